@@ -1,0 +1,163 @@
+/**
+ * Wire types and constants shared by the browser and the server.
+ * Shapes follow api.video's public API so that its official clients interoperate.
+ */
+
+/** An upload token as the video API returns it (`POST /upload-tokens`). */
+export interface UploadToken {
+  token: string;
+  /** Seconds the token lives; 0 means it never expires. */
+  ttl: number;
+  createdAt: string;
+  /** ISO-8601 date, or null when `ttl` is 0. */
+  expiresAt: string | null;
+}
+
+/** Which wire protocol the element uses to send a file. */
+export type UploadProtocol = 'apivideo' | 'tus';
+
+/**
+ * What a token endpoint (the issuer) hands the browser: an `UploadToken`
+ * plus where to upload and, optionally, a video created in advance.
+ */
+export interface TokenGrant extends UploadToken {
+  /** Base URL of the video API, e.g. `https://ws.api.video`. */
+  apiUrl?: string;
+  /** A video the issuer created in advance (private, titled) for this upload. */
+  videoId?: string;
+  protocol?: UploadProtocol;
+}
+
+/** The file facts the element sends to the token endpoint. */
+export interface FileFacts {
+  fileName?: string;
+  fileSize?: number;
+  fileType?: string;
+}
+
+export interface VideoAssets {
+  player: string;
+  hls: string;
+  thumbnail: string;
+  mp4: string;
+  iframe: string;
+}
+
+export interface Metadata {
+  key: string;
+  value: string;
+}
+
+/** A video as the video API returns it. */
+export interface Video {
+  videoId: string;
+  title: string;
+  description: string;
+  public: boolean;
+  panoramic: boolean;
+  mp4Support: boolean;
+  tags: string[];
+  metadata: Metadata[];
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string;
+  source: { uri: string; type?: string };
+  assets: VideoAssets;
+}
+
+export type IngestStatus = 'uploading' | 'uploaded' | 'ingesting' | 'ingested';
+
+export interface ReceivedRange {
+  from: number;
+  to: number;
+  total: number | null;
+}
+
+export interface ReceivedPart {
+  part: number;
+  size: number;
+  parts: number | null;
+}
+
+/** `GET /videos/{id}/status`. */
+export interface VideoStatus {
+  ingest: {
+    status: IngestStatus | null;
+    filesize: number | null;
+    receivedBytes: ReceivedRange[];
+    receivedParts: { parts: number[]; total: number | null };
+  };
+  encoding: { playable: boolean; qualities: unknown[]; metadata: Record<string, unknown> };
+}
+
+export interface PaginationLink {
+  rel: 'self' | 'first' | 'previous' | 'next' | 'last';
+  uri: string;
+}
+
+export interface Pagination {
+  itemsTotal: number;
+  pagesTotal: number;
+  pageSize: number;
+  currentPage: number;
+  currentPageItems: number;
+  links: PaginationLink[];
+}
+
+export interface Page<T> {
+  data: T[];
+  pagination: Pagination;
+}
+
+export interface InvalidAttribute {
+  type: string;
+  title: string;
+  name: string;
+}
+
+/** An error body of the video API (problem-details style). */
+export interface Problem {
+  type: string;
+  title: string;
+  name?: string;
+  status: number;
+  detail?: string;
+  problems?: InvalidAttribute[];
+}
+
+/** Base of the `type` URL of every problem body. */
+export const PROBLEM_TYPE_BASE = 'https://docs.api.video/reference/';
+
+export const MiB = 1024 * 1024;
+/** Every part but the last must be at least this large. */
+export const MIN_PART_SIZE = 5 * MiB;
+export const MAX_PARTS = 10_000;
+/** Largest single `/upload` request body. */
+export const MAX_UPLOAD_REQUEST = 200 * MiB;
+export const DEFAULT_CHUNK_SIZE = 50 * MiB;
+export const MIN_CHUNK_SIZE = 5 * MiB;
+export const MAX_CHUNK_SIZE = 128 * MiB;
+
+export const MAX_TTL = 2_147_483_647;
+
+export const PRODUCTION_API_URL = 'https://ws.api.video';
+export const SANDBOX_API_URL = 'https://sandbox.api.video';
+
+/** Header names used across the wire. */
+export const Headers = {
+  contentRange: 'Content-Range',
+  originClient: 'AV-Origin-Client',
+  originApp: 'AV-Origin-App',
+  originSdk: 'AV-Origin-Sdk',
+  rateLimitLimit: 'X-RateLimit-Limit',
+  rateLimitRemaining: 'X-RateLimit-Remaining',
+  rateLimitRetryAfter: 'X-RateLimit-Retry-After',
+  retryAfter: 'Retry-After',
+  videoId: 'X-Video-Id',
+} as const;
+
+/** Path of the tus endpoint of the local video API. */
+export const TUS_PATH = '/tus';
+
+/** Upload tokens look like `to` + 22 alphanumerics. */
+export const UPLOAD_TOKEN_PATTERN = /^to[0-9A-Za-z]{22}$/;

@@ -1,0 +1,83 @@
+import type { MiddlewareHandler } from 'hono';
+import { readJsonObject, DEFAULT_MAX_JSON_BODY } from './body.js';
+import type { ApiContext, App, AppEnv } from './context.js';
+import { problems } from './problem.js';
+import { fingerprint, secretEquals, signToken, verifyToken } from './secrets.js';
+
+export const ACCESS_TOKEN_TTL = 3600;
+const REFRESH_TOKEN_TTL = 30 * 24 * 3600;
+
+/** The credential behind an `Authorization` header, or undefined. Basic: key as user, empty password. */
+function credentialOf(ctx: ApiContext, header: string | undefined): string | undefined {
+  if (!header || header.length > 8192) return undefined;
+  const space = header.indexOf(' ');
+  if (space < 0) return undefined;
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  if (scheme === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = colon < 0 ? decoded : decoded.slice(0, colon);
+    return user !== '' && secretEquals(user, ctx.options.apiKey) ? 'key' : undefined;
+  }
+  if (scheme === 'bearer') {
+    const payload = verifyToken(ctx.signingKey, value);
+    if (payload?.kind === 'access' && typeof payload.exp === 'number' && payload.exp > ctx.now()) return 'key';
+  }
+  return undefined;
+}
+
+/** Management routes: API key (Basic) or bearer access token, then the per-credential rate limit. */
+export function requireApiKey(ctx: ApiContext): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const credential = credentialOf(ctx, c.req.header('authorization'));
+    if (!credential) throw problems.unauthorized();
+    const limit = ctx.limiter.hit(fingerprint(ctx.options.apiKey));
+    if (!limit.allowed) throw problems.tooManyRequests(limit.headers);
+    c.set('credential', credential);
+    await next();
+    for (const [name, value] of Object.entries(limit.headers)) c.res.headers.set(name, value);
+  };
+}
+
+function issueTokens(ctx: ApiContext): Record<string, unknown> {
+  const now = ctx.now();
+  return {
+    token_type: 'Bearer',
+    expires_in: ACCESS_TOKEN_TTL,
+    access_token: signToken(ctx.signingKey, { kind: 'access', exp: now + ACCESS_TOKEN_TTL * 1000, n: Math.random() }),
+    refresh_token: signToken(ctx.signingKey, { kind: 'refresh', exp: now + REFRESH_TOKEN_TTL * 1000, n: Math.random() }),
+  };
+}
+
+/** `POST /auth/api-key {apiKey}` and `POST /auth/refresh {refreshToken}`, as the real service has them. */
+export function registerAuthRoutes(app: App, ctx: ApiContext): void {
+  const limit = ctx.options.maxJsonBody ?? DEFAULT_MAX_JSON_BODY;
+  const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const address = c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
+    const result = ctx.limiter.hit(`auth:${address}`);
+    if (!result.allowed) throw problems.tooManyRequests(result.headers);
+    await next();
+  };
+  app.post('/auth/api-key', rateLimited, async (c) => {
+    const body = await readJsonObject(c, limit);
+    if (typeof body.apiKey !== 'string' || body.apiKey === '') {
+      throw problems.invalidAttribute('apiKey', 'apiKey must be a non-empty string.');
+    }
+    if (!secretEquals(body.apiKey, ctx.options.apiKey)) throw problems.unauthorized('The API key is not valid.');
+    return c.json(issueTokens(ctx));
+  });
+  app.post('/auth/refresh', rateLimited, async (c) => {
+    const body = await readJsonObject(c, limit);
+    if (typeof body.refreshToken !== 'string' || body.refreshToken === '') {
+      throw problems.invalidAttribute('refreshToken', 'refreshToken must be a non-empty string.');
+    }
+    const payload = verifyToken(ctx.signingKey, body.refreshToken);
+    if (payload?.kind !== 'refresh' || typeof payload.exp !== 'number' || payload.exp <= ctx.now()) {
+      throw problems.unauthorized('The refresh token is invalid or expired.');
+    }
+    return c.json(issueTokens(ctx));
+  });
+  app.all('/auth/api-key', () => { throw problems.methodNotAllowed(); });
+  app.all('/auth/refresh', () => { throw problems.methodNotAllowed(); });
+}
