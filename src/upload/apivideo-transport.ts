@@ -1,0 +1,228 @@
+import { Headers, MAX_CHUNK_SIZE, MAX_PARTS, MiB, MIN_CHUNK_SIZE, type Video } from '../protocol/index.js';
+import { canceledError, errorFromResponse, UploadError } from './errors.js';
+import { parseRetryAfter } from './retry.js';
+import type { ResumeRecord } from './resume-store.js';
+import type { Transport, TransportContext } from './transport.js';
+import { ORIGIN_CLIENT } from './transport.js';
+import { sendXhr } from './xhr.js';
+
+/** Clamps a chunk size to 5…128 MiB and grows it when the file would need more than 10 000 parts. */
+export function planParts(fileSize: number, requested: number): { chunkSize: number; parts: number } {
+  let chunkSize = Math.min(MAX_CHUNK_SIZE, Math.max(MIN_CHUNK_SIZE, Math.floor(requested)));
+  if (Math.ceil(fileSize / chunkSize) > MAX_PARTS) chunkSize = Math.ceil(fileSize / MAX_PARTS / MiB) * MiB;
+  if (chunkSize > MAX_CHUNK_SIZE) {
+    throw new UploadError(
+      'file-too-large',
+      `The file is ${fileSize} bytes; at most ${MAX_PARTS} parts of ${MAX_CHUNK_SIZE / MiB} MiB can be uploaded.`,
+      { retryable: false },
+    );
+  }
+  return { chunkSize, parts: Math.max(1, Math.ceil(fileSize / chunkSize)) };
+}
+
+/**
+ * api.video's delegated upload: `POST {apiUrl}/upload?token=…`, multipart `file` (+ `videoId`),
+ * `Content-Range: part N/M`. The first part creates the video; later parts name it. Parts are sent
+ * one at a time, or up to `parallel` at once after the first.
+ */
+export class ApiVideoTransport implements Transport {
+  #chunkSize = 0;
+  #parts = 0;
+  #videoId: string | null = null;
+  #grantVideoId: string | null = null;
+  readonly #done = new Set<number>();
+  #createdAt: number | undefined;
+  #fromRecord = false;
+  #acceptedThisSession = 0;
+  #lastVideo: Video | null = null;
+
+  async prepare(context: TransportContext): Promise<number> {
+    const { file, apiUrl, grant, resume, options } = context;
+    this.#grantVideoId = grant.videoId ?? null;
+    const plan = planParts(file.size, options.chunkSize);
+    this.#chunkSize = plan.chunkSize;
+    this.#parts = plan.parts;
+    this.#videoId = this.#grantVideoId;
+    const record = options.resume ? resume?.get(file, apiUrl) : null;
+    if (record && (!this.#grantVideoId || this.#grantVideoId === record.videoId) && record.done.length > 0) {
+      this.#useRecord(record);
+    }
+    return this.#doneBytes(file.size);
+  }
+
+  #useRecord(record: ResumeRecord): void {
+    this.#fromRecord = true;
+    this.#chunkSize = record.chunkSize;
+    this.#parts = record.parts;
+    this.#videoId = record.videoId;
+    this.#createdAt = record.createdAt;
+    for (const part of record.done) this.#done.add(part);
+  }
+
+  #partSize(part: number, size: number): number {
+    const start = (part - 1) * this.#chunkSize;
+    return Math.max(0, Math.min(size, start + this.#chunkSize) - start);
+  }
+
+  #doneBytes(size: number): number {
+    let bytes = 0;
+    for (const part of this.#done) bytes += this.#partSize(part, size);
+    return bytes;
+  }
+
+  get parts(): number {
+    return this.#parts;
+  }
+
+  discard(context: Pick<TransportContext, 'file' | 'apiUrl' | 'resume'>): void {
+    context.resume?.clear(context.file, context.apiUrl);
+  }
+
+  async run(context: TransportContext): Promise<Video> {
+    const progress = context.progress(this.#parts);
+    progress.setAccepted(this.#doneBytes(context.file.size));
+    try {
+      return await this.#runParts(context);
+    } catch (error) {
+      // A record for an upload the server no longer knows: start over once, with a new video.
+      if (error instanceof UploadError && error.code === 'protocol' && this.#fromRecord && this.#acceptedThisSession === 0 && !context.signal.aborted) {
+        this.discard(context);
+        this.#fromRecord = false;
+        this.#done.clear();
+        this.#videoId = this.#grantVideoId;
+        this.#createdAt = undefined;
+        const { chunkSize, parts } = planParts(context.file.size, context.options.chunkSize);
+        this.#chunkSize = chunkSize;
+        this.#parts = parts;
+        progress.parts = parts;
+        return await this.#runParts(context);
+      }
+      throw error;
+    }
+  }
+
+  async #runParts(context: TransportContext): Promise<Video> {
+    const { signal } = context;
+    const queue: number[] = [];
+    for (let part = 1; part <= this.#parts; part++) if (!this.#done.has(part)) queue.push(part);
+    if (!this.#videoId && queue.length > 0) await this.#sendPart(context, queue.shift()!, signal);
+
+    // Every worker shares one controller so that the first fatal error stops the others at once.
+    const workers = new AbortController();
+    const stop = (): void => workers.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    let failure: unknown = null;
+    const worker = async (): Promise<void> => {
+      while (queue.length > 0 && !workers.signal.aborted) {
+        const part = queue.shift()!;
+        try {
+          await this.#sendPart(context, part, workers.signal);
+        } catch (error) {
+          failure ??= error;
+          workers.abort();
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(context.options.parallel, queue.length)) }, worker));
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+    if (signal.aborted) throw canceledError();
+    if (failure) throw failure;
+    if (!this.#lastVideo) {
+      throw new UploadError('protocol', 'Every part had already been accepted before this page load; the video cannot be fetched with an upload token.', { retryable: false });
+    }
+    this.discard(context);
+    return this.#lastVideo;
+  }
+
+  #sendPart(context: TransportContext, part: number, signal: AbortSignal): Promise<void> {
+    return context.withRetries(async () => {
+      let active = await context.tokens.get(signal);
+      let refreshed = false;
+      for (;;) {
+        const result = await this.#attempt(context, part, active.grant.token, signal);
+        if (result === 'unauthorized') {
+          if (refreshed) {
+            throw new UploadError('unauthorized', `Part ${part} of ${this.#parts}: the video API refused a freshly fetched upload token (401).`, { status: 401, retryable: false });
+          }
+          // Refresh once and resend the part; refreshAfterRejection throws `token-expired` for a static token.
+          active = await context.tokens.refreshAfterRejection(active.grant.token, signal);
+          refreshed = true;
+          continue;
+        }
+        return;
+      }
+    }, signal);
+  }
+
+  async #attempt(context: TransportContext, part: number, token: string, signal: AbortSignal): Promise<'ok' | 'unauthorized'> {
+    const { file, apiUrl, options, tokens } = context;
+    const progress = context.progress(this.#parts);
+    const start = (part - 1) * this.#chunkSize;
+    const size = this.#partSize(part, file.size);
+    const form = new FormData();
+    // videoId first, so the server knows the video before the file bytes stream in.
+    if (this.#videoId) form.append('videoId', this.#videoId);
+    form.append('file', file.slice(start, start + size, file.type), file.name);
+    const url = `${apiUrl}/upload?token=${encodeURIComponent(token)}`;
+    progress.partProgress(part, 0);
+    let result;
+    try {
+      result = await sendXhr({
+        method: 'POST',
+        url,
+        headers: { [Headers.contentRange]: `part ${part}/${this.#parts}`, [Headers.originClient]: ORIGIN_CLIENT },
+        body: form,
+        signal,
+        stallTimeout: options.stallTimeout,
+        // XHR counts multipart bytes; scale to the file bytes of this part.
+        onUploadProgress: (loaded, total) => progress.partProgress(part, total > 0 ? Math.min(size, Math.floor((loaded * size) / total)) : 0),
+      });
+    } catch (error) {
+      progress.partLost(part);
+      if (error instanceof UploadError && error.code === 'network') {
+        throw new UploadError('network', `Part ${part} of ${this.#parts}: ${error.message}`, { retryable: true, cause: error });
+      }
+      throw error;
+    }
+    tokens.observeServerDate(result.header('Date'));
+    if (result.status === 401) {
+      progress.partLost(part);
+      return 'unauthorized';
+    }
+    if (result.status < 200 || result.status >= 300) {
+      progress.partLost(part);
+      throw errorFromResponse(result.status, result.body, parseRetryAfter(result.header), `Part ${part} of ${this.#parts}`);
+    }
+    let video: Video;
+    try {
+      video = JSON.parse(result.body) as Video;
+      if (!video || typeof video.videoId !== 'string') throw new Error('no videoId');
+    } catch {
+      progress.partLost(part);
+      throw new UploadError('protocol', `Part ${part} of ${this.#parts}: the video API answered ${result.status} without a Video object.`, { status: result.status, retryable: false });
+    }
+    if (this.#videoId && video.videoId !== this.#videoId) {
+      progress.partLost(part);
+      throw new UploadError('protocol', `Part ${part} of ${this.#parts} landed in video ${video.videoId} instead of ${this.#videoId}.`, { status: result.status, retryable: false });
+    }
+    this.#videoId = video.videoId;
+    this.#lastVideo = video;
+    this.#done.add(part);
+    this.#acceptedThisSession++;
+    progress.partAccepted(part, size);
+    if (options.resume && this.#done.size < this.#parts) {
+      context.resume?.save(file, apiUrl, {
+        videoId: video.videoId,
+        chunkSize: this.#chunkSize,
+        parts: this.#parts,
+        done: [...this.#done],
+        ...(this.#createdAt === undefined ? {} : { createdAt: this.#createdAt }),
+      });
+      this.#createdAt ??= Date.now();
+    }
+    return 'ok';
+  }
+}

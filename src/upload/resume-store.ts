@@ -1,0 +1,122 @@
+/** Where resume records live; `localStorage` by default. */
+export type ResumeStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & {
+  key?(index: number): string | null;
+  length?: number;
+};
+
+export const RESUME_KEY_PREFIX = 'video-uploader:resume:';
+/** Records older than this are dropped: the video API forgets unfinished uploads too. */
+export const RESUME_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/** What is kept between page loads for one file and API. Never the token. */
+export interface ResumeRecord {
+  v: 1;
+  videoId: string;
+  chunkSize: number;
+  parts: number;
+  /** 1-based numbers of the parts the server accepted. */
+  done: number[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Identifies a file across page loads (the browser gives no stable handle, so: its visible facts). */
+export function fileFingerprint(file: File, apiUrl: string): string {
+  return JSON.stringify([file.name, file.size, file.type, file.lastModified, apiUrl]);
+}
+
+function defaultStorage(): ResumeStorage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    // Storage access can throw (blocked cookies, sandboxed frames); resume is then off.
+    return null;
+  }
+}
+
+/** Resume records in Web Storage. Every access is guarded: a full or blocked storage never fails an upload. */
+export class ResumeStore {
+  readonly #storage: ResumeStorage | null;
+  readonly #now: () => number;
+
+  constructor(storage?: ResumeStorage | null, now: () => number = Date.now) {
+    this.#storage = storage === undefined ? defaultStorage() : storage;
+    this.#now = now;
+  }
+
+  /** The storage behind the records (tus keeps its upload URLs there too). */
+  get storage(): ResumeStorage | null {
+    return this.#storage;
+  }
+
+  #key(file: File, apiUrl: string): string {
+    return RESUME_KEY_PREFIX + fileFingerprint(file, apiUrl);
+  }
+
+  get(file: File, apiUrl: string): ResumeRecord | null {
+    if (!this.#storage) return null;
+    const key = this.#key(file, apiUrl);
+    try {
+      const raw = this.#storage.getItem(key);
+      if (!raw) return null;
+      const record = JSON.parse(raw) as ResumeRecord;
+      const valid =
+        record?.v === 1 &&
+        typeof record.videoId === 'string' &&
+        Number.isInteger(record.chunkSize) &&
+        Number.isInteger(record.parts) &&
+        Array.isArray(record.done) &&
+        record.parts === Math.max(1, Math.ceil(file.size / record.chunkSize)) &&
+        typeof record.updatedAt === 'number';
+      if (!valid || this.#now() - record.updatedAt > RESUME_MAX_AGE_MS) {
+        this.#storage.removeItem(key);
+        return null;
+      }
+      record.done = record.done.filter((n) => Number.isInteger(n) && n >= 1 && n <= record.parts);
+      return record;
+    } catch {
+      return null;
+    }
+  }
+
+  save(file: File, apiUrl: string, record: Omit<ResumeRecord, 'v' | 'createdAt' | 'updatedAt'> & { createdAt?: number }): void {
+    if (!this.#storage) return;
+    const now = this.#now();
+    const full: ResumeRecord = { v: 1, ...record, done: [...record.done].sort((a, b) => a - b), createdAt: record.createdAt ?? now, updatedAt: now };
+    try {
+      this.#storage.setItem(this.#key(file, apiUrl), JSON.stringify(full));
+    } catch {
+      // Quota exceeded or storage blocked: the upload goes on, only resume is lost.
+    }
+  }
+
+  clear(file: File, apiUrl: string): void {
+    try {
+      this.#storage?.removeItem(this.#key(file, apiUrl));
+    } catch {
+      // see save()
+    }
+  }
+
+  /** Drops every record older than the maximum age. */
+  sweep(): void {
+    const storage = this.#storage;
+    if (!storage?.key || typeof storage.length !== 'number') return;
+    try {
+      const stale: string[] = [];
+      for (let i = 0; i < storage.length; i++) {
+        const key = storage.key(i);
+        if (!key?.startsWith(RESUME_KEY_PREFIX)) continue;
+        try {
+          const record = JSON.parse(storage.getItem(key) ?? 'null') as ResumeRecord | null;
+          if (!record || typeof record.updatedAt !== 'number' || this.#now() - record.updatedAt > RESUME_MAX_AGE_MS) stale.push(key);
+        } catch {
+          stale.push(key);
+        }
+      }
+      for (const key of stale) storage.removeItem(key);
+    } catch {
+      // see save()
+    }
+  }
+}

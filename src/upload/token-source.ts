@@ -1,0 +1,266 @@
+import type { TokenGrant, UploadProtocol } from '../protocol/index.js';
+import { canceledError, excerpt, UploadError } from './errors.js';
+import type { TokenProvider } from './types.js';
+
+export const DEFAULT_TOKEN_SAFETY_MARGIN_S = 60;
+export const DEFAULT_TOKEN_REQUEST_TIMEOUT_MS = 15_000;
+
+export interface TokenSourceOptions {
+  token?: string;
+  tokenProvider?: TokenProvider;
+  tokenUrl?: string;
+  /** Seconds before expiry at which a grant is refetched. */
+  safetyMargin?: number;
+  /** Milliseconds for the token endpoint. */
+  requestTimeout?: number;
+  now?: () => number;
+}
+
+/** A grant with its expiry parsed. */
+export interface ActiveGrant {
+  grant: TokenGrant;
+  /** Server-clock milliseconds at which the token expires, or null if it never does (or nobody said). */
+  expiresAtServer: number | null;
+}
+
+/**
+ * Where tokens come from: a static token, a `tokenProvider`, or a `token-url`. Refetches a grant
+ * that expires within the safety margin, shares one request among callers that ask at once, and
+ * corrects the grant's `expiresAt` for client clock skew using the response `Date` header.
+ */
+export class TokenSource {
+  readonly #options: TokenSourceOptions;
+  readonly #file: File;
+  readonly #now: () => number;
+  #current: ActiveGrant | null = null;
+  #pending: Promise<ActiveGrant> | null = null;
+  /** Server clock minus local clock, in milliseconds. */
+  #skewMs = 0;
+  #onGrant: (grant: TokenGrant, refreshed: boolean) => void;
+
+  constructor(file: File, options: TokenSourceOptions, onGrant: (grant: TokenGrant, refreshed: boolean) => void = () => {}) {
+    const sources = [options.token, options.tokenProvider, options.tokenUrl].filter((s) => s !== undefined && s !== '');
+    if (sources.length === 0) {
+      throw new UploadError('token-invalid', 'No upload token: set `token`, `tokenProvider` or `tokenUrl`.');
+    }
+    this.#file = file;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#onGrant = onGrant;
+  }
+
+  /** A static token cannot be refreshed: nothing could hand out another one. */
+  get canRefresh(): boolean {
+    return !this.#options.token && Boolean(this.#options.tokenProvider || this.#options.tokenUrl);
+  }
+
+  get current(): ActiveGrant | null {
+    return this.#current;
+  }
+
+  get skewMs(): number {
+    return this.#skewMs;
+  }
+
+  /** Feeds the `Date` header of any response from the video API, to keep the skew estimate current. */
+  observeServerDate(date: string | null | undefined): void {
+    const server = date ? Date.parse(date) : NaN;
+    if (!Number.isNaN(server)) this.#skewMs = server - this.#now();
+  }
+
+  #marginMs(): number {
+    return (this.#options.safetyMargin ?? DEFAULT_TOKEN_SAFETY_MARGIN_S) * 1000;
+  }
+
+  /** Local-clock milliseconds at which a grant expires, corrected for the server's clock skew. */
+  expiresAtLocal(active: ActiveGrant | null = this.#current): number | null {
+    return active?.expiresAtServer == null ? null : active.expiresAtServer - this.#skewMs;
+  }
+
+  /** Whether a grant expires within the safety margin. */
+  isExpiring(active: ActiveGrant | null = this.#current): boolean {
+    if (!active) return true;
+    const local = this.expiresAtLocal(active);
+    if (local === null) return false;
+    return local - this.#marginMs() <= this.#now();
+  }
+
+  /**
+   * The grant to use now: the current one unless it expires within the margin (or `force`), in which
+   * case a fresh one is fetched. A grant that the source just handed out is used even if it is
+   * within the margin, so short-lived tokens do not loop.
+   */
+  async get(signal: AbortSignal, force = false): Promise<ActiveGrant> {
+    if (this.#current && !force && !(this.canRefresh && this.isExpiring())) return this.#current;
+    if (this.#current && !this.canRefresh) {
+      const local = this.expiresAtLocal();
+      if (local !== null && local <= this.#now()) throw this.#staticExpired();
+      return this.#current;
+    }
+    this.#pending ??= this.#fetch(signal).finally(() => {
+      this.#pending = null;
+    });
+    const refreshed = this.#current !== null;
+    const active = await this.#pending;
+    if (this.#current !== active) {
+      this.#current = active;
+      this.#onGrant(active.grant, refreshed);
+    }
+    return active;
+  }
+
+  /** Refetches unless the token changed since `usedToken` was read (another part already refreshed it). */
+  async refreshAfterRejection(usedToken: string, signal: AbortSignal): Promise<ActiveGrant> {
+    if (!this.canRefresh) throw this.#staticExpired();
+    if (this.#current && this.#current.grant.token !== usedToken) return this.#current;
+    return this.get(signal, true);
+  }
+
+  #staticExpired(): UploadError {
+    return new UploadError(
+      'token-expired',
+      'The upload token is invalid or has expired, and a static `token` cannot be refreshed: use `tokenProvider` or `tokenUrl` for uploads that may outlive a token.',
+      { status: 401, retryable: false },
+    );
+  }
+
+  async #fetch(signal: AbortSignal): Promise<ActiveGrant> {
+    if (signal.aborted) throw canceledError();
+    const { token, tokenProvider, tokenUrl } = this.#options;
+    if (token) return this.#activate({ token, ttl: 0, createdAt: new Date(this.#now()).toISOString(), expiresAt: null }, 'the `token` option', false);
+    if (tokenProvider) {
+      let value: TokenGrant | string;
+      try {
+        value = await tokenProvider(this.#file, signal);
+      } catch (error) {
+        if (signal.aborted) throw canceledError();
+        if (error instanceof UploadError) throw error;
+        throw new UploadError('token-request-failed', `The tokenProvider failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      if (signal.aborted) throw canceledError();
+      if (typeof value === 'string') {
+        if (!value) throw new UploadError('token-invalid', 'The tokenProvider returned an empty string instead of a token.');
+        return this.#activate({ token: value, ttl: 0, createdAt: new Date(this.#now()).toISOString(), expiresAt: null }, 'the tokenProvider', false);
+      }
+      return this.#activate(validateGrant(value, 'The tokenProvider'), 'the tokenProvider', true);
+    }
+    return this.#fetchUrl(tokenUrl as string, signal);
+  }
+
+  async #fetchUrl(url: string, signal: AbortSignal): Promise<ActiveGrant> {
+    const timeoutMs = this.#options.requestTimeout ?? DEFAULT_TOKEN_REQUEST_TIMEOUT_MS;
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const file = this.#file;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ fileName: file.name, fileSize: file.size, fileType: file.type }),
+        signal: controller.signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (signal.aborted) throw canceledError();
+      if (timedOut) {
+        throw new UploadError('token-request-failed', `The token endpoint ${url} did not answer within ${Math.round(timeoutMs / 1000)} s.`, { cause: error });
+      }
+      throw new UploadError('token-request-failed', `The token endpoint ${url} could not be reached (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+    const type = response.headers.get('content-type') ?? '';
+    const said = excerpt(text);
+    if (!response.ok) {
+      const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
+      throw new UploadError(
+        'token-request-failed',
+        `The token endpoint ${url} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}: ${said || 'no body'}`,
+        { status: response.status, retryable },
+      );
+    }
+    if (/html/i.test(type) || /^\s*</.test(text)) {
+      throw new UploadError(
+        'token-invalid',
+        `The token endpoint ${url} returned an HTML page (${type || 'no content type'}) instead of a JSON token grant: "${said}". Check that token-url points at the token issuer.`,
+        { status: response.status },
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new UploadError(
+        'token-invalid',
+        `The token endpoint ${url} returned something that is not JSON (${type || 'no content type'}): "${said || 'an empty body'}".`,
+        { status: response.status },
+      );
+    }
+    this.observeServerDate(response.headers.get('date'));
+    return this.#activate(validateGrant(parsed, `The token endpoint ${url}`), `the token endpoint ${url}`, true);
+  }
+
+  #activate(grant: TokenGrant, from: string, checkExpiry: boolean): ActiveGrant {
+    const server = grant.expiresAt ? Date.parse(grant.expiresAt) : NaN;
+    const active: ActiveGrant = { grant, expiresAtServer: Number.isNaN(server) ? null : server };
+    const expiresAtLocal = this.expiresAtLocal(active);
+    if (checkExpiry && expiresAtLocal !== null && expiresAtLocal <= this.#now()) {
+      const ago = Math.round((this.#now() - expiresAtLocal) / 1000);
+      throw new UploadError(
+        'token-expired',
+        `${capitalize(from)} returned a token that had already expired (expiresAt ${grant.expiresAt}, ${ago} s ago after correcting for clock skew).`,
+      );
+    }
+    return active;
+  }
+}
+
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+const PROTOCOLS: readonly UploadProtocol[] = ['apivideo', 'tus'];
+
+/** Checks the shape of a grant; names what is wrong and what came back. */
+export function validateGrant(value: unknown, from: string): TokenGrant {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UploadError('token-invalid', `${from} returned ${JSON.stringify(value)?.slice(0, 80) ?? String(value)} instead of an object with a "token".`);
+  }
+  const record = value as Record<string, unknown>;
+  if (typeof record.token !== 'string' || record.token === '') {
+    const keys = Object.keys(record);
+    throw new UploadError(
+      'token-invalid',
+      `${from} returned JSON without a "token" string (keys: ${keys.length ? keys.join(', ') : 'none'}).`,
+    );
+  }
+  if (record.expiresAt !== undefined && record.expiresAt !== null && (typeof record.expiresAt !== 'string' || Number.isNaN(Date.parse(record.expiresAt)))) {
+    throw new UploadError('token-invalid', `${from} returned an "expiresAt" that is not a date: ${JSON.stringify(record.expiresAt)}.`);
+  }
+  if (record.apiUrl !== undefined && (typeof record.apiUrl !== 'string' || !/^https?:\/\//.test(record.apiUrl))) {
+    throw new UploadError('token-invalid', `${from} returned an "apiUrl" that is not an http(s) URL: ${JSON.stringify(record.apiUrl)}.`);
+  }
+  if (record.protocol !== undefined && !PROTOCOLS.includes(record.protocol as UploadProtocol)) {
+    throw new UploadError('token-invalid', `${from} returned an unknown "protocol": ${JSON.stringify(record.protocol)} (expected apivideo or tus).`);
+  }
+  if (record.videoId !== undefined && record.videoId !== null && typeof record.videoId !== 'string') {
+    throw new UploadError('token-invalid', `${from} returned a "videoId" that is not a string.`);
+  }
+  return {
+    token: record.token,
+    ttl: typeof record.ttl === 'number' ? record.ttl : 0,
+    createdAt: typeof record.createdAt === 'string' ? record.createdAt : '',
+    expiresAt: typeof record.expiresAt === 'string' ? record.expiresAt : null,
+    ...(typeof record.apiUrl === 'string' ? { apiUrl: record.apiUrl } : {}),
+    ...(typeof record.videoId === 'string' && record.videoId ? { videoId: record.videoId } : {}),
+    ...(record.protocol ? { protocol: record.protocol as UploadProtocol } : {}),
+  };
+}

@@ -1,0 +1,256 @@
+import type { DetailedError, HttpRequest, HttpResponse, PreviousUpload, Upload as TusUpload, UrlStorage } from 'tus-js-client';
+import { Headers, TUS_PATH, type Video } from '../protocol/index.js';
+import { canceledError, errorFromResponse, UploadError } from './errors.js';
+import { parseRetryAfter } from './retry.js';
+import { RESUME_MAX_AGE_MS, type ResumeStorage } from './resume-store.js';
+import type { Transport, TransportContext } from './transport.js';
+import { ORIGIN_CLIENT } from './transport.js';
+
+const TUS_KEY_PREFIX = 'video-uploader:tus:';
+
+/** tus-js-client's URL storage over the session's storage, so resume records live in one place. */
+class TusUrlStorage implements UrlStorage {
+  readonly #storage: ResumeStorage;
+
+  constructor(storage: ResumeStorage) {
+    this.#storage = storage;
+  }
+
+  #read(key: string): PreviousUpload | null {
+    try {
+      const raw = this.#storage.getItem(key);
+      return raw ? ({ ...(JSON.parse(raw) as PreviousUpload), urlStorageKey: key }) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async findAllUploads(): Promise<PreviousUpload[]> {
+    return this.findUploadsByFingerprint('');
+  }
+
+  async findUploadsByFingerprint(fingerprint: string): Promise<PreviousUpload[]> {
+    const { key, length } = this.#storage;
+    const found: PreviousUpload[] = [];
+    if (!key || typeof length !== 'number') {
+      const only = this.#read(TUS_KEY_PREFIX + fingerprint);
+      return only ? [only] : [];
+    }
+    for (let i = 0; i < length; i++) {
+      const name = key.call(this.#storage, i);
+      if (!name?.startsWith(TUS_KEY_PREFIX + fingerprint)) continue;
+      const upload = this.#read(name);
+      if (upload) found.push(upload);
+    }
+    return found;
+  }
+
+  async removeUpload(urlStorageKey: string): Promise<void> {
+    try {
+      this.#storage.removeItem(urlStorageKey);
+    } catch {
+      // storage blocked: nothing to remove
+    }
+  }
+
+  async addUpload(fingerprint: string, upload: PreviousUpload): Promise<string> {
+    // One record per fingerprint: a file resumes its latest upload.
+    const key = TUS_KEY_PREFIX + fingerprint;
+    try {
+      this.#storage.setItem(key, JSON.stringify(upload));
+    } catch {
+      // quota: resume is lost, the upload goes on
+    }
+    return key;
+  }
+}
+
+/**
+ * The tus protocol through tus-js-client, which this module imports lazily. The token travels in
+ * `Authorization: Bearer`, set on every request so that a refreshed token is used; retries, stalls,
+ * 401 refreshes and progress go through the same session machinery as the `apivideo` transport.
+ */
+export class TusTransport implements Transport {
+  #upload: TusUpload | null = null;
+  #offset = 0;
+  #resumedBytes = 0;
+  #storage: UrlStorage | null = null;
+  #lastToken = '';
+
+  #endpoint(apiUrl: string): string {
+    return apiUrl + TUS_PATH;
+  }
+
+  #fingerprint(file: File, apiUrl: string): string {
+    // Stable across reloads: the file's visible facts and the endpoint.
+    return ['video-uploader-tus', file.name, file.type, file.size, file.lastModified, this.#endpoint(apiUrl)].join('|');
+  }
+
+  async prepare(context: TransportContext): Promise<number> {
+    const { file, apiUrl, options } = context;
+    const tus = await import('tus-js-client');
+    const storage = options.resume ? (context.resume?.storage ?? null) : null;
+    this.#storage = storage ? new TusUrlStorage(storage) : null;
+    const progress = context.progress(1);
+    const upload = new tus.Upload(file, {
+      endpoint: this.#endpoint(apiUrl),
+      chunkSize: options.chunkSize,
+      retryDelays: null,
+      metadata: {
+        filename: file.name,
+        filetype: file.type,
+        ...(context.grant.videoId ? { videoId: context.grant.videoId } : {}),
+      },
+      headers: { [Headers.originClient]: ORIGIN_CLIENT },
+      fingerprint: async () => this.#fingerprint(file, apiUrl),
+      storeFingerprintForResuming: Boolean(this.#storage),
+      removeFingerprintOnSuccess: true,
+      ...(this.#storage ? { urlStorage: this.#storage } : {}),
+      onBeforeRequest: async (request: HttpRequest) => {
+        const active = await this.#tokens(context);
+        this.#lastToken = active;
+        request.setHeader('Authorization', `Bearer ${active}`);
+      },
+      onAfterResponse: (_request: HttpRequest, response: HttpResponse) => {
+        context.tokens.observeServerDate(response.getHeader('Date'));
+      },
+      onProgress: (sent) => {
+        this.#armStall?.();
+        progress.setSent(sent, 1);
+      },
+      onChunkComplete: (_chunk, accepted) => {
+        this.#offset = accepted;
+      },
+    });
+    this.#upload = upload;
+    if (this.#storage) {
+      const previous = (await upload.findPreviousUploads()).filter(
+        (p) => Date.now() - Date.parse(p.creationTime) < RESUME_MAX_AGE_MS,
+      );
+      if (previous.length > 0) {
+        upload.resumeFromPreviousUpload(previous[0]!);
+        // The offset is only known after the HEAD request of the first run; report it then.
+      }
+    }
+    return this.#resumedBytes;
+  }
+
+  #currentContext: TransportContext | null = null;
+  #armStall: (() => void) | null = null;
+
+  async #tokens(context: TransportContext): Promise<string> {
+    const active = await (this.#currentContext ?? context).tokens.get((this.#currentContext ?? context).signal);
+    return active.grant.token;
+  }
+
+  discard(context: Pick<TransportContext, 'file' | 'apiUrl' | 'resume'>): void {
+    void this.#storage?.removeUpload(TUS_KEY_PREFIX + this.#fingerprint(context.file, context.apiUrl));
+  }
+
+  async run(context: TransportContext): Promise<Video> {
+    const upload = this.#upload!;
+    this.#currentContext = context;
+    const progress = context.progress(1);
+    let refreshed = false;
+    const response = await context.withRetries(
+      async () => {
+        for (;;) {
+          try {
+            return await this.#once(upload, context);
+          } catch (error) {
+            if (error instanceof UploadError && error.status === 401) {
+              if (refreshed) throw error;
+              await context.tokens.refreshAfterRejection(this.#lastToken, context.signal);
+              refreshed = true;
+              continue;
+            }
+            throw error;
+          }
+        }
+      },
+      context.signal,
+      () => this.#offset,
+    );
+    progress.setSent(context.file.size, 1);
+    return this.#videoFrom(response, context);
+  }
+
+  /** One `start()` of tus-js-client until success, error, or abort. */
+  #once(upload: TusUpload, context: TransportContext): Promise<HttpResponse> {
+    const { signal, options } = context;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      if (signal.aborted) return reject(canceledError());
+      let settled = false;
+      let stallTimer: ReturnType<typeof setTimeout> | null = null;
+      const finish = (): void => {
+        settled = true;
+        if (stallTimer !== null) clearTimeout(stallTimer);
+        this.#armStall = null;
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        if (settled) return;
+        finish();
+        void upload.abort(false);
+        reject(canceledError());
+      };
+      this.#armStall = () => {
+        if (!options.stallTimeout || settled) return;
+        if (stallTimer !== null) clearTimeout(stallTimer);
+        stallTimer = setTimeout(() => {
+          if (settled) return;
+          finish();
+          void upload.abort(false);
+          reject(new UploadError('network', `No upload progress for ${Math.round(options.stallTimeout / 1000)} s: the connection stalled.`));
+        }, options.stallTimeout);
+      };
+      upload.options.onSuccess = ({ lastResponse }) => {
+        if (settled) return;
+        finish();
+        resolve(lastResponse);
+      };
+      upload.options.onError = (error: Error | DetailedError) => {
+        if (settled) return;
+        finish();
+        reject(this.#toUploadError(error));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#armStall();
+      upload.start();
+    });
+  }
+
+  #toUploadError(error: Error | DetailedError): UploadError {
+    if (error instanceof UploadError) return error;
+    const response = 'originalResponse' in error ? error.originalResponse : null;
+    if (response) {
+      const status = response.getStatus();
+      return errorFromResponse(status, response.getBody() ?? '', parseRetryAfter((name) => response.getHeader(name) ?? null), 'The tus upload');
+    }
+    return new UploadError('network', `The tus upload failed: ${error.message}`, { cause: error });
+  }
+
+  async #videoFrom(response: HttpResponse, context: TransportContext): Promise<Video> {
+    const videoId = response.getHeader(Headers.videoId);
+    const body = response.getBody();
+    if (body) {
+      try {
+        const video = JSON.parse(body) as Video;
+        if (video && typeof video.videoId === 'string') return video;
+      } catch {
+        // no Video in the body: fetch it below
+      }
+    }
+    if (!videoId) {
+      throw new UploadError('protocol', `The tus upload finished but the server sent no ${Headers.videoId} header.`, { retryable: false });
+    }
+    const token = (await context.tokens.get(context.signal)).grant.token;
+    const answer = await fetch(`${context.apiUrl}/videos/${encodeURIComponent(videoId)}`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: context.signal,
+    });
+    const text = await answer.text();
+    if (!answer.ok) throw errorFromResponse(answer.status, text, undefined, `Fetching video ${videoId}`);
+    return JSON.parse(text) as Video;
+  }
+}
