@@ -1,0 +1,85 @@
+import type { FileFacts } from '../protocol/index.js';
+import { issuerProblems } from './problems.js';
+
+/** Largest token request body; file facts need a few hundred bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+export const MAX_FILE_NAME_LENGTH = 1024;
+export const MAX_FILE_TYPE_LENGTH = 255;
+
+// Control characters have no place in a file name or a media type.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function isJson(contentType: string | null): boolean {
+  if (contentType === null) return true;
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return type === '' || type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+async function readBounded(request: Request): Promise<Uint8Array | undefined> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw issuerProblems.payloadTooLarge(MAX_BODY_BYTES);
+  if (!request.body) return undefined;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw issuerProblems.payloadTooLarge(MAX_BODY_BYTES);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all;
+}
+
+function text(body: Record<string, unknown>, name: 'fileName' | 'fileType', max: number): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw issuerProblems.invalidAttribute(name, `${name} must be a string.`);
+  if (value.length > max) throw issuerProblems.invalidAttribute(name, `${name} may hold at most ${max} characters.`);
+  if (CONTROL.test(value)) throw issuerProblems.invalidAttribute(name, `${name} must not contain control characters.`);
+  return value;
+}
+
+/**
+ * The file facts of a token request: `{fileName?, fileSize?, fileType?}` as JSON, or no body at all.
+ * Unknown fields are ignored so that newer elements keep working with older issuers.
+ */
+export async function readFileFacts(request: Request): Promise<FileFacts> {
+  const bytes = await readBounded(request);
+  if (!bytes || bytes.byteLength === 0) return {};
+  if (!isJson(request.headers.get('content-type'))) throw issuerProblems.unsupportedMediaType();
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw issuerProblems.invalidPayload('The request body is not valid JSON.');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw issuerProblems.invalidPayload('The request body must be a JSON object.');
+  }
+  const body = value as Record<string, unknown>;
+  const facts: FileFacts = {};
+  const fileName = text(body, 'fileName', MAX_FILE_NAME_LENGTH);
+  if (fileName !== undefined) facts.fileName = fileName;
+  const fileType = text(body, 'fileType', MAX_FILE_TYPE_LENGTH);
+  if (fileType !== undefined) facts.fileType = fileType;
+  const fileSize = body.fileSize;
+  if (fileSize !== undefined && fileSize !== null) {
+    if (typeof fileSize !== 'number' || !Number.isSafeInteger(fileSize) || fileSize < 0) {
+      throw issuerProblems.invalidAttribute('fileSize', 'fileSize must be a whole number of bytes, 0 or more.');
+    }
+    facts.fileSize = fileSize;
+  }
+  return facts;
+}

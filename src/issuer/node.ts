@@ -1,0 +1,150 @@
+/**
+ * node:http adapter of the token issuer: `IncomingMessage` → `Request`, `Response` → `ServerResponse`.
+ * The same function is an Express/Connect middleware: `app.post('/upload-token', toNodeHandler(issuer))`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MAX_BODY_BYTES } from './body.js';
+import type { TokenIssuer } from './index.js';
+
+/** A request as Express or Connect hand it over, with the body perhaps already parsed. */
+type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/** Reads at most `limit` + 1 bytes: enough for the issuer to tell a body that is too large. */
+function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; truncated: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (truncated: boolean): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      resolve({ body: Buffer.concat(chunks), truncated });
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        done(true);
+      }
+    };
+    const onEnd = (): void => done(false);
+    const onError = (error: Error): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      reject(error);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/** The body a framework already consumed (express.json(), express.raw(), express.text()). */
+function parsedBody(req: NodeRequest): Buffer | string | undefined {
+  if (!req.readableEnded || req.body === undefined) return undefined;
+  const { body } = req;
+  if (Buffer.isBuffer(body) || typeof body === 'string') return body;
+  // express.json() leaves `{}` on a request it did not parse; an empty object and no body mean the same.
+  return JSON.stringify(body);
+}
+
+/** Builds the web `Request`; the URL's host is the Host header, as the browser sent it. */
+export async function toWebRequest(req: NodeRequest): Promise<{ request: Request; truncated: boolean }> {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  const host = req.headers.host ?? 'localhost';
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  let url: string;
+  try {
+    url = new URL(req.originalUrl ?? req.url ?? '/', `${scheme}://${host}`).href;
+  } catch {
+    url = `${scheme}://localhost/`;
+  }
+  const method = req.method ?? 'GET';
+  let body: Buffer | string | undefined;
+  let truncated = false;
+  if (method !== 'GET' && method !== 'HEAD') {
+    body = parsedBody(req);
+    if (body !== undefined) {
+      headers.delete('content-length');
+      if (typeof req.body === 'object' && !Buffer.isBuffer(req.body)) headers.set('content-type', 'application/json');
+    } else {
+      ({ body, truncated } = await readBody(req, MAX_BODY_BYTES));
+    }
+    if (truncated) headers.delete('content-length');
+  }
+  const init: RequestInit = { method, headers };
+  if (body !== undefined && body.length > 0) init.body = typeof body === 'string' ? body : new Uint8Array(body);
+  return { request: new Request(url, init), truncated };
+}
+
+/** Writes a web `Response` to a node `ServerResponse`. */
+export async function writeWebResponse(response: Response, res: ServerResponse, closeConnection = false): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name === 'set-cookie') return;
+    headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  if (closeConnection) headers.connection = 'close';
+  const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
+  if (body) headers['content-length'] = String(body.length);
+  res.writeHead(response.status, headers);
+  res.end(body);
+}
+
+/**
+ * Wraps the issuer for node:http, Express and Connect. Every request it receives is answered; an
+ * unexpected failure goes to `next` when there is one, otherwise a bare 500.
+ */
+export function toNodeHandler(issuer: TokenIssuer): NodeHandler {
+  return (req, res, next) => {
+    (async () => {
+      const { request, truncated } = await toWebRequest(req);
+      const response = await issuer(request, { clientAddress: req.socket.remoteAddress });
+      await writeWebResponse(response, res, truncated);
+    })().catch((error: unknown) => {
+      if (next) return next(error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+      res.end('The issuer failed unexpectedly.');
+    });
+  };
+}
+
+export interface RunningIssuer {
+  server: Server;
+  /** e.g. `http://127.0.0.1:8788`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the issuer alone on node:http; resolves once it listens. */
+export async function serveTokenIssuer(issuer: TokenIssuer, port = 0, host = '127.0.0.1'): Promise<RunningIssuer> {
+  const server = createServer(toNodeHandler(issuer));
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${shown}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
