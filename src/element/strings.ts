@@ -1,0 +1,127 @@
+/**
+ * The text of `<video-uploader>`: one typed catalogue, English, French, German, Spanish and Japanese
+ * built in, `registerLocale()` to add or amend a language, and the `strings` property to override any entry.
+ */
+import type { UploadErrorCode } from '../upload/types.js';
+import de from './locales/de.js';
+import en from './locales/en.js';
+import es from './locales/es.js';
+import fr from './locales/fr.js';
+import ja from './locales/ja.js';
+
+/** Every text the element shows or announces. Values already formatted (sizes, durations, percents) come in as strings. */
+export interface VideoUploaderStrings {
+  /** Drop-zone label. */
+  dropLabel: string;
+  /** Drop-zone label with `multiple`. */
+  dropLabelMultiple: string;
+  /** Between the drop-zone label and the button. */
+  or: string;
+  /** File button. */
+  choose: string;
+  /** File button with `multiple`. */
+  chooseMultiple: string;
+  /** Shown while a file is dragged over the drop zone. */
+  dropHere: string;
+  /** Limit hint under the button, e.g. "Up to 2 GB". */
+  maxSize: (size: string) => string;
+  /** Limit hint under the button, e.g. "10 min at most". */
+  maxDuration: (duration: string) => string;
+  /** While the file is checked and a token is obtained. */
+  preparing: string;
+  /** Accessible name of the progress bar. */
+  progressLabel: (fileName: string) => string;
+  uploading: string;
+  /** E.g. "2 min left". */
+  timeLeft: (duration: string) => string;
+  /** While a failed part waits to be sent again. */
+  retrying: (attempt: number, retries: number) => string;
+  paused: string;
+  pause: string;
+  resume: string;
+  cancel: string;
+  retry: string;
+  /** Button in the done and canceled states. */
+  uploadAnother: string;
+  complete: string;
+  /** Link to the video's player page. */
+  openVideo: string;
+  canceled: string;
+  /** Files waiting in the queue with `multiple`. */
+  queued: (count: number) => string;
+  /** Live-region announcements, at milestones only. */
+  announceStart: (fileName: string) => string;
+  announceProgress: (percent: string) => string;
+  announceComplete: (fileName: string) => string;
+  /** Validation message when `required` and no video was uploaded. */
+  valueMissing: string;
+  /** Validation message while an upload runs, so that a form is not submitted half-way. */
+  uploadInProgress: string;
+  /** Refusals by the element's checks: what happened and what to do. */
+  errorFileType: (accept: string) => string;
+  errorFileTooLarge: (size: string, max: string) => string;
+  errorFileTooLong: (duration: string, max: string) => string;
+  /** The video API refused the file's type or size. */
+  errorFileRefused: string;
+  /** Upload failures by error code: what happened and what to do. */
+  errorTokenRequestFailed: string;
+  errorTokenInvalid: string;
+  errorTokenExpired: string;
+  errorUnauthorized: string;
+  errorNetwork: string;
+  errorServer: string;
+  errorRateLimited: string;
+  errorCanceled: string;
+  errorProtocol: string;
+}
+
+/** The keys of the upload-failure messages, by engine error code. */
+export const errorStringKeys: Record<Exclude<UploadErrorCode, 'file-type' | 'file-too-large'>, keyof VideoUploaderStrings> = {
+  'token-request-failed': 'errorTokenRequestFailed',
+  'token-invalid': 'errorTokenInvalid',
+  'token-expired': 'errorTokenExpired',
+  unauthorized: 'errorUnauthorized',
+  network: 'errorNetwork',
+  server: 'errorServer',
+  'rate-limited': 'errorRateLimited',
+  canceled: 'errorCanceled',
+  protocol: 'errorProtocol',
+};
+
+const catalogue = new Map<string, Partial<VideoUploaderStrings>>([
+  ['en', en],
+  ['fr', fr],
+  ['de', de],
+  ['es', es],
+  ['ja', ja],
+]);
+const listeners = new Set<() => void>();
+
+/**
+ * Adds a language, or amends one (entries are merged over what is registered). Missing entries fall back to
+ * the primary language (`fr` for `fr-CA`), then to English. Elements on the page re-render.
+ */
+export function registerLocale(lang: string, strings: Partial<VideoUploaderStrings>): void {
+  const key = lang.toLowerCase();
+  catalogue.set(key, { ...catalogue.get(key), ...strings });
+  for (const listener of listeners) listener();
+}
+
+/** Called on every `registerLocale()`; returns the function that stops listening. */
+export function onLocaleRegistered(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The catalogue for a BCP 47 tag: English, under the primary language, under the exact tag. */
+export function stringsFor(lang: string): VideoUploaderStrings {
+  const exact = lang.toLowerCase();
+  const primary = exact.split('-')[0]!;
+  return { ...en, ...catalogue.get('en'), ...catalogue.get(primary), ...catalogue.get(exact) };
+}
+
+/** Whether a language has built-in or registered strings. */
+export function hasLocale(lang: string): boolean {
+  const exact = lang.toLowerCase();
+  return catalogue.has(exact) || catalogue.has(exact.split('-')[0]!);
+}

@@ -1,0 +1,307 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    --video-uploader-font-family: inherit;
+    --video-uploader-font-size: 1rem;
+    --video-uploader-color: #1f2937;
+    --video-uploader-muted-color: #4b5563;
+    --video-uploader-background: #ffffff;
+    --video-uploader-border-color: #cbd5e1;
+    --video-uploader-border-radius: 0.75rem;
+    --video-uploader-padding: 1.25rem;
+    --video-uploader-gap: 0.75rem;
+    --video-uploader-accent-color: #2563eb;
+    --video-uploader-accent-text-color: #ffffff;
+    --video-uploader-dropzone-background: #f8fafc;
+    --video-uploader-dragover-background: #eff6ff;
+    --video-uploader-track-color: #e2e8f0;
+    --video-uploader-progress-height: 0.5rem;
+    --video-uploader-danger-color: #b91c1c;
+    --video-uploader-success-color: #15803d;
+    --video-uploader-focus-ring: 2px solid var(--video-uploader-accent-color);
+
+    display: block;
+    container-type: inline-size;
+    color-scheme: light dark;
+    font-family: var(--video-uploader-font-family);
+    font-size: var(--video-uploader-font-size);
+    line-height: 1.5;
+    color: var(--video-uploader-color);
+  }
+
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --video-uploader-color: #e5e7eb;
+      --video-uploader-muted-color: #a1a1aa;
+      --video-uploader-background: #18181b;
+      --video-uploader-border-color: #52525b;
+      --video-uploader-accent-color: #60a5fa;
+      --video-uploader-accent-text-color: #0b1220;
+      --video-uploader-dropzone-background: #1f1f23;
+      --video-uploader-dragover-background: #172554;
+      --video-uploader-track-color: #3f3f46;
+      --video-uploader-danger-color: #f87171;
+      --video-uploader-success-color: #4ade80;
+    }
+  }
+
+  :host([hidden]) {
+    display: none;
+  }
+
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+
+  [part~='base'] {
+    display: grid;
+    gap: var(--video-uploader-gap);
+    padding: var(--video-uploader-padding);
+    border: 1px solid var(--video-uploader-border-color);
+    border-radius: var(--video-uploader-border-radius);
+    background: var(--video-uploader-background);
+    min-width: 0;
+  }
+
+  p {
+    margin: 0;
+  }
+
+  svg {
+    flex: none;
+    width: 1.5em;
+    height: 1.5em;
+  }
+
+  [part~='dropzone'] {
+    display: grid;
+    justify-items: center;
+    gap: 0.5rem;
+    padding: 1.5rem 1rem;
+    border: 2px dashed var(--video-uploader-border-color);
+    border-radius: calc(var(--video-uploader-border-radius) - 0.25rem);
+    background: var(--video-uploader-dropzone-background);
+    text-align: center;
+    cursor: pointer;
+    transition: border-color 0.15s, background-color 0.15s;
+  }
+
+  [part~='dropzone'] svg {
+    width: 2.25rem;
+    height: 2.25rem;
+    color: var(--video-uploader-accent-color);
+  }
+
+  [part~='dropzone'].dragover {
+    border-color: var(--video-uploader-accent-color);
+    border-style: solid;
+    background: var(--video-uploader-dragover-background);
+  }
+
+  [part~='label'] {
+    font-weight: 600;
+  }
+
+  [part~='hint'],
+  [part~='file-meta'],
+  [part~='queue'] {
+    color: var(--video-uploader-muted-color);
+    font-size: 0.875em;
+  }
+
+  button {
+    font: inherit;
+    min-height: 2.75rem;
+    padding: 0.5rem 1.125rem;
+    border-radius: 0.5rem;
+    border: 1px solid var(--video-uploader-border-color);
+    background: transparent;
+    color: inherit;
+    cursor: pointer;
+    font-weight: 600;
+  }
+
+  button.primary {
+    border-color: var(--video-uploader-accent-color);
+    background: var(--video-uploader-accent-color);
+    color: var(--video-uploader-accent-text-color);
+  }
+
+  button:hover:not(:disabled) {
+    filter: brightness(0.95);
+  }
+
+  button:focus-visible,
+  a:focus-visible {
+    outline: var(--video-uploader-focus-ring);
+    outline-offset: 2px;
+  }
+
+  button:disabled {
+    cursor: not-allowed;
+    opacity: 0.55;
+  }
+
+  :host(:state(disabled)) [part~='dropzone'] {
+    cursor: not-allowed;
+    opacity: 0.7;
+  }
+
+  [part~='file'] {
+    display: grid;
+    gap: 0.5rem;
+    min-width: 0;
+  }
+
+  [part~='file-info'] {
+    display: flex;
+    align-items: center;
+    gap: 0.625rem;
+    min-width: 0;
+  }
+
+  [part~='file-info'] > svg {
+    color: var(--video-uploader-muted-color);
+  }
+
+  [part~='file-text'] {
+    display: grid;
+    min-width: 0;
+  }
+
+  [part~='file-name'] {
+    font-weight: 600;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+
+  [part~='progress'] {
+    appearance: none;
+    display: block;
+    width: 100%;
+    height: var(--video-uploader-progress-height);
+    border: none;
+    border-radius: 999px;
+    overflow: hidden;
+    background: var(--video-uploader-track-color);
+    color: var(--video-uploader-accent-color);
+  }
+
+  [part~='progress']::-webkit-progress-bar {
+    background: var(--video-uploader-track-color);
+  }
+
+  [part~='progress']::-webkit-progress-value {
+    background: var(--video-uploader-accent-color);
+    border-radius: 999px;
+    transition: width 0.2s;
+  }
+
+  [part~='progress']::-moz-progress-bar {
+    background: var(--video-uploader-accent-color);
+    border-radius: 999px;
+  }
+
+  :host(:state(paused)) [part~='progress']::-webkit-progress-value {
+    background: var(--video-uploader-muted-color);
+  }
+
+  :host(:state(paused)) [part~='progress']::-moz-progress-bar {
+    background: var(--video-uploader-muted-color);
+  }
+
+  [part~='status'] {
+    font-variant-numeric: tabular-nums;
+    color: var(--video-uploader-muted-color);
+    font-size: 0.875em;
+  }
+
+  [part~='error'] {
+    display: flex;
+    gap: 0.5rem;
+    align-items: flex-start;
+    color: var(--video-uploader-danger-color);
+  }
+
+  [part~='error'] svg,
+  [part~='done'] svg {
+    width: 1.25em;
+    height: 1.25em;
+    margin-top: 0.125em;
+  }
+
+  [part~='done'] {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.25rem 0.5rem;
+    font-weight: 600;
+    color: var(--video-uploader-success-color);
+  }
+
+  a {
+    color: var(--video-uploader-accent-color);
+    font-weight: 600;
+  }
+
+  [part~='actions'] {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+  }
+
+  [part~='videos'] {
+    display: grid;
+    gap: 0.25rem;
+    margin: 0;
+    padding: 0;
+    list-style: none;
+    font-size: 0.875em;
+  }
+
+  [part~='videos'] li {
+    display: flex;
+    gap: 0.5rem;
+    min-width: 0;
+  }
+
+  [part~='videos'] span {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    padding: 0;
+    margin: -1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+
+  @container (max-width: 24rem) {
+    [part~='base'] {
+      padding: calc(var(--video-uploader-padding) * 0.75);
+    }
+    [part~='dropzone'] {
+      padding: 1.25rem 0.75rem;
+    }
+    [part~='actions'] > button {
+      flex: 1 1 auto;
+    }
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    * {
+      transition: none !important;
+    }
+  }
+`;
