@@ -35,8 +35,8 @@ export function requireApiKey(ctx: ApiContext): MiddlewareHandler<AppEnv> {
     const limit = ctx.limiter.hit(fingerprint(ctx.options.apiKey));
     if (!limit.allowed) throw problems.tooManyRequests(limit.headers);
     c.set('credential', credential);
+    for (const [name, value] of Object.entries(limit.headers)) c.header(name, value);
     await next();
-    for (const [name, value] of Object.entries(limit.headers)) c.res.headers.set(name, value);
   };
 }
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { UploadToken } from '../protocol/index.js';
 import { registerMigration, type Db } from './db.js';
 
@@ -11,10 +11,10 @@ registerMigration(`
     created_at INTEGER NOT NULL,
     expires_at INTEGER
   );
-  -- Covering indexes: the sort key, the tie-breaker and the expiry filter live in the index,
-  -- so paging with OFFSET never touches the table until the page's rows are read.
-  CREATE INDEX upload_tokens_by_created ON upload_tokens (created_at, id, expires_at);
-  CREATE INDEX upload_tokens_by_ttl ON upload_tokens (ttl, id, expires_at);
+  -- The sort key and the tie-breaker live in the index, so paging with OFFSET walks the index
+  -- alone; expired rows are purged before a list, so the walk needs no filter.
+  CREATE INDEX upload_tokens_by_created ON upload_tokens (created_at, id);
+  CREATE INDEX upload_tokens_by_ttl ON upload_tokens (ttl, id);
   CREATE INDEX upload_tokens_by_expiry ON upload_tokens (expires_at);
 `);
 
@@ -30,7 +30,8 @@ export interface TokenListQuery {
 
 /** Where upload tokens live. SQLite here; the interface is all the routes see. */
 export interface TokenStore {
-  create(ttl: number): UploadToken;
+  /** Resolves once the token is durably stored. */
+  create(ttl: number): Promise<UploadToken>;
   /** An active token, or undefined when unknown, expired or deleted. */
   get(token: string): UploadToken | undefined;
   /** Active tokens in a stable order (ties broken by creation sequence). */
@@ -41,15 +42,25 @@ export interface TokenStore {
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
+// Random bytes are drawn from the CSPRNG in blocks: one call per id costs more than the id's insert.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function randomByte(): number {
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]!;
+}
+
 /** `prefix` + `length` alphanumerics from the CSPRNG, without modulo bias. */
 export function randomId(prefix: string, length = 22): string {
   let out = prefix;
   while (out.length < prefix.length + length) {
-    for (const byte of randomBytes(length * 2)) {
-      // 248 = 4 * 62: bytes above it would bias the first characters.
-      if (byte < 248) out += ALPHABET[byte % 62];
-      if (out.length === prefix.length + length) break;
-    }
+    const byte = randomByte();
+    // 248 = 4 * 62: bytes from 248 up would bias the first characters.
+    if (byte < 248) out += ALPHABET[byte % 62];
   }
   return out;
 }
@@ -77,7 +88,8 @@ export class SqliteTokenStore implements TokenStore {
   readonly #get;
   readonly #delete;
   readonly #count;
-  readonly #pages: Record<string, Database.Statement<Record<string, number>, TokenRow>>;
+  readonly #purge;
+  readonly #pages: Record<string, Database.Statement<{ limit: number; offset: number }, TokenRow>>;
 
   constructor(db: Db, now: () => number = Date.now) {
     this.#db = db;
@@ -91,9 +103,8 @@ export class SqliteTokenStore implements TokenStore {
     this.#delete = db.prepare<{ token: string; now: number }>(
       `DELETE FROM upload_tokens WHERE token = @token AND ${ACTIVE}`,
     );
-    this.#count = db.prepare<{ now: number }, { n: number }>(
-      `SELECT count(*) AS n FROM upload_tokens INDEXED BY upload_tokens_by_created WHERE ${ACTIVE}`,
-    );
+    this.#count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM upload_tokens');
+    this.#purge = db.prepare<{ now: number }>('DELETE FROM upload_tokens WHERE expires_at <= @now');
     this.#pages = {};
     for (const [sortBy, column, index] of [
       ['createdAt', 'created_at', 'upload_tokens_by_created'],
@@ -103,22 +114,47 @@ export class SqliteTokenStore implements TokenStore {
         const dir = order.toUpperCase();
         this.#pages[`${sortBy}:${order}`] = db.prepare(
           `SELECT token, ttl, created_at, expires_at FROM upload_tokens INDEXED BY ${index}
-           WHERE ${ACTIVE} ORDER BY ${column} ${dir}, id ${dir} LIMIT @limit OFFSET @offset`,
+           ORDER BY ${column} ${dir}, id ${dir} LIMIT @limit OFFSET @offset`,
         );
       }
     }
   }
 
-  create(ttl: number): UploadToken {
+  /**
+   * Creates arriving in the same turn of the event loop are committed in one transaction (group
+   * commit): a commit costs far more than an insert. Each caller resolves only after the commit.
+   */
+  create(ttl: number): Promise<UploadToken> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ ttl, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(this.#flush);
+    });
+  }
+
+  readonly #pending: { ttl: number; resolve: (token: UploadToken) => void; reject: (error: unknown) => void }[] = [];
+
+  readonly #flush = (): void => {
+    const batch = this.#pending.splice(0);
+    let rows: TokenRow[];
+    try {
+      rows = this.#db.transaction(() => batch.map(({ ttl }) => this.#insertOne(ttl)))();
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    batch.forEach(({ resolve }, i) => resolve(toToken(rows[i]!)));
+  };
+
+  #insertOne(ttl: number): TokenRow {
     const createdAt = this.#now();
     const expiresAt = ttl === 0 ? null : createdAt + ttl * 1000;
     for (;;) {
       const token = randomId('to');
       try {
         this.#insert.run(token, ttl, createdAt, expiresAt);
-        return toToken({ token, ttl, created_at: createdAt, expires_at: expiresAt });
+        return { token, ttl, created_at: createdAt, expires_at: expiresAt };
       } catch (error) {
-        // A collision among 62^22 values is practically impossible; retry rather than fail if it happens.
+        // A collision among 62^22 values is practically impossible; draw again rather than fail if it happens.
         if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
       }
     }
@@ -132,17 +168,19 @@ export class SqliteTokenStore implements TokenStore {
   list({ sortBy, sortOrder, offset, limit }: TokenListQuery): { items: UploadToken[]; total: number } {
     const now = this.#now();
     return this.#db.transaction(() => {
-      const total = this.#count.get({ now })!.n;
+      // Expired tokens are never shown again, so they go; what remains is exactly the active set.
+      this.#purge.run({ now });
+      const total = this.#count.get()!.n;
       if (offset >= total) return { items: [], total };
       // Deep pages are read from the other end of the index: the last page costs what the first does.
       const reverse = offset + limit / 2 > total / 2;
       if (!reverse) {
-        const rows = this.#pages[`${sortBy}:${sortOrder}`]!.all({ now, limit, offset });
+        const rows = this.#pages[`${sortBy}:${sortOrder}`]!.all({ limit, offset });
         return { items: rows.map(toToken), total };
       }
       const flipped = sortOrder === 'asc' ? 'desc' : 'asc';
       const end = Math.min(offset + limit, total);
-      const rows = this.#pages[`${sortBy}:${flipped}`]!.all({ now, limit: end - offset, offset: total - end });
+      const rows = this.#pages[`${sortBy}:${flipped}`]!.all({ limit: end - offset, offset: total - end });
       return { items: rows.reverse().map(toToken), total };
     })();
   }

@@ -18,7 +18,7 @@ export function registerTokenRoutes(app: App, ctx: ApiContext): void {
     if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL) {
       throw problems.invalidAttribute('ttl', `ttl must be a whole number of seconds from 0 to ${MAX_TTL}.`);
     }
-    return c.json(ctx.tokens.create(ttl));
+    return c.json(await ctx.tokens.create(ttl));
   });
 
   app.get('/upload-tokens', auth, (c) => {
