@@ -2,28 +2,19 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { getRequestListener } from '@hono/node-server';
 import { registerAuthRoutes } from './auth.js';
+import { cors, CORS_HEADERS } from './cors.js';
 import type { ApiContext, App, AppEnv, VideoApiOptions } from './context.js';
 import { openDatabase } from './db.js';
 import { ProblemError, problemResponse, problems } from './problem.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limit.js';
 import { SqliteTokenStore } from './token-store.js';
 import { registerTokenRoutes } from './tokens.js';
+import { registerMediaRoutes } from './media.js';
 
 export type { VideoApiOptions } from './context.js';
 
-const CORS_ALLOW_HEADERS = [
-  'Authorization', 'Content-Type', 'Content-Range', 'AV-Origin-Client', 'AV-Origin-App', 'AV-Origin-Sdk',
-  'Tus-Resumable', 'Upload-Length', 'Upload-Offset', 'Upload-Metadata', 'Upload-Defer-Length', 'Upload-Concat',
-  'X-HTTP-Method-Override', 'X-Requested-With',
-];
-const CORS_EXPOSE_HEADERS = [
-  'Location', 'Upload-Offset', 'Upload-Length', 'Upload-Metadata', 'Upload-Expires', 'Tus-Resumable', 'Tus-Version',
-  'Tus-Extension', 'Tus-Max-Size', 'X-Video-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining',
-  'X-RateLimit-Retry-After', 'Date',
-];
 
 export interface VideoApi {
   app: App;
@@ -57,31 +48,32 @@ export function createVideoApi(options: VideoApiOptions, extend?: (app: App, ctx
     });
   }
 
-  // Any origin may call: credentials travel in headers or `?token=`, never in cookies.
-  app.use(
-    cors({
-      origin: '*',
-      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: CORS_ALLOW_HEADERS,
-      exposeHeaders: CORS_EXPOSE_HEADERS,
-      maxAge: 600,
-    }),
-  );
+  app.use(cors());
 
   registerAuthRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
+  const media = registerMediaRoutes(app, ctx);
   extend?.(app, ctx);
 
-  app.notFound(() => problemResponse(problems.unrecognizedUrl()));
+  app.notFound(() => problemResponse(problems.unrecognizedUrl(), CORS_HEADERS));
   app.onError((error) => {
-    if (error instanceof ProblemError) return problemResponse(error);
+    if (error instanceof ProblemError) return problemResponse(error, CORS_HEADERS);
     console.error('video-uploader: unexpected error', error instanceof Error ? error.stack : error);
     return problemResponse(
       new ProblemError({ type: 'https://docs.api.video/reference/internal-error', title: 'An unexpected error occurred.', status: 500 }),
+      CORS_HEADERS,
     );
   });
 
-  return { app, ctx, fetch: app.fetch, close: () => db.close() };
+  return {
+    app,
+    ctx,
+    fetch: app.fetch,
+    close: () => {
+      media.close();
+      db.close();
+    },
+  };
 }
 
 export interface StartOptions extends VideoApiOptions {

@@ -77,3 +77,50 @@ export function problemResponse(error: ProblemError, extraHeaders: Record<string
     headers: { 'content-type': 'application/problem+json', ...extraHeaders, ...error.headers },
   });
 }
+
+const uploadProblem = (slug: string, title: string, detail: string): ProblemError =>
+  problems.badRequest(`upload-${slug}`, title, detail);
+
+/** The 400s of `POST /upload`, one per rule of the delegated upload protocol. */
+export const uploadProblems = {
+  notMultipart: (): ProblemError =>
+    uploadProblem('not-multipart', 'The request must be multipart/form-data.', 'Send the file in a multipart/form-data body.'),
+  malformedBody: (detail: string): ProblemError => uploadProblem('malformed-body', 'The multipart body is malformed.', detail),
+  malformedRange: (): ProblemError =>
+    uploadProblem(
+      'content-range-invalid',
+      'The Content-Range header is malformed.',
+      'Use `part N/M`, `part N/*` (the last part as `part N/N`) or `bytes FROM-TO/TOTAL`, with 1 ≤ N ≤ M and FROM ≤ TO < TOTAL.',
+    ),
+  zeroParts: (): ProblemError =>
+    uploadProblem('zero-parts', 'The number of parts must be at least 1.', 'A `part N/M` header needs M ≥ 1.'),
+  tooManyParts: (max: number): ProblemError =>
+    uploadProblem('too-many-parts', 'The upload has too many parts.', `A video may be sent in at most ${max} parts.`),
+  requestTooLarge: (max: number): ProblemError =>
+    uploadProblem('request-too-large', 'The request is too large.', `One upload request may carry at most ${max} bytes; send smaller chunks.`),
+  partTooSmall: (min: number): ProblemError =>
+    uploadProblem('part-too-small', 'The part is too small.', `Every part but the last must hold at least ${min} bytes.`),
+  mixedRanges: (): ProblemError =>
+    uploadProblem('content-range-mixed', 'The Content-Range forms cannot be mixed.', 'A video is sent either in `part` or in `bytes` ranges, not both.'),
+  totalChanged: (): ProblemError =>
+    uploadProblem('total-changed', 'The total size of the upload changed.', 'Every chunk of a video must announce the same total.'),
+  rangeOverlaps: (): ProblemError =>
+    uploadProblem('range-overlaps', 'The range overlaps a range already uploaded.', 'Each byte of the video is sent in one range only.'),
+  rangeLength: (): ProblemError =>
+    uploadProblem('range-length-mismatch', 'The range length does not match the bytes sent.', 'TO - FROM + 1 must equal the size of the file part.'),
+  partAlreadySent: (): ProblemError =>
+    uploadProblem('part-already-sent', 'The part was already sent with a different size.', 'A part may be sent again only with the same size.'),
+  alreadyUploaded: (): ProblemError =>
+    uploadProblem('source-already-uploaded', 'The source of this video was already uploaded.', 'A video source can be uploaded only once.'),
+  fileMissing: (): ProblemError =>
+    uploadProblem('file-missing', 'The file is missing.', 'Send one file part in the multipart body.'),
+  tooManyFiles: (): ProblemError =>
+    uploadProblem('too-many-files', 'Only one file may be sent per request.', 'Send exactly one file part in the multipart body.'),
+  fileEmpty: (): ProblemError => uploadProblem('file-empty', 'The file is empty.', 'The file part holds no bytes.'),
+  videoIdMissing: (): ProblemError =>
+    uploadProblem(
+      'video-id-missing',
+      'The videoId is missing.',
+      'Chunks after the first one must carry the videoId that the first chunk returned.',
+    ),
+} as const;

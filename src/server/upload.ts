@@ -1,0 +1,166 @@
+/**
+ * `POST /upload?token=TOKEN`: delegated upload ingest, wire-compatible with api.video.
+ * The multipart body is streamed from the socket through busboy to disk; it is never held in memory.
+ */
+import busboy from 'busboy';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Headers, MAX_PARTS, MAX_UPLOAD_REQUEST } from '../protocol/index.js';
+import { parseContentRange, type ChunkRange } from './content-range.js';
+import type { ApiContext, App } from './context.js';
+import { ChunkTooLong, type ChunkTarget, type Ingest } from './ingest.js';
+import { ProblemError, problems, uploadProblems } from './problem.js';
+import { VIDEO_ID_PATTERN } from './video-store.js';
+import { originOf, toVideo } from './videos.js';
+
+/** Room for the multipart boundaries and headers around a file part of the largest allowed size. */
+const ENVELOPE = 64 * 1024;
+
+export interface UploadOptions {
+  /** Largest request body, in bytes. */
+  maxRequest?: number;
+}
+
+export function registerUploadRoutes(app: App, ctx: ApiContext, ingest: Ingest, options: UploadOptions = {}): void {
+  const maxRequest = options.maxRequest ?? MAX_UPLOAD_REQUEST;
+
+  app.post('/upload', async (c) => {
+    const token = c.req.query('token');
+    if (!token) throw problems.uploadTokenMissing();
+    if (!ctx.tokens.get(token)) throw problems.uploadTokenInvalid();
+
+    const range = parseContentRange(c.req.header('content-range'));
+    if (range === 'malformed') throw uploadProblems.malformedRange();
+    if (range === 'zero-parts') throw uploadProblems.zeroParts();
+    if (range === 'too-many-parts') throw uploadProblems.tooManyParts(MAX_PARTS);
+
+    if (!/^multipart\/form-data\b/i.test(c.req.header('content-type') ?? '')) throw uploadProblems.notMultipart();
+    const declared = Number(c.req.header('content-length') ?? '0');
+    if (declared > maxRequest + ENVELOPE) throw uploadProblems.requestTooLarge(maxRequest);
+
+    const received = await receive(c.env.incoming, ingest, range, maxRequest);
+    let video;
+    try {
+      video = await ingest.commit({ ...received, range, token });
+    } catch (error) {
+      await ingest.discard(received.target);
+      throw error;
+    }
+    const body = toVideo(video, originOf(ctx, c.req.url));
+    return c.json(body, 201, { [Headers.videoId]: video.id });
+  });
+
+  app.all('/upload', () => { throw problems.methodNotAllowed(); });
+}
+
+interface Received {
+  videoId: string | undefined;
+  fileName: string;
+  size: number;
+  target: ChunkTarget;
+}
+
+/**
+ * Reads the multipart body: the optional `videoId` field and exactly one file part, written to disk
+ * as it arrives. Rejects with a ProblemError as soon as a rule is broken, without reading further
+ * (the HTTP layer drains or closes the connection after the answer).
+ */
+function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, maxRequest: number): Promise<Received> {
+  return new Promise<Received>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: incoming.headers,
+        limits: { files: 1, fields: 16, parts: 32, fieldSize: 1024, headerPairs: 32, fileSize: maxRequest },
+      });
+    } catch (error) {
+      reject(uploadProblems.malformedBody(error instanceof Error ? error.message : 'The body cannot be parsed.'));
+      return;
+    }
+
+    let videoId: string | undefined;
+    let fileName = '';
+    let file: Readable | undefined;
+    let target: ChunkTarget | undefined;
+    let writing: Promise<number> | undefined;
+    let parsed = false;
+    let failed = false;
+    let bytes = 0;
+
+    const fail = (problem: unknown): void => {
+      if (failed) return;
+      failed = true;
+      incoming.off('data', count);
+      incoming.off('close', onClose);
+      incoming.unpipe(parser);
+      parser.removeAllListeners();
+      parser.on('error', () => {});
+      parser.destroy();
+      file?.destroy();
+      const cleanup = writing ? writing.catch(() => {}) : Promise.resolve();
+      void cleanup.then(() => (target ? ingest.discard(target) : undefined)).finally(() => reject(problem));
+    };
+
+    const finish = (): void => {
+      if (failed || !parsed || (file && !writing)) return;
+      if (!file || !target || !writing) {
+        fail(uploadProblems.fileMissing());
+        return;
+      }
+      const chunkTarget = target;
+      writing.then(
+        (size) => {
+          if (failed) return;
+          incoming.off('close', onClose);
+          if (size === 0) fail(uploadProblems.fileEmpty());
+          else resolve({ videoId, fileName, size, target: chunkTarget });
+        },
+        (error: unknown) => {
+          if (error instanceof ChunkTooLong) fail(uploadProblems.rangeLength());
+          else if (error instanceof ProblemError) fail(error);
+          else fail(uploadProblems.malformedBody('The upload was interrupted.'));
+        },
+      );
+    };
+
+    const count = (chunk: Buffer): void => {
+      bytes += chunk.length;
+      if (bytes > maxRequest + ENVELOPE) fail(uploadProblems.requestTooLarge(maxRequest));
+    };
+    const onClose = (): void => {
+      if (!incoming.complete) fail(uploadProblems.malformedBody('The request ended before its body was complete.'));
+    };
+
+    parser.on('field', (name, value) => {
+      if (name !== 'videoId' || videoId !== undefined) return;
+      // An unknown video is refused now, before its bytes are read.
+      if (!VIDEO_ID_PATTERN.test(value) || !ingest.store.get(value)) {
+        fail(problems.notFound('videoId'));
+        return;
+      }
+      videoId = value;
+    });
+    parser.on('file', (_name, stream, info) => {
+      file = stream;
+      fileName = info.filename ?? '';
+      stream.once('limit', () => fail(uploadProblems.requestTooLarge(maxRequest)));
+      target = (videoId !== undefined ? ingest.planDirect(videoId, range) : undefined) ?? ingest.tempTarget();
+      writing = ingest.write(stream, target);
+      // Settles the promise early so an unhandled rejection never escapes; `finish` reads it again.
+      writing.catch(() => {});
+      finish();
+    });
+    parser.on('filesLimit', () => fail(uploadProblems.tooManyFiles()));
+    parser.on('fieldsLimit', () => fail(uploadProblems.malformedBody('The body has too many fields.')));
+    parser.on('partsLimit', () => fail(uploadProblems.malformedBody('The body has too many parts.')));
+    parser.on('error', (error: Error) => fail(uploadProblems.malformedBody(error.message)));
+    parser.on('close', () => {
+      parsed = true;
+      finish();
+    });
+
+    incoming.on('data', count);
+    incoming.on('close', onClose);
+    incoming.pipe(parser);
+  });
+}
