@@ -158,7 +158,7 @@ export class ApiVideoTransport implements Transport {
   }
 
   async #attempt(context: TransportContext, part: number, token: string, signal: AbortSignal): Promise<'ok' | 'unauthorized'> {
-    const { file, apiUrl, options, tokens } = context;
+    const { file, apiUrl, options } = context;
     const progress = context.progress(this.#parts);
     const start = (part - 1) * this.#chunkSize;
     const size = this.#partSize(part, file.size);
@@ -187,7 +187,6 @@ export class ApiVideoTransport implements Transport {
       }
       throw error;
     }
-    tokens.observeServerDate(result.header('Date'));
     if (result.status === 401) {
       progress.partLost(part);
       return 'unauthorized';
