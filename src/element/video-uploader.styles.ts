@@ -106,6 +106,7 @@ export const styles = css`
   }
 
   [part~='hint'],
+  [part~='separator'],
   [part~='file-meta'],
   [part~='queue'] {
     color: var(--video-uploader-muted-color);

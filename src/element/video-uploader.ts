@@ -74,6 +74,7 @@ const doneIcon = icon(svg`<circle cx="12" cy="12" r="9"/><path d="m8 12 3 3 5-6"
  * @csspart dropzone - The drop zone around the label and the file button.
  * @csspart label - The drop-zone label.
  * @csspart button - The file button.
+ * @csspart separator - The "or" between the label and the file button.
  * @csspart hint - The limits under the file button.
  * @csspart file - The current file: its facts, progress, status and actions.
  * @csspart file-info - The file's icon, name and facts.
@@ -732,7 +733,7 @@ export class VideoUploader extends LitElement {
       >
         ${uploadIcon}
         <p part="label"><slot name="label">${label}</slot></p>
-        <p part="hint">${text.or}</p>
+        <p part="separator">${text.or}</p>
         <button
           part="button"
           class="primary"

@@ -1,0 +1,80 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../../src/element/index.js';
+import type { VideoUploader, VideoUploadErrorEvent } from '../../../src/element/index.js';
+import { drop, part, pick, recordVideo, text, videoFile } from './helpers.js';
+
+describe('<video-uploader> refuses files before uploading them', () => {
+  it('is accessible with limits shown', async () => {
+    const el = await fixture<VideoUploader>(html`<video-uploader max-file-size="2000000" max-duration="600"></video-uploader>`);
+    await expect(el).to.be.accessible();
+    expect(text(el, 'dropzone')).to.contain('Up to 2 MB').and.to.contain('10 min');
+  });
+
+  it('refuses a file that is not a video (accept), with the file-type code and what to do', async () => {
+    const el = await fixture<VideoUploader>(html`<video-uploader token="to1234567890123456789012"></video-uploader>`);
+    const events: string[] = [];
+    el.addEventListener('video-upload-select', () => events.push('select'));
+    el.addEventListener('video-upload-start', () => events.push('start'));
+    const refused = oneEvent(el, 'video-upload-error') as Promise<VideoUploadErrorEvent>;
+    drop(el, [new File(['%PDF-1.4'], 'report.pdf', { type: 'application/pdf' })]);
+    const { detail } = await refused;
+    expect(detail.file?.name).to.equal('report.pdf');
+    expect(detail.error.code).to.equal('file-type');
+    expect(detail.error.retryable).to.equal(false);
+    expect(detail.error.name).to.equal('UploadError');
+    await el.updateComplete;
+    expect(el.state).to.equal('error');
+    expect(el.error).to.equal(detail.error);
+    expect(text(el, 'error')).to.equal('This file is not a video that can be uploaded here. Choose a file of type video/*.');
+    // The drop zone stays, so that another file can be chosen at once.
+    expect(part(el, 'button')).to.exist;
+    expect(events).to.deep.equal([]);
+    await expect(el).to.be.accessible();
+  });
+
+  it('reads accept as <input accept> does: extensions and exact types', async () => {
+    const el = await fixture<VideoUploader>(html`<video-uploader accept=".mov, video/webm" token="to1234567890123456789012"></video-uploader>`);
+    const refused = oneEvent(el, 'video-upload-error') as Promise<VideoUploadErrorEvent>;
+    pick(el, [videoFile('clip.mp4')]);
+    expect((await refused).detail.error.message).to.contain('.mov, video/webm');
+    const selected = oneEvent(el, 'video-upload-select');
+    el.addEventListener('video-upload-select', (event) => event.preventDefault(), { once: true });
+    pick(el, [videoFile('holiday.MOV', 1000, '')]);
+    expect((await selected).detail.file.name).to.equal('holiday.MOV');
+  });
+
+  it('refuses a file larger than max-file-size with its size and the limit', async () => {
+    const el = await fixture<VideoUploader>(html`<video-uploader max-file-size="100000" token="to1234567890123456789012"></video-uploader>`);
+    const refused = oneEvent(el, 'video-upload-error') as Promise<VideoUploadErrorEvent>;
+    drop(el, [videoFile('big.mp4', 250_000)]);
+    const { detail } = await refused;
+    expect(detail.error.code).to.equal('file-too-large');
+    await el.updateComplete;
+    expect(text(el, 'error')).to.equal('This file is 250 kB, larger than the 100 kB allowed. Choose a smaller file.');
+    // The refusal describes the button, so that a screen reader hears it when it comes back to it.
+    expect(part(el, 'button')!.getAttribute('aria-describedby')).to.contain('refusal');
+  });
+
+  it('refuses a video longer than max-duration, read from the file itself', async () => {
+    const recording = await recordVideo(2.2);
+    const el = await fixture<VideoUploader>(html`<video-uploader max-duration="1" token="to1234567890123456789012"></video-uploader>`);
+    const refused = oneEvent(el, 'video-upload-error') as Promise<VideoUploadErrorEvent>;
+    drop(el, [recording]);
+    const { detail } = await refused;
+    expect(detail.error.code).to.equal('file-too-large');
+    await el.updateComplete;
+    expect(text(el, 'error')).to.match(/^This video lasts 2 sec, longer than the 1 sec allowed\. Choose a shorter video\.$/);
+  });
+
+  it('lets through a video within max-duration and reports its duration on select', async () => {
+    const recording = await recordVideo(1.2);
+    const el = await fixture<VideoUploader>(html`<video-uploader max-duration="5" token="to1234567890123456789012"></video-uploader>`);
+    el.addEventListener('video-upload-select', (event) => event.preventDefault());
+    const selected = oneEvent(el, 'video-upload-select');
+    drop(el, [recording]);
+    const { detail } = await selected;
+    expect(detail.duration).to.be.within(0.8, 2);
+    await el.updateComplete;
+    expect(el.state).to.equal('idle');
+  });
+});
