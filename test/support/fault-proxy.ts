@@ -141,9 +141,7 @@ export class FaultProxy {
     res.on('close', () => {
       entry.endedAt = Date.now();
     });
-    req.socket.once('close', () => {
-      entry.endedAt ??= Date.now();
-    });
+
     this.#log.push(entry);
     req.on('error', () => {});
     res.on('error', () => {});

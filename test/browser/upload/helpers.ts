@@ -21,7 +21,7 @@ export function makeFile(size: number, name = 'clip.mp4', seed = 1, lastModified
     x ^= x << 5;
     block[i] = x & 0xff;
   }
-  const parts: Uint8Array[] = [];
+  const parts: BlobPart[] = [];
   for (let offset = 0, n = 0; offset < size; offset += MiB, n++) {
     const piece = block.slice(0, Math.min(MiB, size - offset));
     new DataView(piece.buffer).setUint32(0, n * 2654435761 + seed);

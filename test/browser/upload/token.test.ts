@@ -1,0 +1,180 @@
+import { expect } from '@open-wc/testing';
+import type { TokenGrant } from '../../../src/protocol/index.js';
+import { UploadError, UploadSession } from '../../../src/upload/index.js';
+import {
+  CHUNK, clearResumeRecords, configureProxy, deleteToken, delay, grantFor, makeFile, MiB, mintToken, partOf, progressWhere,
+  proxyLog, record, settled, sha256, sourceSha256, tokenEndpointLog, uploads, videoApi,
+} from './helpers.js';
+
+const tokenUrl = (query: string): string => `/__token?${query}`;
+
+describe('token sources', () => {
+  beforeEach(clearResumeRecords);
+
+  it('gets a grant from token-url with a same-origin JSON POST of the file facts, and uploads with it', async () => {
+    await tokenEndpointLog(true);
+    const file = makeFile(6 * MiB, 'from-url.mp4', 21);
+    const session = new UploadSession({ tokenUrl: tokenUrl('ttl=600'), chunkSize: CHUNK });
+    const events = record(session);
+    session.start(file);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    const calls = await tokenEndpointLog(true);
+    expect(calls).to.have.length(1);
+    expect(calls[0]!.method).to.equal('POST');
+    expect(calls[0]!.contentType).to.match(/^application\/json/);
+    expect(calls[0]!.body).to.deep.equal({ fileName: 'from-url.mp4', fileSize: file.size, fileType: 'video/mp4' });
+    expect(events.tokens).to.have.length(1);
+    expect(events.tokens[0]!.refreshed).to.equal(false);
+    // The grant's apiUrl says where to upload (no apiUrl option was given).
+    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
+  });
+
+  it('corrects the grant expiry for clock skew from the Date header', async () => {
+    // The issuer's clock runs an hour behind: its expiresAt looks an hour in the past to us.
+    const file = makeFile(1 * MiB, 'skew.mp4', 22);
+    const session = new UploadSession({ tokenUrl: tokenUrl('ttl=600&skew=-3600'), chunkSize: CHUNK });
+    session.start(file);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+  });
+
+  it('explains what a bad token endpoint returned', async () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['mode=html', 'token-invalid', /HTML page \(text\/html.*Sign in/],
+      ['mode=text', 'token-invalid', /not JSON.*token=abc/],
+      ['mode=missing', 'token-invalid', /without a "token" string \(keys: ttl, expiresAt\)/],
+      ['mode=expired', 'token-expired', /already expired \(expiresAt .*Z, 1[12]\d s ago/],
+      ['mode=fail', 'token-request-failed', /answered 500.*issuer down/],
+    ];
+    for (const [query, code, message] of cases) {
+      const session = new UploadSession({ tokenUrl: tokenUrl(query), retries: 0 });
+      session.start(makeFile(1024, 'x.mp4'));
+      const { state, error } = await settled(session);
+      expect(state, query).to.equal('error');
+      expect(error, query).to.be.instanceOf(UploadError);
+      expect(error!.code, query).to.equal(code);
+      expect(error!.message, query).to.match(message);
+    }
+  });
+
+  it('gives up on a token endpoint that does not answer in time', async () => {
+    // The fault proxy stalls every request; the token request times out.
+    const { url } = await configureProxy({ rules: [{ path: '/', times: 0, action: { type: 'stall' } }] });
+    const session = new UploadSession({ tokenUrl: `${url}/slow-token`, tokenRequestTimeout: 300, retries: 0 });
+    session.start(makeFile(1024));
+    const { error } = await settled(session);
+    expect(error!.code).to.equal('token-request-failed');
+    expect(error!.message).to.match(/did not answer within 0 s|did not answer within/);
+    expect(error!.retryable).to.equal(true);
+  });
+
+  it('takes a bare token string from a tokenProvider', async () => {
+    const { url } = await videoApi();
+    const { token } = await mintToken(600);
+    const seen: File[] = [];
+    const session = new UploadSession({
+      apiUrl: url,
+      tokenProvider: async (file) => {
+        seen.push(file);
+        return token;
+      },
+    });
+    const file = makeFile(2 * MiB, 'bare.mp4', 23);
+    session.start(file);
+    expect((await settled(session)).state).to.equal('complete');
+    expect(seen).to.deep.equal([file]);
+  });
+
+  it('fails with token-expired for a static token that has expired', async () => {
+    const { url } = await videoApi();
+    const { token } = await mintToken(1);
+    await delay(1600);
+    const session = new UploadSession({ token, apiUrl: url });
+    session.start(makeFile(1 * MiB));
+    const { state, error } = await settled(session);
+    expect(state).to.equal('error');
+    expect(error!.code).to.equal('token-expired');
+    expect(error!.status).to.equal(401);
+    expect(error!.retryable).to.equal(false);
+    expect(error!.message).to.match(/cannot be refreshed/);
+  });
+
+  it('refreshes a grant that expires mid-upload before the next part, without losing a byte', async () => {
+    const { url } = await configureProxy({ bandwidth: 12 * MiB });
+    const minted: TokenGrant[] = [];
+    const session = new UploadSession({
+      // 3 s tokens, refreshed when less than 2.2 s are left: parts take ~0.5 s, so a refresh falls mid-upload.
+      tokenProvider: async () => {
+        const grant = await grantFor(url, 3);
+        minted.push(grant);
+        return grant;
+      },
+      tokenSafetyMargin: 2.2,
+      chunkSize: CHUNK,
+    });
+    const events = record(session);
+    const file = makeFile(21 * MiB, 'expiring.mp4', 24);
+    session.start(file);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    expect(minted.length).to.be.at.least(2);
+    expect(events.tokens.filter((t) => t.refreshed).length).to.equal(minted.length - 1);
+    const sent = uploads(await proxyLog());
+    // Proactive refresh: no part was refused, every part went once, with more than one token.
+    expect(sent.every((e) => e.status === 201)).to.equal(true);
+    expect(sent.map(partOf)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(new Set(sent.map((e) => e.token)).size).to.be.at.least(2);
+    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
+  });
+
+  it('refreshes once on a 401 and resends the part', async () => {
+    const { url } = await configureProxy({ bandwidth: 12 * MiB });
+    const minted: string[] = [];
+    const session = new UploadSession({
+      tokenProvider: async () => {
+        const grant = await grantFor(url, 600);
+        minted.push(grant.token);
+        return grant;
+      },
+      chunkSize: CHUNK,
+    });
+    const file = makeFile(21 * MiB, 'revoked.mp4', 25);
+    session.start(file);
+    // Once part 1 is in, the token is deleted on the server: a later part gets 401.
+    await progressWhere(session, (p) => p.part >= 2);
+    expect((await deleteToken(minted[0]!)).status).to.equal(204);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    expect(minted).to.have.length(2);
+    const sent = uploads(await proxyLog());
+    const refused = sent.filter((e) => e.status === 401);
+    expect(refused).to.have.length(1);
+    expect(refused[0]!.token).to.equal(minted[0]);
+    const resent = sent.filter((e) => partOf(e) === partOf(refused[0]!) && e.status === 201);
+    expect(resent).to.have.length(1);
+    expect(resent[0]!.token).to.equal(minted[1]);
+    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
+  });
+
+  it('fails with unauthorized when a freshly fetched token is refused too', async () => {
+    const { url } = await videoApi();
+    let calls = 0;
+    const session = new UploadSession({
+      apiUrl: url,
+      tokenProvider: async () => {
+        calls++;
+        return { token: 'to0000000000000000000000', ttl: 0, createdAt: new Date().toISOString(), expiresAt: null };
+      },
+    });
+    session.start(makeFile(1024));
+    const { error } = await settled(session);
+    expect(calls).to.equal(2);
+    expect(error!.code).to.equal('unauthorized');
+    expect(error!.status).to.equal(401);
+  });
+});
