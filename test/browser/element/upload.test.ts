@@ -1,0 +1,131 @@
+/** Uploads through the element to the real local video API: events, drop, refusal by the page, queue, retry, cancel. */
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import '../../../src/element/index.js';
+import type { VideoUploader, VideoUploadCompleteEvent } from '../../../src/element/index.js';
+import { drop, MiB, part, recordEvents, text, tokenUrl, videoFile } from './helpers.js';
+
+describe('<video-uploader> uploads', () => {
+  it('is accessible before and after a drop', async () => {
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url="/__token"></video-uploader>`);
+    await expect(el).to.be.accessible();
+    const completed = oneEvent(el, 'video-upload-complete');
+    drop(el, [videoFile('dropped.mp4', 200_000)]);
+    await completed;
+    await expect(el).to.be.accessible();
+  });
+
+  it('uploads a dropped file in parts, firing its events in order with their details', async () => {
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url="/__token" chunk-size=${5 * MiB}></video-uploader>`);
+    const events = recordEvents(el);
+    const file = videoFile('parts.mp4', 11 * MiB);
+    const completed = oneEvent(el, 'video-upload-complete') as Promise<VideoUploadCompleteEvent>;
+    drop(el, [file]);
+    const { detail } = await completed;
+
+    const types = events.map((event) => event.type).filter((type, i, all) => type !== 'progress' || all[i - 1] !== 'progress');
+    expect(types).to.deep.equal(['select', 'token', 'start', 'progress', 'complete']);
+    const [select, token, start] = events;
+    expect(select!.detail.file).to.equal(file);
+    expect((token!.detail.grant as { token: string }).token).to.match(/^to[0-9A-Za-z]{22}$/);
+    expect(token!.detail.refreshed).to.equal(false);
+    expect(start!.detail).to.deep.equal({ file, resumedBytes: 0 });
+    const percents = events.filter((e) => e.type === 'progress').map((e) => (e.detail.progress as { percent: number }).percent);
+    expect(percents.every((p, i) => i === 0 || p >= percents[i - 1]!)).to.equal(true);
+    expect(percents.at(-1)).to.equal(100);
+    const last = events.filter((e) => e.type === 'progress').at(-1)!.detail.progress as { parts: number; uploadedBytes: number };
+    expect(last.parts).to.equal(3);
+    expect(last.uploadedBytes).to.equal(file.size);
+
+    expect(detail.file).to.equal(file);
+    expect(detail.video.videoId).to.match(/^vi[0-9A-Za-z]{22}$/);
+    expect(el.value).to.equal(detail.video.videoId);
+    const source = await executeServerCommand<{ size: number }, { videoId: string }>('source-sha256', { videoId: detail.video.videoId });
+    expect(source.size).to.equal(file.size);
+  });
+
+  it('uploads nothing when the page prevents video-upload-select', async () => {
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url="/__token"></video-uploader>`);
+    const events = recordEvents(el);
+    el.addEventListener('video-upload-select', (event) => {
+      if (event.detail.file.name.startsWith('secret')) event.preventDefault();
+    });
+    await executeServerCommand('token-endpoint-log', { reset: true });
+    drop(el, [videoFile('secret-plans.mp4')]);
+    await waitUntil(() => events.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(events.map((e) => e.type)).to.deep.equal(['select']);
+    expect(el.state).to.equal('idle');
+    expect(part(el, 'button')).to.exist;
+    expect(await executeServerCommand<unknown[], { reset: boolean }>('token-endpoint-log', { reset: false })).to.deep.equal([]);
+  });
+
+  it('with multiple, queues files and uploads them one after another', async () => {
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url="/__token" multiple name="videos"></video-uploader>`);
+    await expect(el).to.be.accessible();
+    expect(text(el, 'button')).to.equal('Choose videos');
+    const order: string[] = [];
+    for (const type of ['start', 'complete'] as const) {
+      el.addEventListener(`video-upload-${type}`, (event) => order.push(`${type}:${event.detail.file.name}`));
+    }
+    drop(el, [videoFile('one.mp4', 400_000), videoFile('two.mp4', 300_000), videoFile('three.mp4', 200_000)]);
+    await waitUntil(() => el.videos.length === 3, 'three videos uploaded', { timeout: 20000 });
+    expect(order).to.deep.equal(['start:one.mp4', 'complete:one.mp4', 'start:two.mp4', 'complete:two.mp4', 'start:three.mp4', 'complete:three.mp4']);
+    await el.updateComplete;
+    expect(el.state).to.equal('complete');
+    expect(part(el, 'videos')!.querySelectorAll('li')).to.have.length(3);
+    expect(part(el, 'queue')).to.equal(null);
+    const form = document.createElement('form');
+    form.append(el);
+    document.body.append(form);
+    await el.updateComplete;
+    expect(new FormData(form).getAll('videos')).to.deep.equal(el.videos.map((video) => video.videoId));
+    form.remove();
+  });
+
+  it('shows the queue while files wait', async () => {
+    const url = await tokenUrl({ bandwidth: 512 * 1024 });
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url} multiple></video-uploader>`);
+    const started = oneEvent(el, 'video-upload-start');
+    drop(el, [videoFile('a.mp4', MiB), videoFile('b.mp4', 1000), videoFile('c.mp4', 1000)]);
+    await started;
+    await waitUntil(() => text(el, 'queue') === '2 more videos waiting');
+    await expect(el).to.be.accessible();
+    el.cancel();
+    await el.updateComplete;
+    expect(part(el, 'queue')).to.equal(null);
+    expect(el.state).to.equal('canceled');
+  });
+
+  it('retries a failed upload from the retry button', async () => {
+    const url = await tokenUrl({ rules: [{ method: 'POST', path: '/upload', times: 1, action: { type: 'status', status: 500 } }] });
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url} retries="0"></video-uploader>`);
+    const failed = oneEvent(el, 'video-upload-error');
+    el.start(videoFile('flaky.mp4', 100_000));
+    expect((await failed).detail.error.code).to.equal('server');
+    await el.updateComplete;
+    expect(text(el, 'error')).to.equal('The video service had a problem. Try again in a moment.');
+    const completed = oneEvent(el, 'video-upload-complete');
+    part<HTMLButtonElement>(el, 'retry-button')!.click();
+    await completed;
+    expect(el.state).to.equal('complete');
+  });
+
+  it('cancels an upload in flight and goes back to the drop zone', async () => {
+    const url = await tokenUrl({ bandwidth: 256 * 1024 });
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url}></video-uploader>`);
+    const progressed = oneEvent(el, 'video-upload-progress');
+    el.start(videoFile('long.mp4', 2 * MiB));
+    await progressed;
+    const canceled = oneEvent(el, 'video-upload-cancel');
+    await el.updateComplete;
+    part<HTMLButtonElement>(el, 'cancel-button')!.click();
+    expect((await canceled).detail.file.name).to.equal('long.mp4');
+    await el.updateComplete;
+    expect(el.state).to.equal('canceled');
+    expect(el.matches(':state(canceled)')).to.equal(true);
+    expect(text(el, 'status')).to.equal('Upload canceled');
+    expect(part(el, 'button')).to.exist;
+    await waitUntil(() => el.shadowRoot!.querySelector('[role=status]')!.textContent === 'Upload canceled');
+  });
+});
