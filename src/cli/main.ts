@@ -1,10 +1,12 @@
 import { UsageError } from './args.js';
+import { devCommand, devUsage } from './dev.js';
 import { serverCommand, serverUsage } from './server.js';
 import { issuerCommand, issuerUsage } from './issuer.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { run: Command; usage: string }> = {
+  dev: { run: devCommand, usage: devUsage },
   server: { run: serverCommand, usage: serverUsage },
   issuer: { run: issuerCommand, usage: issuerUsage },
 };

@@ -1,0 +1,61 @@
+// Shared by the demo pages: the navigation, and a live log of an element's events.
+const pages = [
+  ['index.html', 'Basic embed'],
+  ['form.html', 'CMS form'],
+  ['theming.html', 'Theming'],
+  ['tus.html', 'tus'],
+  ['videos.html', 'Uploaded videos'],
+];
+
+const here = location.pathname.split('/').pop() || 'index.html';
+const header = document.createElement('header');
+header.innerHTML = `<div class="inner"><strong>video-uploader</strong><nav aria-label="Demo pages">${pages
+  .map(([href, label]) => `<a href="${href}"${href === here ? ' aria-current="page"' : ''}>${label}</a>`)
+  .join('')}</nav></div>`;
+document.body.prepend(header);
+
+const EVENTS = [
+  'video-upload-select', 'video-upload-start', 'video-upload-token', 'video-upload-progress', 'video-upload-retry',
+  'video-upload-pause', 'video-upload-resume', 'video-upload-complete', 'video-upload-error', 'video-upload-cancel',
+];
+
+/** Logs every `video-upload-*` event of `element` into the `<ol>` `list` (progress at most twice a second). */
+export function logEvents(element, list) {
+  let lastProgress = 0;
+  for (const type of EVENTS) {
+    element.addEventListener(type, (event) => {
+      if (type === 'video-upload-progress') {
+        if (performance.now() - lastProgress < 500) return;
+        lastProgress = performance.now();
+      }
+      const item = document.createElement('li');
+      item.textContent = `${new Date().toLocaleTimeString()}  ${type}  ${summarize(type, event.detail)}`;
+      list.prepend(item);
+    });
+  }
+}
+
+function summarize(type, detail) {
+  if (!detail) return '';
+  switch (type) {
+    case 'video-upload-select':
+    case 'video-upload-start':
+      return detail.file ? `${detail.file.name} (${detail.file.size} B)` : '';
+    case 'video-upload-token':
+      return `expires ${detail.grant?.expiresAt ?? 'never'}${detail.refreshed ? ' (refreshed)' : ''}`;
+    case 'video-upload-progress':
+    case 'video-upload-pause':
+    case 'video-upload-resume': {
+      const { percent, part, parts, bytesPerSecond } = detail.progress;
+      return `${percent.toFixed(1)}%  part ${part}/${parts}  ${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+    }
+    case 'video-upload-retry':
+      return `attempt ${detail.attempt}/${detail.retries} in ${detail.delayMs} ms: ${detail.error?.message}`;
+    case 'video-upload-complete':
+      return detail.video?.videoId ?? '';
+    case 'video-upload-error':
+      return `${detail.error?.code}: ${detail.error?.message}`;
+    default:
+      return '';
+  }
+}

@@ -1,0 +1,26 @@
+// The CDN bundle: one minified ES module with lit inside, and the tus transport (tus-js-client)
+// as a chunk loaded only when an element uses protocol="tus". Built from tsc's output in dist/.
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+
+export default {
+  input: 'dist/element/index.js',
+  preserveEntrySignatures: 'allow-extension',
+  output: {
+    dir: 'dist/cdn',
+    format: 'es',
+    entryFileNames: 'video-uploader.min.js',
+    chunkFileNames: 'video-uploader-[name]-[hash].min.js',
+    sourcemap: true,
+  },
+  plugins: [
+    nodeResolve({ browser: true, exportConditions: ['production', 'browser', 'module', 'import', 'default'] }),
+    commonjs(),
+    terser({ ecma: 2020, module: true, format: { comments: false } }),
+  ],
+  onwarn(warning, warn) {
+    if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return;
+    warn(warning);
+  },
+};

@@ -1,0 +1,98 @@
+/**
+ * What `video-uploader dev` adds to the local video API: a token issuer route for the demo pages,
+ * a server-side list of videos, and the demo pages with the built element, all on one origin.
+ * The API key stays here: the pages only ever see upload tokens.
+ */
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createTokenIssuer, type TokenIssuer } from '../issuer/index.js';
+import type { ApiContext, App } from './context.js';
+import { problems } from './problem.js';
+
+export const ISSUER_PATH = '/api/upload-token';
+export const VIDEOS_PATH = '/api/videos';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.mp4': 'video/mp4',
+};
+
+export interface DevOptions {
+  /** Folder of the demo pages. */
+  demoDir: string;
+  /** Folder of the built CDN bundle (served under /cdn/). */
+  cdnDir: string;
+  /** Origin the browser uploads to; resolved once the server listens. */
+  publicUrl: () => string;
+  /** Seconds each demo token lives. */
+  ttl?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Files served are listed once, at start: a request path is looked up in that list and never
+ * joined onto a folder, so no request can reach a file outside it.
+ */
+function listFiles(dir: string, prefix: string): Map<string, string> {
+  const files = new Map<string, string>();
+  if (!existsSync(dir)) return files;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) && TYPES[extname(name)] && statSync(path).isFile()) {
+      files.set(prefix + name, path);
+    }
+  }
+  return files;
+}
+
+export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions): void {
+  const files = new Map([...listFiles(options.demoDir, '/'), ...listFiles(options.cdnDir, '/cdn/')]);
+  const index = files.get('/index.html');
+  if (index) files.set('/', index);
+
+  // The issuer calls the API in-process: same wire, no second socket.
+  let issuer: TokenIssuer | undefined;
+  const issue = (request: Request): Promise<Response> => {
+    issuer ??= createTokenIssuer({
+      apiKey: ctx.options.apiKey,
+      apiUrl: 'http://video-api.internal',
+      uploadUrl: options.publicUrl(),
+      ttl: options.ttl ?? 900,
+      rateLimit: { limit: 120, windowMs: 60_000 },
+      fetch: async (input, init) => app.fetch(new Request(input, init)),
+      log: options.log,
+    });
+    return issuer(request);
+  };
+  app.on(['POST', 'OPTIONS'], ISSUER_PATH, (c) => issue(c.req.raw));
+  app.all(ISSUER_PATH, () => { throw problems.methodNotAllowed(); });
+
+  app.get(VIDEOS_PATH, async (c) => {
+    const url = new URL(c.req.url);
+    const page = url.searchParams.get('currentPage') ?? '1';
+    const response = await app.fetch(
+      new Request(`http://video-api.internal/videos?pageSize=100&currentPage=${encodeURIComponent(page)}`, {
+        headers: { authorization: `Basic ${Buffer.from(`${ctx.options.apiKey}:`).toString('base64')}` },
+      }),
+    );
+    // The list is rebuilt with this server's public origin in asset URLs (the internal call had none).
+    const text = (await response.text()).replaceAll('http://video-api.internal', new URL(c.req.url).origin);
+    return new Response(text, { status: response.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+  });
+
+  app.get('*', async (c, next) => {
+    const path = files.get(new URL(c.req.url).pathname);
+    if (!path) return next();
+    const type = TYPES[extname(path)]!;
+    return new Response(Readable.toWeb(createReadStream(path)) as ReadableStream, {
+      headers: { 'content-type': type, 'cache-control': 'no-cache' },
+    });
+  });
+}
