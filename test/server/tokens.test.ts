@@ -72,6 +72,24 @@ describe('POST /upload-tokens', () => {
     await problemOf(await api.authed('/upload-tokens', { method: 'POST', body }), 413);
   });
 
+  it('answers a chunked body that grows past the limit with 413, without reading it all', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${api.url}/upload-tokens`, {
+        method: 'POST',
+        headers: { authorization: basic(api.apiKey), 'content-type': 'application/json' },
+      });
+      req.on('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.on('error', reject);
+      req.write('{"ttl":60,"pad":"');
+      // Keeps sending until the server answers: a client that never stops on its own.
+      const timer = setInterval(() => { if (!req.destroyed) req.write('x'.repeat(16 * 1024)); }, 1);
+      req.on('response', () => { clearInterval(timer); req.destroy(); });
+    });
+    assert.equal(status, 413);
+    assert.equal((await api.authed('/upload-tokens')).status, 200);
+  });
+
   it('gives 200 concurrent creates 200 distinct tokens', async () => {
     const responses = await Promise.all(
       Array.from({ length: 200 }, () => api.authed('/upload-tokens', json({ ttl: 60 }))),
