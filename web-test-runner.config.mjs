@@ -159,16 +159,38 @@ function videoApiPlugin() {
 }
 
 const videoApi = videoApiPlugin();
+/**
+ * tus-js-client's url-parse and its two dependencies ship CommonJS only: serve them as ES modules
+ * (`require('x')` becomes an import, `module.exports` the default export).
+ */
+function commonjsShim() {
+  const targets = /\/node_modules\/(url-parse|requires-port|querystringify)\/index\.js$/;
+  return {
+    name: 'commonjs-shim',
+    transform(context) {
+      if (!targets.test(context.path)) return undefined;
+      const imports = [];
+      const code = context.body.replace(/require\('([^']+)'\)/g, (_match, name) => {
+        const id = `__required${imports.length}`;
+        imports.push(`import ${id} from '${name}';`);
+        return id;
+      });
+      return { body: `${imports.join('\n')}\nconst module = { exports: {} };\nconst exports = module.exports;\n${code}\nexport default module.exports;\n` };
+    },
+  };
+}
 
 export default {
   files: 'test/browser/**/*.test.ts',
-  nodeResolve: true,
+  // Browser builds of dependencies (tus-js-client has a Node and a browser entry).
+  nodeResolve: { browser: true },
   concurrency: 1,
   testFramework: { config: { timeout: 60000 } },
   testsFinishTimeout: 10 * 60 * 1000,
   middleware: [(ctx, next) => videoApi.tokenMiddleware(ctx, next)],
   plugins: [
     videoApi,
+    commonjsShim(),
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
   ],
   browsers: [

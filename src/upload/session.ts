@@ -224,8 +224,12 @@ export class UploadSession extends EventTarget {
   }
 
   async #loadTus(): Promise<Transport> {
-    const { TusTransport } = await import('./tus-transport.js');
-    return new TusTransport();
+    try {
+      const { TusTransport } = await import('./tus-transport.js');
+      return new TusTransport();
+    } catch (error) {
+      throw new UploadError('network', `The tus client could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 
   #context(grant: TokenGrant, signal: AbortSignal): TransportContext {

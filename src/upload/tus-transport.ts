@@ -88,7 +88,12 @@ export class TusTransport implements Transport {
 
   async prepare(context: TransportContext): Promise<number> {
     const { file, apiUrl, options } = context;
-    const tus = await import('tus-js-client');
+    let tus: typeof import('tus-js-client');
+    try {
+      tus = await import('tus-js-client');
+    } catch (error) {
+      throw new UploadError('network', `The tus client could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
     const storage = options.resume ? (context.resume?.storage ?? null) : null;
     this.#storage = storage ? new TusUrlStorage(storage) : null;
     const progress = context.progress(1);

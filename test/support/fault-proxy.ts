@@ -206,7 +206,8 @@ export class FaultProxy {
         port: this.target.port,
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, host: this.target.host },
+        // The Host stays the proxy's, so URLs the server builds (tus Location) lead back through it.
+        headers: req.headers,
       },
       (answer) => {
         entry.status = answer.statusCode ?? 0;

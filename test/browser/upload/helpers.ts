@@ -91,17 +91,28 @@ export function settled(session: UploadSession, timeoutMs = 50_000): Promise<{ s
   });
 }
 
-/** Resolves when `predicate` holds for a progress event. */
+/** Resolves when `predicate` holds for a progress event; rejects if the session ends first. */
 export function progressWhere(session: UploadSession, predicate: (p: UploadProgress) => boolean): Promise<UploadProgress> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      session.removeEventListener('progress', listener);
+      session.removeEventListener('statechange', ended);
+    };
     const listener = (event: Event): void => {
       const detail = (event as CustomEvent<UploadProgress>).detail;
       if (predicate(detail)) {
-        session.removeEventListener('progress', listener);
+        done();
         resolve(detail);
       }
     };
+    const ended = (): void => {
+      if (['complete', 'error', 'canceled'].includes(session.state)) {
+        done();
+        reject(new Error(`session ended (${session.state}: ${session.error?.message ?? ''}) before the awaited progress`));
+      }
+    };
     session.addEventListener('progress', listener);
+    session.addEventListener('statechange', ended);
   });
 }
 

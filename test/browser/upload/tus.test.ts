@@ -1,0 +1,92 @@
+import { expect } from '@open-wc/testing';
+import type { TokenGrant } from '../../../src/protocol/index.js';
+import { UploadSession } from '../../../src/upload/index.js';
+import {
+  CHUNK, clearResumeRecords, configureProxy, deleteToken, grantFor, makeFile, MiB, progressWhere, proxyLog, record, settled,
+  sha256, sourceSha256, uploads,
+} from './helpers.js';
+
+describe('tus transport', () => {
+  beforeEach(clearResumeRecords);
+
+  it('uploads with a bearer token that is refreshed mid-upload', async () => {
+    const { url } = await configureProxy({ bandwidth: 12 * MiB });
+    const minted: TokenGrant[] = [];
+    const session = new UploadSession({
+      protocol: 'tus',
+      tokenProvider: async () => {
+        const grant = await grantFor(url, 3);
+        minted.push(grant);
+        return grant;
+      },
+      tokenSafetyMargin: 2.2,
+      chunkSize: CHUNK,
+    });
+    const events = record(session);
+    const file = makeFile(21 * MiB, 'tus.mp4', 61);
+    session.start(file);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    expect(session.video!.videoId).to.match(/^vi[0-9A-Za-z]{22}$/);
+    expect(session.video!.title).to.equal('tus.mp4');
+    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
+    const sent = uploads(await proxyLog());
+    expect(sent[0]!.method).to.equal('POST');
+    const patches = sent.filter((e) => e.method === 'PATCH');
+    expect(patches.length).to.be.at.least(4);
+    // Every request carried a bearer token, and later requests a refreshed one.
+    expect(sent.every((e) => e.token && minted.some((g) => g.token === e.token))).to.equal(true);
+    expect(new Set(patches.map((e) => e.token)).size).to.be.at.least(2);
+    expect(minted.length).to.be.at.least(2);
+    expect(sent.every((e) => e.status >= 200 && e.status < 300)).to.equal(true);
+    const last = events.progress.at(-1)!;
+    expect(last.uploadedBytes).to.equal(file.size);
+    for (let i = 1; i < events.progress.length; i++) {
+      expect(events.progress[i]!.uploadedBytes).to.be.at.least(events.progress[i - 1]!.uploadedBytes);
+    }
+    expect(Object.keys(localStorage).filter((k) => k.startsWith('video-uploader:'))).to.deep.equal([]);
+  });
+
+  it('refreshes after a 401 and continues from the server offset', async () => {
+    const { url } = await configureProxy({ bandwidth: 12 * MiB });
+    const minted: string[] = [];
+    const session = new UploadSession({
+      tokenProvider: async () => {
+        const grant = await grantFor(url, 600, { protocol: 'tus' });
+        minted.push(grant.token);
+        return grant;
+      },
+      chunkSize: CHUNK,
+    });
+    const file = makeFile(21 * MiB, 'tus-401.mp4', 62);
+    session.start(file);
+    await progressWhere(session, (p) => p.uploadedBytes >= CHUNK);
+    await deleteToken(minted[0]!);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    expect(minted).to.have.length(2);
+    const sent = uploads(await proxyLog());
+    expect(sent.filter((e) => e.status === 401).length).to.equal(1);
+    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
+  });
+
+  it('retries through a reset and a 503', async () => {
+    const { url } = await configureProxy({
+      rules: [
+        { method: 'PATCH', skip: 1, times: 2, action: { type: 'reset', afterBytes: MiB } },
+        { method: 'PATCH', skip: 2, action: { type: 'status', status: 503, headers: { 'Retry-After': '0' } } },
+      ],
+    });
+    const session = new UploadSession({ protocol: 'tus', tokenProvider: () => grantFor(url, 600), chunkSize: CHUNK });
+    const events = record(session);
+    const file = makeFile(16 * MiB, 'tus-faults.mp4', 63);
+    session.start(file);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    expect(events.retries.length).to.be.at.least(1);
+    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
+  });
+});
