@@ -54,7 +54,7 @@ export function formatPercent(percent: number, locale: string): string {
 interface DurationFormatLike {
   format(duration: { hours?: number; minutes?: number; seconds?: number }): string;
 }
-type DurationFormatConstructor = new (locale: string, options: { style: 'short' | 'narrow' }) => DurationFormatLike;
+type DurationFormatConstructor = new (locale: string, options: Record<string, string>) => DurationFormatLike;
 
 /** `1 hr, 5 min` or `42 sec`: whole seconds, at most two units. */
 export function formatDuration(totalSeconds: number, locale: string): string {
@@ -72,8 +72,13 @@ export function formatDuration(totalSeconds: number, locale: string): string {
   const DurationFormat = (Intl as unknown as { DurationFormat?: DurationFormatConstructor }).DurationFormat;
   if (DurationFormat) {
     const duration: Record<string, number> = {};
-    for (const [unit, value] of shown) duration[`${unit}s`] = value;
-    return new DurationFormat(locale, { style: 'short' }).format(duration);
+    // Zero units are left out by default, which would make "0 sec" an empty string.
+    const options: Record<string, string> = { style: 'short' };
+    for (const [unit, value] of shown) {
+      duration[`${unit}s`] = value;
+      options[`${unit}sDisplay`] = 'always';
+    }
+    return new DurationFormat(locale, options).format(duration);
   }
   return shown
     .map(([unit, value]) => numberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(value))

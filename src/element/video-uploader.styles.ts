@@ -101,6 +101,17 @@ export const styles = css`
     background: var(--video-uploader-dragover-background);
   }
 
+  /* With multiple, the zone stays while files upload; it gives the room to them. */
+  [part~='dropzone'].compact {
+    padding: 0.75rem;
+  }
+
+  [part~='dropzone'].compact > svg,
+  [part~='dropzone'].compact [part~='hint'],
+  [part~='dropzone'].compact [part~='separator'] {
+    display: none;
+  }
+
   [part~='label'] {
     font-weight: 600;
   }
@@ -266,8 +277,15 @@ export const styles = css`
 
   [part~='videos'] li {
     display: flex;
+    align-items: center;
     gap: 0.5rem;
     min-width: 0;
+  }
+
+  [part~='videos'] svg {
+    width: 1.25em;
+    height: 1.25em;
+    color: var(--video-uploader-success-color);
   }
 
   [part~='videos'] span {

@@ -724,7 +724,7 @@ export class VideoUploader extends LitElement {
     return html`
       <div
         part="dropzone"
-        class=${this.dragover ? 'dragover' : ''}
+        class=${[this.dragover ? 'dragover' : '', this.current ? 'compact' : ''].join(' ')}
         @click=${this.handleDropzoneClick}
         @dragenter=${this.handleDragEnter}
         @dragover=${this.handleDragOver}
@@ -803,7 +803,7 @@ export class VideoUploader extends LitElement {
     if (state === 'paused') return `${text.paused} · ${percent}`;
     const parts = [percent];
     if (progress && progress.bytesPerSecond > 0) parts.push(formatSpeed(progress.bytesPerSecond, locale));
-    if (progress && progress.secondsRemaining !== null) parts.push(text.timeLeft(formatDuration(progress.secondsRemaining, locale)));
+    if (progress && progress.secondsRemaining !== null && progress.secondsRemaining >= 1) parts.push(text.timeLeft(formatDuration(progress.secondsRemaining, locale)));
     return parts.join(' · ');
   }
 
@@ -846,7 +846,7 @@ export class VideoUploader extends LitElement {
     return html`<ul part="videos">
       ${this.completed.map(
         ({ file, video }) => html`<li>
-          <span title=${file.name}>${file.name}</span>
+          ${doneIcon}<span title=${file.name}>${file.name}</span>
           <a part="link" href=${video.assets.player} target="_blank" rel="noopener">${text.openVideo}</a>
         </li>`,
       )}

@@ -31,5 +31,6 @@ describe('<video-uploader> on a server', () => {
     assert.match(formatPercent(50, 'fr'), /^50\s%$/);
     assert.match(formatDuration(125, 'en'), /^2 min,? 5 sec$/);
     assert.match(formatDuration(3 * 3600 + 60, 'en'), /^3 hr,? 1 min$/);
+    assert.equal(formatDuration(0, 'en'), '0 sec');
   });
 });

@@ -1,5 +1,5 @@
 import { aTimeout, expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { registerLocale } from '../../../src/element/index.js';
+import { formatDuration, registerLocale } from '../../../src/element/index.js';
 import type { VideoUploader, VideoUploadErrorEvent } from '../../../src/element/index.js';
 import { drop, part, text } from './helpers.js';
 
@@ -71,6 +71,12 @@ describe('<video-uploader> languages and text', () => {
     registerLocale('it', { or: 'oppure' });
     await el.updateComplete;
     expect(text(el, 'separator')).to.equal('oppure');
+  });
+
+  it('formats durations with the browser Intl, zero included', () => {
+    expect(formatDuration(0, 'en')).to.equal('0 sec');
+    expect(formatDuration(125, 'en')).to.match(/^2 min,? 5 sec$/);
+    expect(formatDuration(600, 'fr')).to.match(/^10\smin$/);
   });
 
   it('lets a page replace the label and the button content through slots', async () => {

@@ -1,0 +1,170 @@
+/**
+ * `npm run screenshots`: pictures of `<video-uploader>` in each state, at 320 px and 800 px wide, in the light
+ * and dark color schemes, into `screenshots/` (git-ignored). Uploads go to the real local video API, through
+ * the fault proxy capped in bandwidth so that progress can be seen.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Page } from 'playwright-core';
+import { startVideoApiServer } from '../src/server/app.js';
+import { FaultProxy, type FaultRule } from '../test/support/fault-proxy.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, 'screenshots');
+const apiKey = 'screenshots-api-key-0123456789';
+
+const bundle = await build({
+  entryPoints: [join(root, 'src/element/index.ts')],
+  bundle: true,
+  format: 'esm',
+  write: false,
+  target: 'es2021',
+  tsconfig: join(root, 'tsconfig.json'),
+  logLevel: 'warning',
+});
+const script = bundle.outputFiles[0]!.text;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'vu-screenshots-'));
+const api = await startVideoApiServer({ apiKey, dataDir, port: 0, host: '127.0.0.1' });
+const proxy = new FaultProxy(api.url);
+await proxy.start();
+
+const page = (body: string): string => `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>video-uploader</title>
+<style>body { margin: 0; padding: 16px; font-family: system-ui, sans-serif; }</style>
+<script type="module" src="/element.js"></script>
+</head>
+<body>${body}</body>
+</html>`;
+
+const server = createServer(async (request, response) => {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (url.pathname === '/element.js') {
+    response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+  } else if (url.pathname === '/token' && request.method === 'POST') {
+    const minted = await fetch(`${api.url}/upload-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ttl: 600 }),
+    });
+    const grant = { ...(await minted.json()), apiUrl: url.searchParams.has('direct') ? api.url : proxy.url };
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(grant));
+  } else {
+    const attributes = url.searchParams.get('attributes') ?? '';
+    response.writeHead(200, { 'content-type': 'text/html' }).end(page(`<video-uploader token-url="/token" ${attributes}></video-uploader>`));
+  }
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+/** Functions run in the page: a file of `size` bytes, and a drag over the drop zone. */
+const helpers = `
+  window.file = (name, size, type = 'video/mp4') => new File([new Uint8Array(size)], name, { type });
+  window.uploader = () => document.querySelector('video-uploader');
+  window.zone = () => uploader().shadowRoot.querySelector('[part~=dropzone]');
+  window.dragFiles = (files) => {
+    const dataTransfer = new DataTransfer();
+    for (const f of files) dataTransfer.items.add(f);
+    for (const type of ['dragenter', 'dragover']) zone().dispatchEvent(new DragEvent(type, { dataTransfer, bubbles: true, composed: true, cancelable: true }));
+    return dataTransfer;
+  };
+  window.dropFiles = (files) => zone().dispatchEvent(new DragEvent('drop', { dataTransfer: dragFiles(files), bubbles: true, composed: true, cancelable: true }));
+  window.until = (predicate) => new Promise((resolve) => { const t = setInterval(() => { if (predicate()) { clearInterval(t); resolve(); } }, 20); });
+`;
+
+interface Scene {
+  name: string;
+  attributes?: string;
+  bandwidth?: number;
+  rules?: FaultRule[];
+  /** Brings the element into the state, in the page. */
+  act: string;
+}
+
+const scenes: Scene[] = [
+  { name: 'idle', attributes: 'max-file-size="2000000000" max-duration="600"', act: '' },
+  { name: 'dragover', act: 'dragFiles([file("holiday.mp4", 1000)])' },
+  {
+    name: 'uploading',
+    bandwidth: 2_000_000,
+    act: `dropFiles([file("Summer holiday in Brittany, day 3 - the long walk.mp4", 40_000_000)]);
+      await until(() => uploader().progress?.percent >= 30 && uploader().progress?.secondsRemaining !== null);`,
+  },
+  {
+    name: 'paused',
+    bandwidth: 2_000_000,
+    act: `dropFiles([file("interview.mov", 40_000_000, "video/quicktime")]);
+      await until(() => uploader().progress?.percent >= 40); uploader().pause();`,
+  },
+  {
+    name: 'error',
+    attributes: 'retries="0"',
+    rules: [{ method: 'POST', path: '/upload', times: 0, action: { type: 'status', status: 503 } }],
+    act: `dropFiles([file("keynote.mp4", 900_000)]); await until(() => uploader().state === 'error');`,
+  },
+  {
+    name: 'refused',
+    attributes: 'max-file-size="50000000"',
+    act: `dropFiles([file("conference-full.mp4", 64_000_000)]); await until(() => uploader().state === 'error');`,
+  },
+  {
+    name: 'complete',
+    act: `dropFiles([file("teaser.mp4", 300_000)]); await until(() => uploader().state === 'complete');`,
+  },
+  { name: 'canceled', bandwidth: 300_000, act: `dropFiles([file("draft.mp4", 2_000_000)]); await until(() => uploader().progress); uploader().cancel();` },
+  {
+    name: 'multiple',
+    attributes: 'multiple',
+    bandwidth: 2_000_000,
+    act: `dropFiles([file("one.mp4", 300_000), file("two.mp4", 40_000_000), file("three.mp4", 300_000), file("four.mp4", 300_000)]);
+      await until(() => uploader().videos.length === 1 && uploader().progress?.percent >= 20);`,
+  },
+  { name: 'french', attributes: 'lang="fr" max-file-size="2000000000"', act: '' },
+  { name: 'disabled', attributes: 'disabled', act: '' },
+];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'],
+});
+mkdirSync(outDir, { recursive: true });
+const shoot = async (tab: Page, file: string): Promise<void> => {
+  await tab.waitForTimeout(150);
+  await tab.screenshot({ path: join(outDir, file), fullPage: true });
+};
+try {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const width of [320, 800]) {
+      const context = await browser.newContext({ viewport: { width, height: 200 }, colorScheme, deviceScaleFactor: 1 });
+      for (const scene of scenes) {
+        proxy.configure({ rules: scene.rules ?? [], ...(scene.bandwidth ? { bandwidth: scene.bandwidth } : {}) });
+        const tab = await context.newPage();
+        await tab.goto(`${origin}/?attributes=${encodeURIComponent(scene.attributes ?? '')}`);
+        await tab.evaluate(helpers);
+        await tab.evaluate(() => customElements.whenDefined('video-uploader'));
+        if (scene.act) await tab.evaluate(`(async () => { ${scene.act} })()`);
+        await shoot(tab, `${scene.name}-${width}-${colorScheme}.png`);
+        await tab.evaluate('uploader().cancel()');
+        await tab.close();
+      }
+      await context.close();
+    }
+  }
+  console.log(`screenshots: ${scenes.length * 4} pictures in ${outDir}`);
+} finally {
+  await browser.close();
+  server.close();
+  await proxy.close();
+  await api.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
