@@ -217,6 +217,8 @@ export class VideoUploader extends LitElement {
   constructor() {
     super();
     this.internals = this.attachInternals?.();
+    // A group, so that a <label for>, aria-label or aria-labelledby on the element names its controls together.
+    if (this.internals) this.internals.role = 'group';
   }
 
   /** Where the upload is: `idle`, `authorizing`, `uploading`, `paused`, `retrying`, `complete`, `error` or `canceled`. */

@@ -19,7 +19,19 @@ describe('<video-uploader> on a server', () => {
 
   it('imports the React wrapper in plain Node', async () => {
     const react = await import('../../src/element/react.js');
+    const { createElement } = await import('react');
     assert.equal(typeof react.VideoUploader, 'object');
+    let videoId = '';
+    // Event props are typed: `detail.video` is a Video, checked by tsc in `npm test`.
+    const element = createElement(react.VideoUploader, {
+      tokenUrl: '/api/upload-token',
+      maxDuration: 600,
+      onVideoUploadComplete: (event) => (videoId = event.detail.video.videoId),
+      onVideoUploadSelect: (event) => event.detail.file.size > 0 || event.preventDefault(),
+    });
+    assert.equal(element.props.tokenUrl, '/api/upload-token');
+    assert.equal(typeof element.props.onVideoUploadComplete, 'function');
+    assert.equal(videoId, '');
   });
 
   it('formats sizes, speeds and durations through Intl', async () => {

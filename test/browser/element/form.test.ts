@@ -5,9 +5,16 @@ import type { VideoUploader } from '../../../src/element/index.js';
 import { part, tokenUrl, videoFile } from './helpers.js';
 
 describe('<video-uploader> in a form', () => {
-  it('is accessible in a form', async () => {
-    const form = await fixture<HTMLFormElement>(html`<form><video-uploader name="video" required token-url="/__token"></video-uploader></form>`);
+  it('is accessible in a form, named by its label', async () => {
+    const form = await fixture<HTMLFormElement>(html`<form>
+      <label for="pitch">Pitch video</label>
+      <video-uploader id="pitch" name="video" required token-url="/__token"></video-uploader>
+    </form>`);
     await expect(form).to.be.accessible();
+    const el = form.querySelector('video-uploader')!;
+    // A labelable control: clicking its label moves focus to the file button.
+    form.querySelector('label')!.click();
+    expect(el.shadowRoot!.activeElement).to.equal(el.shadowRoot!.querySelector('[part~=button]'));
   });
 
   it('is value-missing while required and empty, then submits the videoId', async () => {
