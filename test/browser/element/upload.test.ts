@@ -128,4 +128,47 @@ describe('<video-uploader> uploads', () => {
     expect(part(el, 'button')).to.exist;
     await waitUntil(() => el.shadowRoot!.querySelector('[role=status]')!.textContent === 'Upload canceled');
   });
+
+  it('announces milestones in the polite live region, not every byte', async () => {
+    const url = await tokenUrl({ bandwidth: 3 * MiB });
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url} chunk-size=${5 * MiB}></video-uploader>`);
+    const region = el.shadowRoot!.querySelector('[role=status]')!;
+    expect(region.getAttribute('aria-live')).to.equal('polite');
+    const said: string[] = [];
+    new MutationObserver(() => said.push(region.textContent!)).observe(region, { childList: true, characterData: true, subtree: true });
+    let progressEvents = 0;
+    el.addEventListener('video-upload-progress', () => progressEvents++);
+    const completed = oneEvent(el, 'video-upload-complete');
+    el.start(videoFile('milestones.mp4', 12 * MiB));
+    await completed;
+    await el.updateComplete;
+    expect(said[0]).to.equal('Uploading milestones.mp4');
+    expect(said.at(-1)).to.equal('milestones.mp4 uploaded');
+    const middle = said.slice(1, -1);
+    expect(middle.length).to.be.within(1, 3);
+    for (const line of middle) expect(['25% uploaded', '50% uploaded', '75% uploaded']).to.include(line);
+    expect(new Set(middle).size).to.equal(middle.length);
+    expect(progressEvents).to.be.above(said.length);
+  });
+
+  it('shows an automatic retry and goes on', async () => {
+    const url = await tokenUrl({
+      rules: [{ method: 'POST', path: '/upload', times: 1, action: { type: 'status', status: 503, headers: { 'Retry-After': '1' } } }],
+    });
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url}></video-uploader>`);
+    const retried = oneEvent(el, 'video-upload-retry');
+    const completed = oneEvent(el, 'video-upload-complete');
+    el.start(videoFile('again.mp4', 100_000));
+    const { detail } = await retried;
+    expect(detail.file.name).to.equal('again.mp4');
+    expect(detail.attempt).to.equal(1);
+    expect(detail.error.code).to.equal('server');
+    expect(detail.delayMs).to.equal(1000);
+    await el.updateComplete;
+    expect(el.state).to.equal('retrying');
+    expect(el.matches(':state(retrying)')).to.equal(true);
+    expect(text(el, 'status')).to.equal('Connection trouble, trying again (1 of 6)…');
+    await completed;
+    expect(el.state).to.equal('complete');
+  });
 });
