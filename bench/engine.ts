@@ -1,0 +1,261 @@
+/**
+ * Upload engine benchmark: `npm run bench:engine`. Headless Chromium (playwright-core, system Chromium).
+ * 1. A 512 MiB file (built in the page from one repeated 1 MiB block) through `UploadSession` to the
+ *    local video API, `parallel` 1 and 2, against one plain XHR POST of the same file to a bare
+ *    streaming-to-disk node:http endpoint, same run, rounds interleaved; medians and ratios.
+ * 2. The renderer's peak memory during a 1 GiB upload through the engine (RSS of the renderer
+ *    processes from /proc, and the JS heap from CDP `Performance.getMetrics`), as growth over the
+ *    level just before `start()`.
+ * The servers run in a child process (this file with `--serve`), so the browser driver does not share their event loop.
+ */
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { child, median } from './lib.js';
+
+const MiB = 1024 * 1024;
+
+interface Servers { api: string; bare: string; apiKey: string }
+
+if (process.argv[2] === '--serve') await serve(process.argv[3]!);
+else await main();
+
+/** Child mode: the local video API and the bare endpoint (which also serves the page and the engine bundle). */
+async function serve(bundleDir: string): Promise<void> {
+  const { startVideoApiServer } = await import('../src/server/app.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'vu-bench-engine-'));
+  const apiKey = 'bench-engine-api-key-0123456789';
+  const api = await startVideoApiServer({ apiKey, dataDir, port: 0, host: '127.0.0.1', rateLimit: { limit: 1e9, windowMs: 60_000 } });
+  const page = '<!doctype html><meta charset="utf-8"><title>engine bench</title><script type="module">import * as engine from "/engine.js"; window.engine = engine; window.ready = true;</script>';
+  const bare = createServer(async (req, res) => {
+    if (req.method === 'GET' && req.url === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+      return;
+    }
+    if (req.method === 'GET' && req.url?.endsWith('.js')) {
+      try {
+        res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(bundleDir, req.url.slice(1).replace(/[^\w.-]/g, ''))));
+      } catch {
+        res.writeHead(404).end();
+      }
+      return;
+    }
+    if (req.method === 'POST' && req.url === '/plain') {
+      // The baseline: one request streamed straight to disk, nothing else.
+      const file = join(dataDir, `plain-${Date.now()}-${Math.random()}`);
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      await pipeline(req, createWriteStream(file));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bytes }));
+      await unlink(file);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  const info: Servers = { api: api.url, bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`, apiKey };
+  process.stdout.write(JSON.stringify(info) + '\n');
+  const stop = async (): Promise<void> => {
+    bare.close();
+    await api.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}
+
+/** Renderer processes of the browser we launched: descendants of this process with `--type=renderer`. */
+function rendererRss(): number {
+  const parents = new Map<number, number>();
+  const renderers = new Set<number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('--type=renderer')) renderers.add(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const ours = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 20; p = parents.get(p) ?? 0, hops++) if (p === process.pid) return true;
+    return false;
+  };
+  let max = 0;
+  for (const pid of renderers) {
+    if (!ours(pid)) continue;
+    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    if (rss) max = Math.max(max, Number(rss) * 1024);
+  }
+  return max;
+}
+
+async function main(): Promise<void> {
+  const { build } = await import('esbuild');
+  const { chromium } = await import('playwright-core');
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const sizeMiB = Number(process.env.BENCH_ENGINE_MIB ?? 512);
+  const memoryMiB = Number(process.env.BENCH_ENGINE_MEMORY_MIB ?? 1024);
+
+  const bundleDir = mkdtempSync(join(tmpdir(), 'vu-bench-bundle-'));
+  await build({
+    entryPoints: { engine: 'src/upload/index.ts' },
+    bundle: true,
+    format: 'esm',
+    splitting: true,
+    platform: 'browser',
+    target: 'es2021',
+    outdir: bundleDir,
+    logLevel: 'warning',
+  });
+  const { info, proc } = await child<Servers>('bench/engine.ts', ['--serve', bundleDir]);
+  const auth = `Basic ${Buffer.from(`${info.apiKey}:`).toString('base64')}`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.exposeFunction('grant', async () => {
+      const response = await fetch(`${info.api}/upload-tokens`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ ttl: 3600 }),
+      });
+      return { ...(await response.json()), apiUrl: info.api };
+    });
+    // tsx keeps function names with a `__name` helper that evaluated functions carry into the page.
+    await page.addInitScript('window.__name = (fn) => fn;');
+    await page.goto(info.bare);
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    await page.evaluate(() => {
+      const w = window as unknown as Record<string, unknown>;
+      const block = new Uint8Array(1024 * 1024);
+      for (let i = 0; i < block.length; i += 65536) crypto.getRandomValues(block.subarray(i, i + 65536));
+      // A Blob of one repeated block: the bytes live in the browser's blob storage, not in the page.
+      w.makeFile = (mib: number) => new File(Array.from({ length: mib }, () => block), 'bench.mp4', { type: 'video/mp4' });
+    });
+    const deleteVideo = async (videoId: string): Promise<void> => {
+      await fetch(`${info.api}/videos/${videoId}`, { method: 'DELETE', headers: { authorization: auth } });
+    };
+
+    const plain = (mib: number): Promise<number> =>
+      page.evaluate(
+        (mib) =>
+          new Promise<number>((resolve, reject) => {
+            const file = (window as unknown as { makeFile(m: number): File }).makeFile(mib);
+            const xhr = new XMLHttpRequest();
+            const started = performance.now();
+            xhr.open('POST', '/plain');
+            xhr.onload = () => (xhr.status === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${xhr.status}`)));
+            xhr.onerror = () => reject(new Error('network error'));
+            xhr.send(file);
+          }),
+        mib,
+      );
+    const engine = async (mib: number, parallel: number): Promise<number> => {
+      const { ms, videoId } = await page.evaluate(
+        ({ mib, parallel }) =>
+          new Promise<{ ms: number; videoId: string }>((resolve, reject) => {
+            const w = window as unknown as {
+              makeFile(m: number): File;
+              grant(): Promise<import('../src/protocol/index.js').TokenGrant>;
+              engine: typeof import('../src/upload/index.js');
+            };
+            const file = w.makeFile(mib);
+            const session = new w.engine.UploadSession({ tokenProvider: () => w.grant(), parallel, resume: false });
+            const started = performance.now();
+            session.addEventListener('complete', (e) => resolve({ ms: performance.now() - started, videoId: e.detail.video.videoId }));
+            session.addEventListener('error', (e) => reject(e.detail.error));
+            session.start(file);
+          }),
+        { mib, parallel },
+      );
+      await deleteVideo(videoId);
+      return ms;
+    };
+
+    // Warm-up: connections, JIT, disk.
+    await plain(64);
+    await engine(64, 1);
+
+    const times: Record<string, number[]> = { plain: [], p1: [], p2: [] };
+    for (let round = 0; round < rounds; round++) {
+      times.plain!.push(await plain(sizeMiB));
+      times.p1!.push(await engine(sizeMiB, 1));
+      times.p2!.push(await engine(sizeMiB, 2));
+    }
+    const rate = (ms: number): number => sizeMiB / (ms / 1000);
+    const base = rate(median(times.plain!));
+    console.log(`\n${sizeMiB} MiB upload, headless Chromium → loopback, median of ${rounds} rounds (interleaved)`);
+    console.log('| run | median s | MiB/s | vs plain XHR |');
+    console.log('|---|---|---|---|');
+    for (const [name, label] of [['plain', 'plain XHR POST → bare streaming-to-disk endpoint'], ['p1', 'engine, parallel 1 (50 MiB parts)'], ['p2', 'engine, parallel 2 (50 MiB parts)']] as const) {
+      const ms = median(times[name]!);
+      console.log(`| ${label} | ${(ms / 1000).toFixed(2)} | ${rate(ms).toFixed(0)} | ${(rate(ms) / base).toFixed(2)}× |`);
+    }
+
+    // Memory during a long upload, sampled every 100 ms.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const heap = async (): Promise<number> => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return metrics.find((m: { name: string }) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+    };
+    await page.evaluate(() => {
+      const w = window as unknown as Record<string, unknown> & { makeFile(m: number): File };
+      w.bigFile = w.makeFile(0);
+    });
+    await page.evaluate((mib) => {
+      const w = window as unknown as Record<string, unknown> & { makeFile(m: number): File };
+      w.bigFile = w.makeFile(mib);
+    }, memoryMiB);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rssBefore = rendererRss();
+    const heapBefore = await heap();
+    let rssPeak = rssBefore;
+    let heapPeak = heapBefore;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        rssPeak = Math.max(rssPeak, rendererRss());
+        heapPeak = Math.max(heapPeak, await heap());
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const memoryRun = await page.evaluate(
+      () =>
+        new Promise<{ ms: number; videoId: string }>((resolve, reject) => {
+          const w = window as unknown as {
+            bigFile: File;
+            grant(): Promise<import('../src/protocol/index.js').TokenGrant>;
+            engine: typeof import('../src/upload/index.js');
+          };
+          const session = new w.engine.UploadSession({ tokenProvider: () => w.grant(), resume: false });
+          const started = performance.now();
+          session.addEventListener('complete', (e) => resolve({ ms: performance.now() - started, videoId: e.detail.video.videoId }));
+          session.addEventListener('error', (e) => reject(e.detail.error));
+          session.start(w.bigFile);
+        }),
+    );
+    sampling = false;
+    await sampler;
+    await deleteVideo(memoryRun.videoId);
+    const mb = (bytes: number): string => (bytes / MiB).toFixed(1);
+    console.log(`\n${memoryMiB} MiB upload through the engine (parallel 1, 50 MiB parts) in ${(memoryRun.ms / 1000).toFixed(1)} s, renderer memory sampled every 100 ms`);
+    console.log('| measure | before start | peak | growth | budget (part + 32 MiB) |');
+    console.log('|---|---|---|---|---|');
+    console.log(`| renderer RSS (MiB) | ${mb(rssBefore)} | ${mb(rssPeak)} | ${mb(rssPeak - rssBefore)} | 82 |`);
+    console.log(`| JS heap used (MiB) | ${mb(heapBefore)} | ${mb(heapPeak)} | ${mb(heapPeak - heapBefore)} | 82 |`);
+  } finally {
+    await browser.close();
+    proc.stdin?.end();
+    rmSync(bundleDir, { recursive: true, force: true });
+  }
+}
