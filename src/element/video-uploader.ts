@@ -291,14 +291,14 @@ export class VideoUploader extends LitElement {
     if (this.currentState === 'paused') this.session?.resume();
   }
 
-  /** Cancels the upload and empties the queue. */
+  /** Cancels the upload (or drops a failed one) and empties the queue. */
   cancel(): void {
     const upload = this.current;
-    const session = this.session;
     this.queue = [];
-    if (!upload) return;
+    if (!upload || this.currentState === 'complete') return;
+    // The engine refuses to cancel what has finished; a failed upload is canceled so that its resume record goes.
+    this.session?.cancel();
     this.session = null;
-    if (session && BUSY.has(session.state)) session.cancel();
     this.current = null;
     this.currentProgress = null;
     this.currentError = null;
@@ -317,7 +317,7 @@ export class VideoUploader extends LitElement {
 
   /** Cancels any upload and forgets every file, video and error; the form value is cleared. */
   reset(): void {
-    if (this.current && this.session && BUSY.has(this.session.state)) this.cancel();
+    if (this.busy) this.cancel();
     this.session = null;
     this.queue = [];
     this.current = null;
@@ -611,10 +611,7 @@ export class VideoUploader extends LitElement {
     else this.pause();
   };
 
-  private handleCancelClick = (): void => {
-    if (this.currentState === 'error') this.discard();
-    else this.cancel();
-  };
+  private handleCancelClick = (): void => this.cancel();
 
   private handleRetryClick = (): void => this.retry();
 
@@ -622,20 +619,6 @@ export class VideoUploader extends LitElement {
     this.reset();
     void this.updateComplete.then(() => this.fileButton?.focus());
   };
-
-  /** Drops a failed upload: nothing runs any more, so there is nothing to cancel on the wire. */
-  private discard(): void {
-    const upload = this.current;
-    this.session?.cancel();
-    this.session = null;
-    this.queue = [];
-    this.current = null;
-    this.currentProgress = null;
-    this.currentError = null;
-    this.setState('canceled');
-    this.announce(this.text.canceled);
-    if (upload) this.dispatchEvent(new VideoUploadCancelEvent({ file: upload.file }));
-  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);

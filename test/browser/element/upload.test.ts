@@ -171,4 +171,28 @@ describe('<video-uploader> uploads', () => {
     await completed;
     expect(el.state).to.equal('complete');
   });
+
+  it('drops a failed upload from its cancel button, and cancel() leaves a finished one alone', async () => {
+    const url = await tokenUrl({ rules: [{ method: 'POST', path: '/upload', times: 1, action: { type: 'status', status: 500 } }] });
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url} retries="0"></video-uploader>`);
+    const failed = oneEvent(el, 'video-upload-error');
+    el.start(videoFile('dropped-after-failure.mp4', 50_000));
+    await failed;
+    await el.updateComplete;
+    const canceled = oneEvent(el, 'video-upload-cancel');
+    part<HTMLButtonElement>(el, 'cancel-button')!.click();
+    expect((await canceled).detail.file.name).to.equal('dropped-after-failure.mp4');
+    await el.updateComplete;
+    expect(el.state).to.equal('canceled');
+    expect(el.error).to.equal(null);
+
+    const completed = oneEvent(el, 'video-upload-complete');
+    el.start(videoFile('kept.mp4', 50_000));
+    await completed;
+    el.addEventListener('video-upload-cancel', () => expect.fail('a finished upload was canceled'));
+    el.cancel();
+    await el.updateComplete;
+    expect(el.state).to.equal('complete');
+    expect(el.value).to.match(/^vi/);
+  });
 });
