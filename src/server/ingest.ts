@@ -10,6 +10,7 @@
 import { constants, mkdirSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { MAX_PARTS, MAX_UPLOAD_REQUEST, MIN_PART_SIZE, type ReceivedRange, type VideoStatus } from '../protocol/index.js';
+import type { Readable } from 'node:stream';
 import type { ChunkRange } from './content-range.js';
 import { problems, uploadProblems } from './problem.js';
 import type { ChunkRecord, VideoFiles, VideoRecord, VideoStore } from './video-store.js';
@@ -127,12 +128,14 @@ export class Ingest {
    * Streams a file part to its target and syncs it; resolves with its size. Throws ChunkTooLong
    * (nothing past the limit is written) or whatever ended the source stream.
    */
-  async write(source: AsyncIterable<Buffer>, target: ChunkTarget): Promise<number> {
+  async write(source: Readable, target: ChunkTarget): Promise<number> {
     if (target.kind === 'direct') await mkdir(this.files.dir(target.videoId), { recursive: true });
     const handle = await open(target.path, target.kind === 'temp' ? 'wx' : SHARED, 0o644);
     let size = 0;
     try {
-      for await (const chunk of source) {
+      // The stream is left alone on failure: destroying a busboy file stream while busboy is still
+      // fed makes busboy throw; the caller tears the parser down first.
+      for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
         if (size + chunk.length > target.maxBytes) throw new ChunkTooLong();
         await writeAll(handle, chunk, target.offset + size);
         size += chunk.length;

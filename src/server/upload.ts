@@ -9,7 +9,7 @@ import { Headers, MAX_PARTS, MAX_UPLOAD_REQUEST } from '../protocol/index.js';
 import { parseContentRange, type ChunkRange } from './content-range.js';
 import type { ApiContext, App } from './context.js';
 import { ChunkTooLong, type ChunkTarget, type Ingest } from './ingest.js';
-import { ProblemError, problems, uploadProblems } from './problem.js';
+import { problems, uploadProblems } from './problem.js';
 import { VIDEO_ID_PATTERN } from './video-store.js';
 import { originOf, toVideo } from './videos.js';
 
@@ -82,7 +82,8 @@ function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, m
     let fileName = '';
     let file: Readable | undefined;
     let target: ChunkTarget | undefined;
-    let writing: Promise<number> | undefined;
+    let writing: Promise<unknown> | undefined;
+    let size: number | undefined;
     let parsed = false;
     let failed = false;
     let bytes = 0;
@@ -92,35 +93,29 @@ function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, m
       failed = true;
       incoming.off('data', count);
       incoming.off('close', onClose);
-      incoming.unpipe(parser);
-      parser.removeAllListeners();
-      parser.on('error', () => {});
-      parser.destroy();
-      file?.destroy();
-      const cleanup = writing ? writing.catch(() => {}) : Promise.resolve();
-      void cleanup.then(() => (target ? ingest.discard(target) : undefined)).finally(() => reject(problem));
+      // Torn down on the next turn: busboy throws if destroyed from inside one of its own events.
+      setImmediate(() => {
+        // The parser goes first: busboy must not be fed once its file stream is gone.
+        incoming.unpipe(parser);
+        parser.removeAllListeners();
+        parser.on('error', () => {});
+        parser.destroy();
+        file?.destroy();
+        const settled = writing ?? Promise.resolve();
+        void settled.then(() => (target ? ingest.discard(target) : undefined)).finally(() => reject(problem));
+      });
     };
 
     const finish = (): void => {
-      if (failed || !parsed || (file && !writing)) return;
-      if (!file || !target || !writing) {
+      if (failed || !parsed) return;
+      if (!file || !target) {
         fail(uploadProblems.fileMissing());
         return;
       }
-      const chunkTarget = target;
-      writing.then(
-        (size) => {
-          if (failed) return;
-          incoming.off('close', onClose);
-          if (size === 0) fail(uploadProblems.fileEmpty());
-          else resolve({ videoId, fileName, size, target: chunkTarget });
-        },
-        (error: unknown) => {
-          if (error instanceof ChunkTooLong) fail(uploadProblems.rangeLength());
-          else if (error instanceof ProblemError) fail(error);
-          else fail(uploadProblems.malformedBody('The upload was interrupted.'));
-        },
-      );
+      if (size === undefined) return;
+      incoming.off('close', onClose);
+      if (size === 0) fail(uploadProblems.fileEmpty());
+      else resolve({ videoId, fileName, size, target });
     };
 
     const count = (chunk: Buffer): void => {
@@ -143,12 +138,20 @@ function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, m
     parser.on('file', (_name, stream, info) => {
       file = stream;
       fileName = info.filename ?? '';
+      // Errors also reach the writer through its iterator; this listener only keeps them from being unhandled.
+      stream.on('error', () => {});
       stream.once('limit', () => fail(uploadProblems.requestTooLarge(maxRequest)));
       target = (videoId !== undefined ? ingest.planDirect(videoId, range) : undefined) ?? ingest.tempTarget();
-      writing = ingest.write(stream, target);
-      // Settles the promise early so an unhandled rejection never escapes; `finish` reads it again.
-      writing.catch(() => {});
-      finish();
+      writing = ingest.write(stream, target).then(
+        (written) => {
+          size = written;
+          finish();
+        },
+        (error: unknown) => {
+          if (error instanceof ChunkTooLong) fail(uploadProblems.rangeLength());
+          else fail(uploadProblems.malformedBody('The upload was interrupted.'));
+        },
+      );
     });
     parser.on('filesLimit', () => fail(uploadProblems.tooManyFiles()));
     parser.on('fieldsLimit', () => fail(uploadProblems.malformedBody('The body has too many fields.')));
