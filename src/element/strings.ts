@@ -1,13 +1,11 @@
 /**
  * The text of `<video-uploader>`: one typed catalogue, English, French, German, Spanish and Japanese
  * built in, `registerLocale()` to add or amend a language, and the `strings` property to override any entry.
+ * English ships in the main module; the other built-in languages are loaded on first use, so that pages
+ * in one language do not download four others.
  */
 import type { UploadErrorCode } from '../upload/types.js';
-import de from './locales/de.js';
 import en from './locales/en.js';
-import es from './locales/es.js';
-import fr from './locales/fr.js';
-import ja from './locales/ja.js';
 
 /** Every text the element shows or announces. Values already formatted (sizes, durations, percents) come in as strings. */
 export interface VideoUploaderStrings {
@@ -88,14 +86,42 @@ export const errorStringKeys: Record<Exclude<UploadErrorCode, 'file-type' | 'fil
   protocol: 'errorProtocol',
 };
 
-const catalogue = new Map<string, Partial<VideoUploaderStrings>>([
-  ['en', en],
-  ['fr', fr],
-  ['de', de],
-  ['es', es],
-  ['ja', ja],
-]);
+const catalogue = new Map<string, Partial<VideoUploaderStrings>>([['en', en]]);
 const listeners = new Set<() => void>();
+
+type LocaleModule = Promise<{ default: VideoUploaderStrings }>;
+const builtIn: Record<string, () => LocaleModule> = {
+  fr: () => import('./locales/fr.js'),
+  de: () => import('./locales/de.js'),
+  es: () => import('./locales/es.js'),
+  ja: () => import('./locales/ja.js'),
+};
+const loading = new Map<string, Promise<void>>();
+
+const notify = (): void => {
+  for (const listener of listeners) listener();
+};
+
+/**
+ * Loads a built-in language (`fr`, `de`, `es`, `ja`, by primary subtag); elements re-render once it is there.
+ * Elements call it themselves; a page may await it first to show no English at all. Resolves at once for
+ * English and for languages that are not built in.
+ */
+export function loadLocale(lang: string): Promise<void> {
+  const primary = lang.toLowerCase().split('-')[0]!;
+  const load = builtIn[primary];
+  if (!load) return Promise.resolve();
+  let pending = loading.get(primary);
+  if (!pending) {
+    pending = load().then(({ default: strings }) => {
+      // Entries registered before the built-in ones arrived keep precedence.
+      catalogue.set(primary, { ...strings, ...catalogue.get(primary) });
+      notify();
+    });
+    loading.set(primary, pending);
+  }
+  return pending;
+}
 
 /**
  * Adds a language, or amends one (entries are merged over what is registered). Missing entries fall back to
@@ -104,7 +130,7 @@ const listeners = new Set<() => void>();
 export function registerLocale(lang: string, strings: Partial<VideoUploaderStrings>): void {
   const key = lang.toLowerCase();
   catalogue.set(key, { ...catalogue.get(key), ...strings });
-  for (const listener of listeners) listener();
+  notify();
 }
 
 /** Called on every `registerLocale()`; returns the function that stops listening. */
@@ -113,7 +139,7 @@ export function onLocaleRegistered(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-/** The catalogue for a BCP 47 tag: English, under the primary language, under the exact tag. */
+/** The catalogue for a BCP 47 tag: English, under the primary language, under the exact tag (a built-in language once loaded). */
 export function stringsFor(lang: string): VideoUploaderStrings {
   const exact = lang.toLowerCase();
   const primary = exact.split('-')[0]!;
@@ -123,5 +149,6 @@ export function stringsFor(lang: string): VideoUploaderStrings {
 /** Whether a language has built-in or registered strings. */
 export function hasLocale(lang: string): boolean {
   const exact = lang.toLowerCase();
-  return catalogue.has(exact) || catalogue.has(exact.split('-')[0]!);
+  const primary = exact.split('-')[0]!;
+  return catalogue.has(exact) || catalogue.has(primary) || primary in builtIn;
 }

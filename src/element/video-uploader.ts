@@ -26,7 +26,7 @@ import {
 } from './events.js';
 import { matchesAccept, readDuration } from './file-checks.js';
 import { formatBytes, formatDuration, formatPercent, formatSpeed } from './format.js';
-import { errorStringKeys, onLocaleRegistered, stringsFor, type VideoUploaderStrings } from './strings.js';
+import { errorStringKeys, loadLocale, onLocaleRegistered, stringsFor, type VideoUploaderStrings } from './strings.js';
 import { styles } from './video-uploader.styles.js';
 
 /** What the element is doing: `idle` before any file, otherwise the state of the current upload. */
@@ -622,6 +622,8 @@ export class VideoUploader extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
+    // A built-in language other than English arrives in its own module; the element re-renders when it does.
+    void loadLocale(this.locale);
     // Controls come and go with the state; remember whether focus was among them so it is not lost.
     this.focusWasInside = Boolean(this.shadowRoot?.activeElement);
   }

@@ -10,6 +10,8 @@ describe('<video-uploader> on a server', () => {
     assert.equal(typeof (globalThis as { document?: unknown }).document, 'undefined');
     const element = await import('../../src/element/index.js');
     assert.equal(typeof element.VideoUploader, 'function');
+    assert.equal(element.stringsFor('fr-CA').choose, 'Choose a video');
+    await element.loadLocale('fr-CA');
     assert.equal(element.stringsFor('fr-CA').choose, 'Choisir une vidéo');
     assert.equal(typeof element.registerLocale, 'function');
     const event = new element.VideoUploadSelectEvent({ file: new File(['x'], 'a.mp4', { type: 'video/mp4' }), duration: null });
