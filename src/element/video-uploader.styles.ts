@@ -318,6 +318,24 @@ export const styles = css`
     }
   }
 
+  /* Windows high contrast and other forced colors: keep the bar's fill and the drag-over border visible. */
+  @media (forced-colors: active) {
+    [part~='progress'] {
+      forced-color-adjust: none;
+      background: Canvas;
+      border: 1px solid CanvasText;
+    }
+    [part~='progress']::-webkit-progress-value {
+      background: Highlight;
+    }
+    [part~='progress']::-moz-progress-bar {
+      background: Highlight;
+    }
+    [part~='dropzone'].dragover {
+      border-color: Highlight;
+    }
+  }
+
   @media (prefers-reduced-motion: reduce) {
     * {
       transition: none !important;
