@@ -110,7 +110,7 @@ describe('tus endpoint', () => {
       fetch(location, {
         method: 'PATCH',
         headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', authorization: auth },
-        body: bytes(50),
+        body: bytes(50) as Uint8Array<ArrayBuffer>,
       });
     assert.equal((await patch(`Bearer ${other}`)).status, 204, 'any valid token may continue');
     assert.equal((await api.authed(`/upload-tokens/${other}`, { method: 'DELETE' })).status, 204);
