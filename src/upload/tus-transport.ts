@@ -1,5 +1,6 @@
 import type { DetailedError, HttpRequest, HttpResponse, PreviousUpload, Upload as TusUpload, UrlStorage } from 'tus-js-client';
 import { Headers, TUS_PATH, type Video } from '../protocol/index.js';
+import { planParts } from './apivideo-transport.js';
 import { canceledError, errorFromResponse, UploadError } from './errors.js';
 import { parseRetryAfter } from './retry.js';
 import { RESUME_MAX_AGE_MS, type ResumeStorage } from './resume-store.js';
@@ -72,10 +73,16 @@ class TusUrlStorage implements UrlStorage {
  */
 export class TusTransport implements Transport {
   #upload: TusUpload | null = null;
+  #chunkSize = 0;
   #offset = 0;
   #resumedBytes = 0;
   #storage: UrlStorage | null = null;
   #lastToken = '';
+
+  /** The 1-based PATCH a byte offset falls in. */
+  #partAt(sent: number, size: number): number {
+    return Math.max(1, Math.ceil(Math.min(size, sent + 1) / this.#chunkSize));
+  }
 
   #endpoint(apiUrl: string): string {
     return apiUrl + TUS_PATH;
@@ -96,10 +103,13 @@ export class TusTransport implements Transport {
     }
     const storage = options.resume ? (context.resume?.storage ?? null) : null;
     this.#storage = storage ? new TusUrlStorage(storage) : null;
-    const progress = context.progress(1);
+    // tus sends one PATCH per chunk; progress counts those as the parts.
+    const { chunkSize, parts } = planParts(file.size, options.chunkSize);
+    this.#chunkSize = chunkSize;
+    const progress = context.progress(parts);
     const upload = new tus.Upload(file, {
       endpoint: this.#endpoint(apiUrl),
-      chunkSize: options.chunkSize,
+      chunkSize,
       retryDelays: null,
       metadata: {
         filename: file.name,
@@ -118,7 +128,7 @@ export class TusTransport implements Transport {
       },
       onProgress: (sent) => {
         this.#armStall?.();
-        progress.setSent(sent, 1);
+        progress.setSent(sent, this.#partAt(sent, file.size));
       },
       onChunkComplete: (_chunk, accepted) => {
         this.#offset = accepted;
@@ -153,7 +163,8 @@ export class TusTransport implements Transport {
     const upload = this.#upload!;
     this.#currentContext = context;
     const progress = context.progress(1);
-    let refreshed = false;
+    // One refresh per 401 for each stretch of progress: a later 401 after more bytes went through gets its own.
+    let refreshedAt = -1;
     const response = await context.withRetries(
       async () => {
         for (;;) {
@@ -161,9 +172,9 @@ export class TusTransport implements Transport {
             return await this.#once(upload, context);
           } catch (error) {
             if (error instanceof UploadError && error.status === 401) {
-              if (refreshed) throw error;
+              if (refreshedAt === this.#offset) throw error;
               await context.tokens.refreshAfterRejection(this.#lastToken, context.signal);
-              refreshed = true;
+              refreshedAt = this.#offset;
               continue;
             }
             throw error;
@@ -173,7 +184,7 @@ export class TusTransport implements Transport {
       context.signal,
       () => this.#offset,
     );
-    progress.setSent(context.file.size, 1);
+    progress.setSent(context.file.size, this.#partAt(context.file.size, context.file.size));
     return this.#videoFrom(response, context);
   }
 

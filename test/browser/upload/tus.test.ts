@@ -89,4 +89,30 @@ describe('tus transport', () => {
     expect(events.retries.length).to.be.at.least(1);
     expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
   });
+
+  it('resumes after a reload from the offset the server has, without a new upload', async () => {
+    const { url } = await configureProxy({ bandwidth: 16 * MiB });
+    const options = { protocol: 'tus' as const, tokenProvider: () => grantFor(url, 600), chunkSize: CHUNK };
+    const first = new UploadSession(options);
+    first.start(makeFile(21 * MiB, 'tus-reload.mp4', 64));
+    await progressWhere(first, (p) => p.part >= 3);
+    first.pause();
+    expect(Object.keys(localStorage).filter((k) => k.startsWith('video-uploader:tus:'))).to.have.length(1);
+    const before = uploads(await proxyLog()).length;
+
+    const file = makeFile(21 * MiB, 'tus-reload.mp4', 64);
+    const second = new UploadSession(options);
+    second.start(file);
+    const { state, error } = await settled(second);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    const sent = uploads(await proxyLog()).slice(before);
+    expect(sent[0]!.method).to.equal('HEAD');
+    expect(sent.some((e) => e.method === 'POST')).to.equal(false);
+    const resent = sent.filter((e) => e.method === 'PATCH').reduce((sum, e) => sum + e.bodyBytes, 0);
+    // At least the first PATCH (5 MiB) was accepted before the pause; tus keeps partial PATCH bodies too.
+    expect(resent).to.be.at.most(file.size - CHUNK);
+    expect((await sourceSha256(second.video!.videoId)).sha256).to.equal(await sha256(file));
+    expect(Object.keys(localStorage).filter((k) => k.startsWith('video-uploader:tus:'))).to.deep.equal([]);
+  });
 });
