@@ -1,4 +1,4 @@
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../../src/element/index.js';
 import type { VideoUploader, VideoUploadErrorEvent } from '../../../src/element/index.js';
 import { drop, part, pick, recordVideo, text, videoFile } from './helpers.js';
@@ -76,5 +76,14 @@ describe('<video-uploader> refuses files before uploading them', () => {
     expect(detail.duration).to.be.within(0.8, 2);
     await el.updateComplete;
     expect(el.state).to.equal('idle');
+  });
+
+  it('shows the size and duration of a real video while it uploads', async () => {
+    const recording = await recordVideo(1.2);
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url="/__token"></video-uploader>`);
+    const completed = oneEvent(el, 'video-upload-complete');
+    drop(el, [recording]);
+    await waitUntil(() => /^[\d.]+ kB · 1 sec$/.test(text(el, 'file-meta')), `file facts: ${text(el, 'file-meta')}`);
+    await completed;
   });
 });
