@@ -1,5 +1,5 @@
 import { createTokenIssuer, DEFAULT_TTL } from '../issuer/index.js';
-import { serveTokenIssuer } from '../issuer/node.js';
+import { createNodeFetch, serveTokenIssuer } from '../issuer/node.js';
 import { parse, portOf, untilSignal, UsageError } from './args.js';
 
 export const issuerUsage = `video-uploader issuer [options]   the token issuer alone
@@ -50,6 +50,7 @@ export async function issuerCommand(argv: string[]): Promise<number> {
       allowZeroTtl: values['allow-zero-ttl'] === true,
       allowedOrigins: values['allow-origin'] ?? [],
       rateLimit: rateLimit === 0 ? false : rateLimit,
+      fetch: createNodeFetch(),
       log: values.quiet ? undefined : (line) => console.log(line),
     });
   } catch (error) {

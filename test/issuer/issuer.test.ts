@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { MAX_TTL, UPLOAD_TOKEN_PATTERN } from '../../src/protocol/index.js';
 import { createTokenIssuer, type TokenIssuerOptions } from '../../src/issuer/index.js';
-import { serveTokenIssuer, toNodeHandler, type RunningIssuer } from '../../src/issuer/node.js';
+import { createNodeFetch, serveTokenIssuer, toNodeHandler, type RunningIssuer } from '../../src/issuer/node.js';
 import { basic, startTestApi, type TestApi } from '../support/api.js';
 import { closedPort, startUpstream, Transcript, type Seen } from './support.js';
 
@@ -533,6 +533,46 @@ describe('token issuer', () => {
       });
       assert.equal((await post(url)).status, 200);
       assert.deepEqual(calls, [`${api.url}/upload-tokens`]);
+    });
+  });
+
+  describe('createNodeFetch', () => {
+    const nodeFetch = createNodeFetch();
+
+    it('gets a token from the video API, usable there', async () => {
+      const seen = await post(await serve({ fetch: nodeFetch }), json({ fileName: 'a.mp4' }));
+      assert.equal(seen.status, 200);
+      assert.equal((await tokenOnApi(seen.json.token)).body.ttl, 900);
+    });
+
+    it('answers 504 to a slow video API, 502 to a dropped connection, a closed port and a refused key', async () => {
+      const hanging = await startUpstream(() => { /* never answers */ });
+      const dropping = await startUpstream((_req, _res, socket) => socket.destroy());
+      const refusing = await startUpstream((_req, res) => { res.writeHead(401, { 'content-type': 'application/json' }).end('{"title":"Unauthorized request."}'); });
+      try {
+        const started = Date.now();
+        const slow = await post(await serve({ fetch: nodeFetch, apiUrl: hanging.url, timeout: 300 }));
+        assert.equal(slow.status, 504);
+        assert.ok(Date.now() - started < 3_000);
+        assert.equal((await post(await serve({ fetch: nodeFetch, apiUrl: dropping.url }))).json.title, 'The video API is unreachable.');
+        assert.equal((await post(await serve({ fetch: nodeFetch, apiUrl: await closedPort() }))).json.title, 'The video API is unreachable.');
+        const refused = await post(await serve({ fetch: nodeFetch, apiUrl: refusing.url }));
+        assert.equal(refused.status, 502);
+        assert.equal(refused.json.title, 'The issuer is misconfigured.');
+        assert.equal(refusing.requests[0]!.authorization, basic(API_KEY));
+      } finally {
+        await Promise.all([hanging.close(), dropping.close(), refusing.close()]);
+      }
+    });
+
+    it('passes what it does not handle to the global fetch', async () => {
+      const response = await nodeFetch(new URL(`${api.url}/upload-tokens`), {
+        method: 'POST',
+        headers: { authorization: basic(API_KEY), 'content-type': 'application/json' },
+        body: new TextEncoder().encode('{"ttl":30}'),
+      });
+      assert.equal(response.status, 200);
+      assert.equal(((await response.json()) as { ttl: number }).ttl, 30);
     });
   });
 
