@@ -182,19 +182,20 @@ async function main(): Promise<void> {
     await plain(64);
     await engine(64, 1);
 
-    const times: Record<string, number[]> = { plain: [], p1: [], p2: [], stub: [] };
+    const times: Record<string, number[]> = { plain: [], p1: [], p2: [], stub: [], stub2: [] };
     for (let round = 0; round < rounds; round++) {
       times.plain!.push(await plain(sizeMiB));
       times.p1!.push(await engine(sizeMiB, 1));
       times.p2!.push(await engine(sizeMiB, 2));
       times.stub!.push(await engine(sizeMiB, 1, true));
+      times.stub2!.push(await engine(sizeMiB, 2, true));
     }
     const rate = (ms: number): number => sizeMiB / (ms / 1000);
     const base = rate(median(times.plain!));
     console.log(`\n${sizeMiB} MiB upload, headless Chromium → loopback, median of ${rounds} rounds (interleaved)`);
     console.log('| run | median s | MiB/s | vs plain XHR |');
     console.log('|---|---|---|---|');
-    for (const [name, label] of [['plain', 'plain XHR POST → bare streaming-to-disk endpoint'], ['p1', 'engine, parallel 1 (50 MiB parts)'], ['p2', 'engine, parallel 2 (50 MiB parts)'], ['stub', 'engine, parallel 1 → bare `/upload` stand-in (no ingest)']] as const) {
+    for (const [name, label] of [['plain', 'plain XHR POST → bare streaming-to-disk endpoint'], ['p1', 'engine, parallel 1 (50 MiB parts)'], ['p2', 'engine, parallel 2 (50 MiB parts)'], ['stub', 'engine, parallel 1 → bare `/upload` stand-in (no ingest)'], ['stub2', 'engine, parallel 2 → bare `/upload` stand-in (no ingest)']] as const) {
       const ms = median(times[name]!);
       console.log(`| ${label} | ${(ms / 1000).toFixed(2)} | ${rate(ms).toFixed(0)} | ${(rate(ms) / base).toFixed(2)}× |`);
     }
