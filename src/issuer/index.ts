@@ -84,6 +84,9 @@ function configError(message: string): TypeError {
   return new TypeError(`createTokenIssuer: ${message}`);
 }
 
+/** A file name as a video title, within the 256 characters a title may hold. */
+const titleOf = (fileName: string): string => Array.from(fileName).slice(0, 256).join('');
+
 const isTtl = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TTL;
 
@@ -172,7 +175,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     }
     if (!createVideo && !narrowing.video) return undefined;
     const base: VideoFields = typeof createVideo === 'function' ? await createVideo(request, file) : {};
-    return { ...(file.fileName ? { title: file.fileName } : {}), ...base, ...narrowing.video };
+    return { ...(file.fileName ? { title: titleOf(file.fileName) } : {}), ...base, ...narrowing.video };
   }
 
   async function authorizeRequest(request: Request, file: FileFacts): Promise<GrantNarrowing> {

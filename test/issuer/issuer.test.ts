@@ -128,6 +128,93 @@ describe('token issuer', () => {
     });
   });
 
+  describe('uploads with the grant', () => {
+    const mp4 = (): Blob => new Blob([new Uint8Array(2048).fill(7)], { type: 'video/mp4' });
+
+    async function upload(grant: { token: string; apiUrl: string; videoId?: string }, name: string, videoId?: string): Promise<{ status: number; body: any }> {
+      const form = new FormData();
+      form.set('file', mp4(), name);
+      if (videoId) form.set('videoId', videoId);
+      const response = await fetch(`${grant.apiUrl}/upload?token=${encodeURIComponent(grant.token)}`, { method: 'POST', body: form });
+      return { status: response.status, body: await response.json() };
+    }
+
+    async function video(videoId: string): Promise<any> {
+      const response = await api.authed(`/videos/${videoId}`);
+      assert.equal(response.status, 200);
+      return response.json();
+    }
+
+    it('uploads a file on /upload with the token it issued', async () => {
+      const grant = (await post(await serve(), json({ fileName: 'clip.mp4', fileSize: 2048, fileType: 'video/mp4' }))).json;
+      const uploaded = await upload(grant, 'clip.mp4');
+      assert.equal(uploaded.status, 201);
+      assert.match(uploaded.body.videoId, /^vi/);
+      assert.equal(uploaded.body.title, 'clip.mp4');
+    });
+
+    it('creates a video titled after the file, whose videoId the upload then fills', async () => {
+      const seen = await post(await serve({ createVideo: true }), json({ fileName: 'holiday.mp4', fileSize: 2048, fileType: 'video/mp4' }));
+      assert.equal(seen.status, 200);
+      const grant = seen.json;
+      assert.match(grant.videoId, /^vi/);
+      const before = await video(grant.videoId);
+      assert.equal(before.title, 'holiday.mp4');
+      const uploaded = await upload(grant, 'holiday.mp4', grant.videoId);
+      assert.equal(uploaded.status, 201);
+      assert.equal(uploaded.body.videoId, grant.videoId);
+      const status = await (await api.authed(`/videos/${grant.videoId}/status`)).json();
+      assert.equal(status.ingest.status, 'uploaded');
+    });
+
+    it('creates private, described, tagged videos from createVideo and authorize fields', async () => {
+      const url = await serve({
+        rateLimit: false,
+        createVideo: (request, file) => ({
+          title: `Upload of ${file.fileName}`,
+          description: 'from the site',
+          public: false,
+          tags: ['user-upload'],
+          metadata: { user: request.headers.get('x-user') ?? 'nobody' },
+        }),
+        authorize: (request) => (request.headers.get('x-user') === 'ann' ? { video: { title: 'Ann’s video' } } : true),
+      });
+      const bob = (await post(url, json({ fileName: 'b.mp4' }, { 'x-user': 'bob' }))).json;
+      const bobVideo = await video(bob.videoId);
+      assert.equal(bobVideo.title, 'Upload of b.mp4');
+      assert.equal(bobVideo.description, 'from the site');
+      assert.equal(bobVideo.public, false);
+      assert.deepEqual(bobVideo.tags, ['user-upload']);
+      assert.deepEqual(bobVideo.metadata, [{ key: 'user', value: 'bob' }]);
+      const ann = (await post(url, json({ fileName: 'a.mp4' }, { 'x-user': 'ann' }))).json;
+      const annVideo = await video(ann.videoId);
+      assert.equal(annVideo.title, 'Ann’s video');
+      assert.equal(annVideo.public, false);
+    });
+
+    it('creates a video when authorize returns video fields, even without createVideo', async () => {
+      const grant = (await post(await serve({ authorize: () => ({ video: { title: 'Chosen title', public: false } }) }))).json;
+      const created = await video(grant.videoId);
+      assert.equal(created.title, 'Chosen title');
+      assert.equal(created.public, false);
+    });
+
+    it('titles a video after a long file name within 256 characters, and "Untitled video" without one', async () => {
+      const url = await serve({ createVideo: true, rateLimit: false });
+      const long = (await post(url, json({ fileName: `${'é'.repeat(300)}.mp4` }))).json;
+      assert.equal((await video(long.videoId)).title, 'é'.repeat(256));
+      const untitled = (await post(url)).json;
+      assert.equal((await video(untitled.videoId)).title, 'Untitled video');
+    });
+
+    it('answers 502 naming the refusal when the video API refuses the video fields', async () => {
+      const seen = await post(await serve({ createVideo: () => ({ title: 'x', tags: 'not a list' as unknown as string[] }) }));
+      assert.equal(seen.status, 502);
+      assert.equal(seen.json.title, 'The video API failed.');
+      assert.match(seen.json.detail, /\/videos answered HTTP 400: An attribute is invalid\./);
+    });
+  });
+
   describe('ttl', () => {
     it('uses the configured ttl', async () => {
       const seen = await post(await serve({ ttl: 60 }));
