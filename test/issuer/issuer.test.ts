@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { Hono } from 'hono';
 import { MAX_TTL, UPLOAD_TOKEN_PATTERN } from '../../src/protocol/index.js';
 import { createTokenIssuer, type TokenIssuerOptions } from '../../src/issuer/index.js';
 import { createNodeFetch, serveTokenIssuer, toNodeHandler, type RunningIssuer } from '../../src/issuer/node.js';
@@ -746,6 +747,29 @@ describe('token issuer', () => {
       const seen = await transcript.read(response);
       assert.equal(seen.status, 200);
       assert.equal(seen.headers['access-control-allow-origin'], 'https://app.example');
+      assert.match(seen.json.token, UPLOAD_TOKEN_PATTERN);
+    });
+
+    it('mounts in a Hono app, preflight included', async () => {
+      const issueToken = createTokenIssuer({ apiKey: API_KEY, apiUrl: api.url, log: transcript.log, allowedOrigins: ['https://app.example'] });
+      const app = new Hono();
+      app.on(['POST', 'OPTIONS'], '/api/upload-token', (c) => issueToken(c.req.raw));
+      const preflight = await transcript.read(
+        await app.fetch(new Request('https://tokens.example/api/upload-token', {
+          method: 'OPTIONS',
+          headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        })),
+      );
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers['access-control-allow-origin'], 'https://app.example');
+      const seen = await transcript.read(
+        await app.fetch(new Request('https://tokens.example/api/upload-token', {
+          method: 'POST',
+          headers: { origin: 'https://app.example', 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.9' },
+          body: JSON.stringify({ fileName: 'a.mp4' }),
+        })),
+      );
+      assert.equal(seen.status, 200);
       assert.match(seen.json.token, UPLOAD_TOKEN_PATTERN);
     });
   });
