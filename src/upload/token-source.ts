@@ -172,7 +172,7 @@ export class TokenSource {
     } catch (error) {
       if (signal.aborted) throw canceledError();
       if (timedOut) {
-        throw new UploadError('token-request-failed', `The token endpoint ${url} did not answer within ${Math.round(timeoutMs / 1000)} s.`, { cause: error });
+        throw new UploadError('token-request-failed', `The token endpoint ${url} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}.`, { cause: error });
       }
       throw new UploadError('token-request-failed', `The token endpoint ${url} could not be reached (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
     } finally {
