@@ -45,6 +45,24 @@ describe('resume after a reload', () => {
     expect(records()).to.deep.equal([]);
   });
 
+  it('starts over once when the server no longer knows the recorded video', async () => {
+    const { url } = await configureProxy({});
+    const { token } = await mintToken(600);
+    const file = makeFile(11 * MiB, 'forgotten.mp4', 43);
+    new ResumeStore(localStorage).save(file, url, { videoId: 'vi0000000000000000000404', chunkSize: CHUNK, parts: 3, done: [1] });
+    const session = new UploadSession({ token, apiUrl: url, chunkSize: CHUNK });
+    session.start(file);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    expect(session.video!.videoId).to.not.equal('vi0000000000000000000404');
+    const sent = uploads(await proxyLog());
+    expect(sent[0]!.status).to.be.within(400, 499);
+    expect(sent.slice(1).map(partOf)).to.deep.equal([1, 2, 3]);
+    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
+    expect(records()).to.deep.equal([]);
+  });
+
   it('starts over for another file, another API, or a record older than 24 h', async () => {
     let now = Date.now();
     const store = new ResumeStore(localStorage, () => now);
