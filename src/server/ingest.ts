@@ -1,9 +1,9 @@
 /**
  * Chunk ingest: turns accepted `/upload` chunks into one source file per video.
  *
- * Durability: a chunk's bytes are written and synced to disk before the chunk is recorded in SQLite,
- * and a chunk counts as received only once recorded; a process killed mid-chunk therefore loses at
- * most that chunk. Chunks whose offset is known when they start (the common, sequential case) are
+ * Durability: a chunk's bytes are all written (and, when `durable`, synced) before the chunk is
+ * recorded in SQLite, and a chunk counts as received only once recorded; a process killed mid-chunk
+ * therefore loses at most that chunk. Chunks whose offset is known when they start (the common, sequential case) are
  * written straight into `source.partial` at that offset, so assembly costs no copy; the others wait
  * in `parts/<key>` and are copied in when the last chunk arrives.
  */
@@ -35,6 +35,7 @@ export class ChunkTooLong extends Error {}
 
 const SHARED = constants.O_RDWR | constants.O_CREAT;
 const COPY_BUFFER = 1024 * 1024;
+const WRITE_BATCH = 1024 * 1024;
 
 interface Flight {
   key: number;
@@ -53,9 +54,17 @@ export class Ingest {
   /** Videos whose `source.partial` is being replaced by a rename: no direct write may open it meanwhile. */
   readonly #renaming = new Set<string>();
 
-  constructor(store: VideoStore, files: VideoFiles) {
+  readonly #durable: boolean;
+
+  /**
+   * `durable`: sync every chunk to the device before recording it. Without it a chunk is recorded
+   * once the kernel holds its bytes, which survives a killed process (like the database in WAL mode
+   * with synchronous=NORMAL) but not a power cut.
+   */
+  constructor(store: VideoStore, files: VideoFiles, options: { durable?: boolean } = {}) {
     this.store = store;
     this.files = files;
+    this.#durable = options.durable ?? false;
   }
 
   /** Prepares the directories; chunks a previous process was receiving when it stopped are dropped. */
@@ -132,16 +141,36 @@ export class Ingest {
     if (target.kind === 'direct') await mkdir(this.files.dir(target.videoId), { recursive: true });
     const handle = await open(target.path, target.kind === 'temp' ? 'wx' : SHARED, 0o644);
     let size = 0;
+    let written = 0;
+    let batch: Buffer[] = [];
+    let batched = 0;
+    // One batch is written while the next one fills: reads and disk writes overlap, and at most two
+    // batches are held in memory per request.
+    let flushing: Promise<void> = Promise.resolve();
+    const flush = async (): Promise<void> => {
+      await flushing;
+      const buffers = batch;
+      const position = target.offset + written;
+      written += batched;
+      batch = [];
+      batched = 0;
+      flushing = writeBuffers(handle, buffers, position);
+    };
     try {
       // The stream is left alone on failure: destroying a busboy file stream while busboy is still
       // fed makes busboy throw; the caller tears the parser down first.
       for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
         if (size + chunk.length > target.maxBytes) throw new ChunkTooLong();
-        await writeAll(handle, chunk, target.offset + size);
         size += chunk.length;
+        batch.push(chunk);
+        batched += chunk.length;
+        if (batched >= WRITE_BATCH) await flush();
       }
-      await handle.datasync();
+      if (batched > 0) await flush();
+      await flushing;
+      if (this.#durable) await handle.datasync();
     } finally {
+      await flushing.catch(() => {});
       await handle.close();
     }
     return size;
@@ -287,7 +316,7 @@ export class Ingest {
         }
         total = video.rangeKind === 'bytes' ? video.rangeTotal! : offset;
         await handle.truncate(total);
-        await handle.datasync();
+        if (this.#durable) await handle.datasync();
       } finally {
         await handle.close();
       }
@@ -362,6 +391,12 @@ async function writeAll(handle: FileHandle, buffer: Buffer, position: number): P
     const { bytesWritten } = await handle.write(buffer, done, buffer.length - done, position + done);
     done += bytesWritten;
   }
+}
+
+async function writeBuffers(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
+  const total = buffers.reduce((sum, b) => sum + b.length, 0);
+  const { bytesWritten } = await handle.writev(buffers, position);
+  if (bytesWritten < total) await writeAll(handle, Buffer.concat(buffers).subarray(bytesWritten), position + bytesWritten);
 }
 
 async function copyInto(from: string, to: FileHandle, position: number): Promise<void> {

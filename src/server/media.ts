@@ -12,7 +12,10 @@ export interface MediaRoutes {
 }
 
 export function registerMediaRoutes(app: App, ctx: ApiContext): MediaRoutes {
-  const ingest = new Ingest(new SqliteVideoStore(ctx.db, ctx.now), new VideoFiles(ctx.options.dataDir));
+  // VIDEO_UPLOADER_FSYNC=1 syncs every chunk to the device before it counts (power-cut safety, slower).
+  const ingest = new Ingest(new SqliteVideoStore(ctx.db, ctx.now), new VideoFiles(ctx.options.dataDir), {
+    durable: process.env.VIDEO_UPLOADER_FSYNC === '1',
+  });
   ingest.prepare();
   ingest.recover().catch((error: unknown) => {
     console.error('video-uploader: recovering unfinished uploads failed', error instanceof Error ? error.stack : error);
