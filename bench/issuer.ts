@@ -68,19 +68,44 @@ async function role(name: string, arg: string, variant: string): Promise<void> {
     process.stdout.write(JSON.stringify({ url: running.url }) + '\n');
     close = running.close;
   }
-  process.stdin.on('end', () => void close().then(() => process.exit(0)));
-  process.stdin.resume();
+  // `cpu` on stdin answers this process's CPU time so far, in µs; the end of stdin stops it.
+  const commands = createInterface({ input: process.stdin });
+  commands.on('line', (line) => {
+    if (line !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(JSON.stringify({ cpu: user + system }) + '\n');
+  });
+  commands.on('close', () => void close().then(() => process.exit(0)));
 }
 
-async function start(name: string, arg: string, variant = ''): Promise<{ url: string; proc: ChildProcess }> {
+interface Child {
+  url: string;
+  proc: ChildProcess;
+  /** CPU time the child has used so far, in µs. */
+  cpu(): Promise<number>;
+}
+
+async function start(name: string, arg: string, variant = ''): Promise<Child> {
   const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--role', name, '--arg', arg, '--variant', variant], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const line = await new Promise<string>((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-    createInterface({ input: proc.stdout! }).once('line', resolve);
-  });
-  return { url: (JSON.parse(line) as { url: string }).url, proc };
+  const lines = createInterface({ input: proc.stdout! });
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  const next = (): Promise<string> => new Promise((resolve) => waiting.push(resolve));
+  const first = await Promise.race([
+    next(),
+    new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)))),
+  ]);
+  return {
+    url: (JSON.parse(first) as { url: string }).url,
+    proc,
+    cpu: async () => {
+      const answer = next();
+      proc.stdin!.write('cpu\n');
+      return (JSON.parse(await answer) as { cpu: number }).cpu;
+    },
+  };
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -155,34 +180,43 @@ async function main(): Promise<void> {
       headers: { origin: 'https://site.example', 'content-type': 'application/json' },
       body: JSON.stringify({ fileName: 'holiday.mp4', fileSize: 734_003_200, fileType: 'video/mp4' }),
     });
-    const targets: [string, Target][] = [
-      ['direct POST /upload-tokens', { url: `${api.url}/upload-tokens`, headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify({ ttl: 900 }) }],
-      ['bare node:http relay', { url: relay.url, headers: {}, body: '' }],
-      ['issuer, createNodeFetch()', throughIssuer(nodeIssuer.url)],
-      ['issuer, global fetch', throughIssuer(globalIssuer.url)],
+    // Each target, and the process in front of the API whose CPU per token is counted (none for direct).
+    const targets: [string, Target, Child | undefined][] = [
+      ['direct POST /upload-tokens', { url: `${api.url}/upload-tokens`, headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify({ ttl: 900 }) }, undefined],
+      ['bare node:http relay', { url: relay.url, headers: {}, body: '' }, relay],
+      ['issuer, createNodeFetch()', throughIssuer(nodeIssuer.url), nodeIssuer],
+      ['issuer, global fetch', throughIssuer(globalIssuer.url), globalIssuer],
     ];
     for (const [, target] of targets) await measure(target, 1, concurrency);
     const rates = targets.map(() => [] as number[]);
     const latencies = targets.map(() => [] as number[]);
+    const cpu = targets.map(() => ({ front: 0, api: 0, tokens: 0 }));
     for (let round = 1; round <= rounds; round++) {
       const line: string[] = [];
-      for (const [index, [name, target]] of targets.entries()) {
+      for (const [index, [name, target, front]] of targets.entries()) {
+        const [frontBefore, apiBefore] = await Promise.all([front?.cpu() ?? 0, api.cpu()]);
         const result = await measure(target, seconds, concurrency);
+        const [frontAfter, apiAfter] = await Promise.all([front?.cpu() ?? 0, api.cpu()]);
         rates[index]!.push(result.rate);
         latencies[index]!.push(...result.latencies);
+        cpu[index]!.front += frontAfter - frontBefore;
+        cpu[index]!.api += apiAfter - apiBefore;
+        cpu[index]!.tokens += result.latencies.length;
         line.push(`${name} ${result.rate.toFixed(0)}/s`);
       }
       console.log(`round ${round}: ${line.join(', ')}`);
     }
     const direct = median(rates[0]!);
     console.log('');
-    console.log(`tokens/s, concurrency ${concurrency}, median of ${rounds} alternating rounds of ${seconds} s:`);
+    console.log(`concurrency ${concurrency}, median of ${rounds} alternating rounds of ${seconds} s; CPU µs per token of the process in front and of the API:`);
     for (const [index, [name]] of targets.entries()) {
       const rate = median(rates[index]!);
       const ms = latencies[index]!;
+      const { front, api: apiCpu, tokens } = cpu[index]!;
       console.log(
         `  ${name.padEnd(28)} ${rate.toFixed(0).padStart(6)} tokens/s  ${(rate / direct).toFixed(2)}×` +
-          `  p50 ${percentile(ms, 50).toFixed(1)} ms  p99 ${percentile(ms, 99).toFixed(1)} ms`,
+          `  p50 ${percentile(ms, 50).toFixed(1).padStart(5)} ms  p99 ${percentile(ms, 99).toFixed(1).padStart(5)} ms` +
+          `  front ${index === 0 ? '    -' : (front / tokens).toFixed(0).padStart(5)} µs  API ${(apiCpu / tokens).toFixed(0).padStart(4)} µs`,
       );
     }
     const best = Math.max(median(rates[2]!), median(rates[3]!)) / direct;
