@@ -135,7 +135,7 @@ export class UploadSession extends EventTarget {
 
   /** Continues a paused upload (or one that failed) from the parts the server has not accepted. */
   resume(): boolean {
-    if (this.#state !== 'paused' && this.#state !== 'error') return false;
+    if ((this.#state !== 'paused' && this.#state !== 'error') || !this.#tokens) return false;
     this.#error = null;
     this.#emit('resume', { progress: this.progress });
     this.#execute();

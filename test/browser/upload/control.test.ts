@@ -112,5 +112,8 @@ describe('pause, resume, cancel', () => {
     expect(state).to.equal('error');
     expect(error!.code).to.equal('token-invalid');
     expect(error!.message).to.match(/token.*tokenProvider.*tokenUrl/);
+    // Nothing to resume: the options cannot change.
+    expect(session.resume()).to.equal(false);
+    expect(session.state).to.equal('error');
   });
 });
