@@ -178,8 +178,13 @@ export class Ingest {
 
   /** Drops what a refused or failed chunk left behind. */
   async discard(target: ChunkTarget): Promise<void> {
-    if (target.kind === 'direct') target.release();
-    else await rm(target.path, { force: true });
+    if (target.kind === 'temp') {
+      await rm(target.path, { force: true });
+      return;
+    }
+    target.release();
+    // The video was deleted while the chunk arrived: its directory was made again for the chunk.
+    if (!this.store.get(target.videoId)) await this.removeFiles(target.videoId);
   }
 
   /**
@@ -200,7 +205,7 @@ export class Ingest {
     }
     if (id === undefined) {
       this.#check(undefined, [], range, input.size);
-      const video = this.store.create({ title: input.fileName });
+      const video = this.store.create({ title: input.fileName || 'untitled' });
       this.store.startUpload(video.id, range.kind, range.total, input.token, input.fileName);
       return this.#withLock(video.id, () => this.#place(video.id, input));
     }
@@ -210,6 +215,7 @@ export class Ingest {
       if (!video) throw problems.notFound('videoId');
       const verdict = this.#check(video, this.store.chunks(videoId), range, input.size);
       if (verdict === 'duplicate') {
+        // The video exists, so this never waits for the lock held here.
         await this.discard(input.target);
         return video;
       }

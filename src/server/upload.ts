@@ -71,7 +71,8 @@ function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, m
     try {
       parser = busboy({
         headers: incoming.headers,
-        limits: { files: 1, fields: 16, parts: 32, fieldSize: 1024, headerPairs: 32, fileSize: maxRequest },
+        // busboy reports the limit when it is reached, so one byte more lets a file of exactly maxRequest through.
+        limits: { files: 1, fields: 16, parts: 32, fieldSize: 1024, headerPairs: 32, fileSize: maxRequest + 1 },
       });
     } catch (error) {
       reject(uploadProblems.malformedBody(error instanceof Error ? error.message : 'The body cannot be parsed.'));

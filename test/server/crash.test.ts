@@ -1,7 +1,8 @@
 /** A server killed with SIGKILL in the middle of a chunk loses that chunk only. */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -90,27 +91,54 @@ describe('SIGKILL in the middle of a chunk', () => {
   });
 
   it('drops a range cut off in place, and one cut off in a temporary file (bytes ranges)', async () => {
-    const data = bytes(2 * PART + 999, 62);
+    const data = bytes(3 * PART + 999, 62);
     const parts = split(data, PART);
     server ??= await startServerProcess(dataDir, API_KEY);
     const upload = await token(server);
     const range = (i: number): string => `bytes ${i * PART}-${i * PART + parts[i]!.length - 1}/${data.length}`;
     const video = await expectVideo(await sendChunk(server, upload, parts[0]!, { range: range(0) }));
-    // Part 3 while part 2 is also in flight: both have a known place, one is cut off by the kill.
-    await startChunk(server.url, upload, video.videoId, range(2), parts[2]!, parts[2]!.length - 1);
+    // Part 3 has a known place and goes straight into the source file; it is cut off by the kill.
+    await startChunk(server.url, upload, video.videoId, range(2), parts[2]!, PART - 1);
     const partial = join(dataDir, 'videos', video.videoId, 'source.partial');
-    await until(() => sizeOf(partial) >= 2 * PART + parts[2]!.length - 1, 'part 3 to reach the disk');
+    await until(() => sizeOf(partial) >= 2 * PART + 3 * 1024 * 1024, 'part 3 to reach the disk');
+    // Part 2 comes without a videoId before its file, so it waits in a temporary file; cut off too.
     await startChunk(server.url, upload, undefined, range(1), parts[1]!, PART - 1);
     const incoming = join(dataDir, 'incoming');
-    await until(() => readdirSync(incoming).some((name) => sizeOf(join(incoming, name)) >= PART - 1), 'part 2 to reach the disk');
+    await until(() => readdirSync(incoming).some((name) => sizeOf(join(incoming, name)) >= 3 * 1024 * 1024), 'part 2 to reach the disk');
     await server.kill();
 
     server = await startServerProcess(dataDir, API_KEY);
     const after = await status(server, video.videoId);
     assert.deepEqual(after.ingest.receivedBytes, [{ from: 0, to: PART - 1, total: data.length }]);
-    assert.deepEqual(readdirSync(join(dataDir, 'incoming')), []);
-    await expectVideo(await sendChunk(server, upload, parts[2]!, { range: range(2), videoId: video.videoId }));
-    await expectVideo(await sendChunk(server, upload, parts[1]!, { range: range(1), videoId: video.videoId }));
+    assert.deepEqual(readdirSync(incoming), [], 'the temporary file of the cut-off chunk is gone');
+    for (const i of [3, 2, 1]) {
+      await expectVideo(await sendChunk(server, upload, parts[i]!, { range: range(i), videoId: video.videoId }));
+    }
     assert.equal(sha256File(join(dataDir, 'videos', video.videoId, 'source')), sha256(data));
+  });
+
+  it('assembles on restart a video whose last chunk was recorded just before the kill', async () => {
+    const data = bytes(2 * PART + 4242, 63);
+    const parts = split(data, PART);
+    server ??= await startServerProcess(dataDir, API_KEY);
+    const upload = await token(server);
+    const video = await expectVideo(await sendChunk(server, upload, parts[0]!, { range: 'part 1/3' }));
+    // Part 3 before part 2: its place is not known yet, so it waits in parts/3.
+    await expectVideo(await sendChunk(server, upload, parts[2]!, { range: 'part 3/3', videoId: video.videoId }));
+    await server.kill();
+    // The state a kill leaves between recording the last part and assembling: part 2 on disk and
+    // recorded, the video not yet marked uploaded.
+    const dir = join(dataDir, 'videos', video.videoId);
+    writeFileSync(join(dir, 'parts', '2'), parts[1]!);
+    const db = new Database(join(dataDir, 'video-api.sqlite'));
+    db.prepare('INSERT INTO video_chunks (video_seq, key, size, placed) SELECT seq, 2, ?, 0 FROM videos WHERE id = ?').run(parts[1]!.length, video.videoId);
+    db.close();
+
+    server = await startServerProcess(dataDir, API_KEY);
+    const s = server;
+    await until(() => existsSync(join(dir, 'source')), 'the assembly');
+    for (let i = 0; i < 100 && (await status(s, video.videoId)).ingest.status !== 'uploaded'; i++) await sleep(20);
+    assert.equal((await status(s, video.videoId)).ingest.status, 'uploaded');
+    assert.equal(sha256File(join(dir, 'source')), sha256(data));
   });
 });
