@@ -3,7 +3,7 @@
  * creation-with-upload, termination and expiration extensions. The upload token travels in
  * `Authorization: Bearer TOKEN` and is checked on every request but OPTIONS (which browsers send
  * without credentials). A finished upload becomes a Video; its id is sent in `X-Video-Id` on the
- * response that finished it and on every later HEAD of the upload.
+ * response that finished it (whose body is the Video) and on every later HEAD of the upload.
  */
 import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
@@ -16,6 +16,7 @@ import type { ApiContext, App, AppEnv } from './context.js';
 import type { Ingest } from './ingest.js';
 import { ProblemError, problems } from './problem.js';
 import { VIDEO_ID_PATTERN, type VideoRecord } from './video-store.js';
+import { toVideo } from './videos.js';
 
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
 /** Unfinished tus uploads are removed a day after their last write. */
@@ -80,9 +81,14 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
       }
       return {};
     },
-    onUploadFinish: async (_req, upload) => {
+    onUploadFinish: async (req, upload) => {
       const video = await finish(upload.id, upload.size ?? upload.offset, upload.metadata);
-      return { headers: { [Headers.videoId]: video.id } };
+      // The Video in the body too (tus clients ignore it): a PATCH answers 200 instead of 204 to carry it.
+      return {
+        ...(req.method === 'PATCH' ? { status_code: 200 } : {}),
+        headers: { [Headers.videoId]: video.id, 'Content-Type': 'application/json' },
+        body: JSON.stringify(toVideo(video, publicUrl ?? new URL(req.url).origin)),
+      };
     },
   });
 

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 interface Finished {
   videoId: string | null;
   url: string;
+  status: number;
+  body: string;
 }
 
 function tusUpload(api: TestApi, token: string, data: Buffer, options: { metadata?: Record<string, string>; chunkSize?: number; duringCreation?: boolean } = {}): Promise<Finished> {
@@ -21,7 +23,13 @@ function tusUpload(api: TestApi, token: string, data: Buffer, options: { metadat
       uploadDataDuringCreation: options.duringCreation ?? false,
       retryDelays: [],
       onError: reject,
-      onSuccess: ({ lastResponse }) => resolve({ videoId: lastResponse.getHeader('X-Video-Id') ?? null, url: upload.url! }),
+      onSuccess: ({ lastResponse }) =>
+        resolve({
+          videoId: lastResponse.getHeader('X-Video-Id') ?? null,
+          url: upload.url!,
+          status: lastResponse.getStatus(),
+          body: lastResponse.getBody(),
+        }),
     });
     upload.start();
   });
@@ -45,6 +53,9 @@ describe('tus endpoint', () => {
     assert.ok(done.url.startsWith(`${api.url}${TUS_PATH}/`), done.url);
     const video = (await (await api.authed(`/videos/${done.videoId}`)).json()) as Video;
     assert.equal(video.title, 'tus-clip.mp4');
+    // The last PATCH carries the Video itself.
+    assert.equal(done.status, 200);
+    assert.deepEqual(JSON.parse(done.body), video);
     assert.equal(sha256File(join(api.dataDir, 'videos', video.videoId, 'source')), sha256(data));
     const played = await fetch(video.assets.mp4);
     assert.equal(sha256(Buffer.from(await played.arrayBuffer())), sha256(data));
@@ -63,6 +74,8 @@ describe('tus endpoint', () => {
     const data = bytes(200_000, 32);
     const done = await tusUpload(api, token, data, { duringCreation: true });
     assert.match(done.videoId ?? '', /^vi[0-9A-Za-z]{22}$/);
+    assert.equal(done.status, 201);
+    assert.equal((JSON.parse(done.body) as Video).videoId, done.videoId);
     assert.equal(sha256File(join(api.dataDir, 'videos', done.videoId!, 'source')), sha256(data));
   });
 

@@ -103,6 +103,17 @@ describe('POST /upload', () => {
     await assertAssembled(video, data);
   });
 
+  it('accepts part N/M parts in parallel after the first, as the engine sends them', async () => {
+    const file = bytes(4 * PART + 5, 9);
+    const chunks = split(file, PART);
+    const video = await expectVideo(await sendChunk(api, token, chunks[0]!, { range: `part 1/${chunks.length}` }));
+    const rest = await Promise.all(
+      chunks.slice(1).map((chunk, i) => sendChunk(api, token, chunk, { range: `part ${i + 2}/${chunks.length}`, videoId: video.videoId })),
+    );
+    for (const response of rest) await expectVideo(response);
+    await assertAssembled(video, file);
+  });
+
   it('answers 201 again to a part sent twice, before and after the upload finished', async () => {
     const video = await expectVideo(await sendChunk(api, token, parts[0]!, { range: 'part 1/3' }));
     const id = video.videoId;
