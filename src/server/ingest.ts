@@ -95,7 +95,9 @@ export class Ingest {
     let flight: Flight;
     let maxBytes = MAX_UPLOAD_REQUEST;
     if (range.kind === 'part') {
-      if (chunks.some((c) => c.key === range.part) || flights.some((f) => f.key === range.part)) return undefined;
+      // No direct write while an earlier part is still being written in place: a retry of it with
+      // another length could run past its end into this part's bytes.
+      if (chunks.some((c) => c.key === range.part) || flights.some((f) => f.key <= range.part)) return undefined;
       // The offset is known once parts 1..N-1 are all in.
       let offset = 0;
       for (let part = 1; part < range.part; part++) {
