@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { MAX_TTL, UPLOAD_TOKEN_PATTERN } from '../../src/protocol/index.js';
@@ -772,6 +773,23 @@ describe('token issuer', () => {
       assert.equal(seen.status, 200);
       assert.match(seen.json.token, UPLOAD_TOKEN_PATTERN);
     });
+  });
+});
+
+describe('the handler module', () => {
+  it('bundles for a runtime without Node built-ins (Workers, Deno, Bun, browsers)', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL('../../src/issuer/index.ts', import.meta.url))],
+      bundle: true,
+      platform: 'neutral',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0]!.text;
+    assert.doesNotMatch(code, /\bfrom\s*["']node:|require\(|\bprocess\.|\bBuffer\b/);
+    assert.match(code, /createTokenIssuer/);
   });
 });
 
