@@ -15,10 +15,9 @@ import { Headers, TUS_PATH } from '../protocol/index.js';
 import type { ApiContext, App, AppEnv } from './context.js';
 import type { Ingest } from './ingest.js';
 import { ProblemError, problems } from './problem.js';
-import { VIDEO_ID_PATTERN, type VideoRecord } from './video-store.js';
+import { TUS_UPLOAD_ID, VIDEO_ID_PATTERN, type VideoRecord } from './video-store.js';
 import { toVideo } from './videos.js';
 
-const UPLOAD_ID = /^[0-9a-f]{32}$/;
 /** Unfinished tus uploads are removed a day after their last write. */
 const EXPIRATION_MS = 24 * 3600 * 1000;
 const CLEANUP_INTERVAL_MS = 3600 * 1000;
@@ -100,7 +99,7 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
   const handle = async (c: Context<AppEnv>): Promise<Response> => {
     if (c.req.method !== 'OPTIONS') checkBearer(ctx, c.req.header('authorization'));
     const uploadId = c.req.param('uploadId');
-    if (uploadId !== undefined && !UPLOAD_ID.test(uploadId)) throw problems.notFound('uploadId');
+    if (uploadId !== undefined && !TUS_UPLOAD_ID.test(uploadId)) throw problems.notFound('uploadId');
     const response = await tus.handleWeb(c.req.raw);
     if (uploadId !== undefined && c.req.method === 'HEAD' && response.ok) {
       const offset = response.headers.get('upload-offset');

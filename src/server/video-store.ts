@@ -49,6 +49,8 @@ registerMigration(`
 `);
 
 export const VIDEO_ID_PATTERN = /^vi[0-9A-Za-z]{22}$/;
+/** Ids that the tus mount gives its uploads (16 random bytes in hex). */
+export const TUS_UPLOAD_ID = /^[0-9a-f]{32}$/;
 
 export type RangeKind = 'part' | 'bytes';
 export type IngestState = 'uploading' | 'uploaded';

@@ -3,7 +3,8 @@
  * assets: `assets.mp4` serves the uploaded source with Range support, `assets.player` a bare page.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Metadata, Video } from '../protocol/index.js';
 import { requireApiKey } from './auth.js';
@@ -12,7 +13,7 @@ import type { ApiContext, App } from './context.js';
 import type { Ingest } from './ingest.js';
 import { buildPagination, parsePageQuery } from './pagination.js';
 import { problems } from './problem.js';
-import { VIDEO_ID_PATTERN, type NewVideo, type VideoRecord, type VideoSortBy } from './video-store.js';
+import { TUS_UPLOAD_ID, VIDEO_ID_PATTERN, type NewVideo, type VideoRecord, type VideoSortBy } from './video-store.js';
 
 const SORT_FIELDS: readonly VideoSortBy[] = ['createdAt', 'updatedAt', 'title'];
 const MAX_TITLE = 256;
@@ -119,6 +120,10 @@ export function registerVideoRoutes(app: App, ctx: ApiContext, ingest: Ingest): 
     const video = find(c.req.param('videoId'));
     store.delete(video.id);
     await ingest.removeFiles(video.id);
+    // A tus upload keeps a second link to the bytes for its HEAD answers; it goes with the video.
+    if (video.tusUploadId && TUS_UPLOAD_ID.test(video.tusUploadId)) {
+      for (const name of [video.tusUploadId, `${video.tusUploadId}.json`]) await rm(join(ingest.files.tus, name), { force: true });
+    }
     return c.body(null, 204);
   });
 

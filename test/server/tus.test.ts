@@ -4,6 +4,7 @@ import { Upload } from 'tus-js-client';
 import { MIN_PART_SIZE, TUS_PATH, type Video, type VideoStatus } from '../../src/protocol/index.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { bytes, createToken, sha256, sha256File } from '../support/upload.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface Finished {
@@ -68,6 +69,13 @@ describe('tus endpoint', () => {
     assert.equal(head.headers.get('upload-offset'), String(data.length));
     assert.equal(head.headers.get('x-video-id'), video.videoId);
     assert.match(head.headers.get('access-control-expose-headers') ?? '', /X-Video-Id/i);
+
+    // Deleting the video removes the bytes everywhere, the tus upload included.
+    const uploadId = new URL(done.url).pathname.split('/').pop()!;
+    assert.ok(existsSync(join(api.dataDir, 'tus', uploadId)));
+    assert.equal((await api.authed(`/videos/${video.videoId}`, { method: 'DELETE' })).status, 204);
+    assert.equal(existsSync(join(api.dataDir, 'tus', uploadId)), false);
+    assert.equal(existsSync(join(api.dataDir, 'videos', video.videoId)), false);
   });
 
   it('finishes an upload sent with its creation request', async () => {
