@@ -206,19 +206,19 @@ export class VideoUploader extends LitElement {
   @query('input[type=file]') private input!: HTMLInputElement;
   @query('[part~=button]') private fileButton?: HTMLButtonElement;
 
-  private readonly internals?: ElementInternals;
-  private session: UploadSession | null = null;
-  private lastMilestone = 0;
-  private dragDepth = 0;
-  private focusWasInside = false;
-  private stopListeningForLocales?: () => void;
-  private langObserver?: MutationObserver;
+  readonly #internals: ElementInternals | undefined;
+  #session: UploadSession | null = null;
+  #lastMilestone = 0;
+  #dragDepth = 0;
+  #focusWasInside = false;
+  #stopListeningForLocales: (() => void) | undefined;
+  #langObserver: MutationObserver | undefined;
 
   constructor() {
     super();
-    this.internals = this.attachInternals?.();
+    this.#internals = this.attachInternals?.();
     // A group, so that a <label for>, aria-label or aria-labelledby on the element names its controls together.
-    if (this.internals) this.internals.role = 'group';
+    if (this.#internals) this.#internals.role = 'group';
   }
 
   /** Where the upload is: `idle`, `authorizing`, `uploading`, `paused`, `retrying`, `complete`, `error` or `canceled`. */
@@ -252,43 +252,43 @@ export class VideoUploader extends LitElement {
   }
 
   get form(): HTMLFormElement | null {
-    return this.internals?.form ?? null;
+    return this.#internals?.form ?? null;
   }
 
   get validity(): ValidityState | undefined {
-    return this.internals?.validity;
+    return this.#internals?.validity;
   }
 
   get validationMessage(): string {
-    return this.internals?.validationMessage ?? '';
+    return this.#internals?.validationMessage ?? '';
   }
 
   get willValidate(): boolean {
-    return this.internals?.willValidate ?? false;
+    return this.#internals?.willValidate ?? false;
   }
 
   checkValidity(): boolean {
-    return this.internals?.checkValidity() ?? true;
+    return this.#internals?.checkValidity() ?? true;
   }
 
   reportValidity(): boolean {
-    return this.internals?.reportValidity() ?? true;
+    return this.#internals?.reportValidity() ?? true;
   }
 
   /** Checks `file` and uploads it, or queues it with `multiple`. Resolves once the file is refused, dropped or under way. */
   async start(file: File | Iterable<File>): Promise<void> {
     const files = file instanceof Blob ? [file] : [...file];
-    await this.addFiles(files);
+    await this.#addFiles(files);
   }
 
   /** Pauses the upload; the part in flight is sent again on `resume()`. */
   pause(): void {
-    this.session?.pause();
+    this.#session?.pause();
   }
 
   /** Continues a paused upload. */
   resume(): void {
-    if (this.currentState === 'paused') this.session?.resume();
+    if (this.currentState === 'paused') this.#session?.resume();
   }
 
   /** Cancels the upload (or drops a failed one) and empties the queue. */
@@ -297,28 +297,28 @@ export class VideoUploader extends LitElement {
     this.queue = [];
     if (!upload || this.currentState === 'complete') return;
     // The engine refuses to cancel what has finished; a failed upload is canceled so that its resume record goes.
-    this.session?.cancel();
-    this.session = null;
+    this.#session?.cancel();
+    this.#session = null;
     this.current = null;
     this.currentProgress = null;
     this.currentError = null;
     this.checking = false;
-    this.setState('canceled');
-    this.announce(this.text.canceled);
+    this.#setState('canceled');
+    this.#announce(this.#text.canceled);
     this.dispatchEvent(new VideoUploadCancelEvent({ file: upload.file }));
   }
 
   /** Tries a failed upload again, from the parts the video API has not accepted yet. */
   retry(): void {
     if (this.currentState !== 'error' || !this.current) return;
-    if (this.session?.state === 'error') this.session.resume();
-    else this.upload(this.current);
+    if (this.#session?.state === 'error') this.#session.resume();
+    else this.#upload(this.current);
   }
 
   /** Cancels any upload and forgets every file, video and error; the form value is cleared. */
   reset(): void {
-    if (this.busy) this.cancel();
-    this.session = null;
+    if (this.#busy) this.cancel();
+    this.#session = null;
     this.queue = [];
     this.current = null;
     this.currentProgress = null;
@@ -328,22 +328,22 @@ export class VideoUploader extends LitElement {
     this.completed = [];
     this.lastRetry = null;
     this.announcement = '';
-    this.setState('idle');
+    this.#setState('idle');
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.stopListeningForLocales = onLocaleRegistered(this.handleLocaleChange);
+    this.#stopListeningForLocales = onLocaleRegistered(this.#handleLocaleChange);
     if (typeof MutationObserver !== 'undefined' && typeof document !== 'undefined') {
-      this.langObserver = new MutationObserver(this.handleLocaleChange);
-      this.langObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+      this.#langObserver = new MutationObserver(this.#handleLocaleChange);
+      this.#langObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
     }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopListeningForLocales?.();
-    this.langObserver?.disconnect();
+    this.#stopListeningForLocales?.();
+    this.#langObserver?.disconnect();
   }
 
   /** Form reset: forget the upload, as a file input forgets its file. */
@@ -355,16 +355,16 @@ export class VideoUploader extends LitElement {
     this.formDisabled = disabled;
   }
 
-  private get isDisabled(): boolean {
+  get #isDisabled(): boolean {
     return this.disabled || this.formDisabled;
   }
 
-  private get busy(): boolean {
+  get #busy(): boolean {
     return this.checking || BUSY.has(this.currentState);
   }
 
   /** The language in use: the element's, an ancestor's, the document's, or English. */
-  private get locale(): string {
+  get #locale(): string {
     const candidates = [
       this.lang,
       this.closest?.('[lang]')?.getAttribute('lang'),
@@ -382,53 +382,53 @@ export class VideoUploader extends LitElement {
     return 'en';
   }
 
-  private get text(): VideoUploaderStrings {
-    return { ...stringsFor(this.locale), ...this.strings };
+  get #text(): VideoUploaderStrings {
+    return { ...stringsFor(this.#locale), ...this.strings };
   }
 
-  private handleLocaleChange = (): void => {
+  #handleLocaleChange = (): void => {
     this.requestUpdate();
   };
 
-  private setState(next: VideoUploaderState): void {
+  #setState(next: VideoUploaderState): void {
     this.currentState = next;
   }
 
-  private announce(message: string): void {
+  #announce(message: string): void {
     // The same words twice in a row would not be read again: a zero-width space makes them new.
     this.announcement = message === this.announcement ? `${message}\u200b` : message;
   }
 
-  private async addFiles(files: File[]): Promise<void> {
-    if (this.isDisabled || files.length === 0) return;
+  async #addFiles(files: File[]): Promise<void> {
+    if (this.#isDisabled || files.length === 0) return;
     if (!this.multiple) {
-      if (this.busy) return;
+      if (this.#busy) return;
       files = files.slice(0, 1);
     }
     for (const file of files) {
-      const checked = await this.check(file);
+      const checked = await this.#check(file);
       if (!checked) continue;
       if (!this.dispatchEvent(new VideoUploadSelectEvent({ file, duration: checked.duration }))) continue;
-      if (this.multiple && this.busy) this.queue = [...this.queue, checked];
-      else this.upload(checked);
+      if (this.multiple && this.#busy) this.queue = [...this.queue, checked];
+      else this.#upload(checked);
     }
   }
 
   /** The element's checks: type, size, then duration. Refusals are reported and give null. */
-  private async check(file: File): Promise<Upload | null> {
-    const text = this.text;
-    const locale = this.locale;
+  async #check(file: File): Promise<Upload | null> {
+    const text = this.#text;
+    const locale = this.#locale;
     if (!matchesAccept(file, this.accept)) {
-      this.refuse(file, new UploadError('file-type', text.errorFileType(this.accept), { retryable: false }));
+      this.#refuse(file, new UploadError('file-type', text.errorFileType(this.accept), { retryable: false }));
       return null;
     }
     if (this.maxFileSize !== null && this.maxFileSize > 0 && file.size > this.maxFileSize) {
       const message = text.errorFileTooLarge(formatBytes(file.size, locale), formatBytes(this.maxFileSize, locale));
-      this.refuse(file, new UploadError('file-too-large', message, { retryable: false }));
+      this.#refuse(file, new UploadError('file-too-large', message, { retryable: false }));
       return null;
     }
     if (this.maxDuration === null || !(this.maxDuration > 0)) return { file, duration: null };
-    const showChecking = !this.busy;
+    const showChecking = !this.#busy;
     if (showChecking) {
       this.refusal = null;
       this.current = { file, duration: null };
@@ -443,25 +443,25 @@ export class VideoUploader extends LitElement {
     // A duration the browser cannot read (a codec it does not play) is left to the video API to judge.
     if (duration !== null && duration > this.maxDuration) {
       const message = text.errorFileTooLong(formatDuration(duration, locale), formatDuration(this.maxDuration, locale));
-      this.refuse(file, new UploadError('file-too-large', message, { retryable: false }));
+      this.#refuse(file, new UploadError('file-too-large', message, { retryable: false }));
       return null;
     }
     return { file, duration };
   }
 
-  private refuse(file: File, error: UploadError): void {
+  #refuse(file: File, error: UploadError): void {
     this.refusal = error.message;
     this.currentError = error;
-    if (!this.busy) {
+    if (!this.#busy) {
       this.current = null;
       this.currentProgress = null;
-      this.setState('error');
+      this.#setState('error');
     }
-    this.announce(error.message);
+    this.#announce(error.message);
     this.dispatchEvent(new VideoUploadErrorEvent({ file, error }));
   }
 
-  private sessionOptions(): UploadSessionOptions {
+  #sessionOptions(): UploadSessionOptions {
     const options: UploadSessionOptions = { apiUrl: this.apiUrl || PRODUCTION_API_URL, protocol: this.protocol };
     if (this.token) options.token = this.token;
     if (this.tokenProvider) options.tokenProvider = this.tokenProvider;
@@ -472,36 +472,36 @@ export class VideoUploader extends LitElement {
   }
 
   /** Hands one file to a new upload session and renders what it reports; events of a replaced session are ignored. */
-  private upload(upload: Upload): void {
-    const session = new UploadSession(this.sessionOptions());
-    this.session = session;
+  #upload(upload: Upload): void {
+    const session = new UploadSession(this.#sessionOptions());
+    this.#session = session;
     this.current = upload;
     this.currentProgress = null;
     this.currentError = null;
     this.refusal = null;
     this.lastRetry = null;
-    this.lastMilestone = 0;
+    this.#lastMilestone = 0;
     const { file } = upload;
     const on = <K extends keyof UploadEventMap>(type: K, handle: (detail: UploadEventMap[K]) => void): void => {
       session.addEventListener(type, (event: UploadEvent<K>) => {
-        if (this.session === session) handle(event.detail);
+        if (this.#session === session) handle(event.detail);
       });
     };
     on('statechange', ({ state }) => {
-      if (state !== 'canceled') this.setState(state);
+      if (state !== 'canceled') this.#setState(state);
     });
     on('token', ({ grant, refreshed }) => this.dispatchEvent(new VideoUploadTokenEvent({ file, grant, refreshed })));
     on('start', ({ resumedBytes }) => {
-      this.announce(this.text.announceStart(file.name));
+      this.#announce(this.#text.announceStart(file.name));
       this.dispatchEvent(new VideoUploadStartEvent({ file, resumedBytes }));
     });
     on('progress', (progress) => {
       this.currentProgress = progress;
       this.lastRetry = null;
       const milestone = MILESTONES.filter((m) => progress.percent >= m).at(-1) ?? 0;
-      if (milestone > this.lastMilestone) {
-        this.lastMilestone = milestone;
-        this.announce(this.text.announceProgress(formatPercent(milestone, this.locale)));
+      if (milestone > this.#lastMilestone) {
+        this.#lastMilestone = milestone;
+        this.#announce(this.#text.announceProgress(formatPercent(milestone, this.#locale)));
       }
       this.dispatchEvent(new VideoUploadProgressEvent({ file, progress }));
     });
@@ -511,23 +511,23 @@ export class VideoUploader extends LitElement {
     });
     on('pause', ({ progress }) => {
       this.currentProgress = progress;
-      this.announce(this.text.paused);
+      this.#announce(this.#text.paused);
       this.dispatchEvent(new VideoUploadPauseEvent({ file, progress }));
     });
     on('resume', ({ progress }) => {
       this.currentError = null;
-      this.announce(this.text.uploading);
+      this.#announce(this.#text.uploading);
       this.dispatchEvent(new VideoUploadResumeEvent({ file, progress }));
     });
     on('complete', ({ video }) => {
       this.completed = this.multiple ? [...this.completed, { file, video }] : [{ file, video }];
       this.currentProgress = session.progress;
-      this.announce(this.text.announceComplete(file.name));
+      this.#announce(this.#text.announceComplete(file.name));
       this.dispatchEvent(new VideoUploadCompleteEvent({ file, video }));
       const next = this.queue[0];
       if (next) {
         this.queue = this.queue.slice(1);
-        this.upload(next);
+        this.#upload(next);
       } else if (this.multiple) {
         // The list of uploaded videos shows every file, this one included.
         this.current = null;
@@ -535,87 +535,87 @@ export class VideoUploader extends LitElement {
     });
     on('error', ({ error }) => {
       this.currentError = error;
-      this.announce(this.errorText(error));
+      this.#announce(this.#errorText(error));
       this.dispatchEvent(new VideoUploadErrorEvent({ file, error }));
     });
-    this.readDurationLater(upload);
+    this.#readDurationLater(upload);
     session.start(file);
   }
 
   /** Without `max-duration` the duration is only shown, so it is read while the upload runs. */
-  private readDurationLater(upload: Upload): void {
+  #readDurationLater(upload: Upload): void {
     if (upload.duration !== null || typeof document === 'undefined') return;
     void readDuration(upload.file, DURATION_TIMEOUT_MS).then((duration) => {
       if (duration !== null && this.current === upload) this.current = { ...upload, duration };
     });
   }
 
-  private errorText(error: UploadErrorLike): string {
-    const text = this.text;
+  #errorText(error: UploadErrorLike): string {
+    const text = this.#text;
     if (error.code === 'file-type' || error.code === 'file-too-large') return text.errorFileRefused;
     const key = errorStringKeys[error.code];
     const value = key ? text[key] : undefined;
     return typeof value === 'string' ? value : error.message;
   }
 
-  private handleButtonClick = (): void => {
-    if (!this.isDisabled) this.input.click();
+  #handleButtonClick = (): void => {
+    if (!this.#isDisabled) this.input.click();
   };
 
-  private handleDropzoneClick = (event: MouseEvent): void => {
+  #handleDropzoneClick = (event: MouseEvent): void => {
     // The button handles its own clicks; anywhere else in the zone opens the picker too, for pointer users.
     if (event.composedPath().includes(this.fileButton as EventTarget)) return;
     if ((event.target as HTMLElement).closest?.('a')) return;
-    this.handleButtonClick();
+    this.#handleButtonClick();
   };
 
-  private handleInputChange = (): void => {
+  #handleInputChange = (): void => {
     const files = [...(this.input.files ?? [])];
     this.input.value = '';
-    void this.addFiles(files);
+    void this.#addFiles(files);
   };
 
-  private canDrop(event: DragEvent): boolean {
-    return !this.isDisabled && (this.multiple || !this.busy) && Boolean(event.dataTransfer?.types.includes('Files'));
+  #canDrop(event: DragEvent): boolean {
+    return !this.#isDisabled && (this.multiple || !this.#busy) && Boolean(event.dataTransfer?.types.includes('Files'));
   }
 
-  private handleDragEnter = (event: DragEvent): void => {
-    if (!this.canDrop(event)) return;
+  #handleDragEnter = (event: DragEvent): void => {
+    if (!this.#canDrop(event)) return;
     event.preventDefault();
-    this.dragDepth++;
+    this.#dragDepth++;
     this.dragover = true;
   };
 
-  private handleDragOver = (event: DragEvent): void => {
-    if (!this.canDrop(event)) return;
+  #handleDragOver = (event: DragEvent): void => {
+    if (!this.#canDrop(event)) return;
     event.preventDefault();
     event.dataTransfer!.dropEffect = 'copy';
     this.dragover = true;
   };
 
-  private handleDragLeave = (): void => {
-    this.dragDepth = Math.max(0, this.dragDepth - 1);
-    if (this.dragDepth === 0) this.dragover = false;
+  #handleDragLeave = (): void => {
+    this.#dragDepth = Math.max(0, this.#dragDepth - 1);
+    if (this.#dragDepth === 0) this.dragover = false;
   };
 
-  private handleDrop = (event: DragEvent): void => {
+  #handleDrop = (event: DragEvent): void => {
     event.preventDefault();
-    this.dragDepth = 0;
+    this.#dragDepth = 0;
     this.dragover = false;
-    if (this.isDisabled || (!this.multiple && this.busy)) return;
-    void this.addFiles([...(event.dataTransfer?.files ?? [])]);
+    if (this.#isDisabled || (!this.multiple && this.#busy)) return;
+    void this.#addFiles([...(event.dataTransfer?.files ?? [])]);
   };
 
-  private handlePauseClick = (): void => {
+  #handlePauseClick = (): void => {
     if (this.currentState === 'paused') this.resume();
     else this.pause();
   };
 
-  private handleCancelClick = (): void => this.cancel();
+  #handleCancelClick = (): void => this.cancel();
 
-  private handleRetryClick = (): void => this.retry();
+  #handleRetryClick = (): void => this.retry();
 
-  private handleAnotherClick = (): void => {
+  #handleAnotherClick = (): void => {
     this.reset();
     void this.updateComplete.then(() => this.fileButton?.focus());
   };
@@ -623,16 +623,16 @@ export class VideoUploader extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     // A built-in language other than English arrives in its own module; the element re-renders when it does.
-    void loadLocale(this.locale);
+    void loadLocale(this.#locale);
     // Controls come and go with the state; remember whether focus was among them so it is not lost.
-    this.focusWasInside = Boolean(this.shadowRoot?.activeElement);
+    this.#focusWasInside = Boolean(this.shadowRoot?.activeElement);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    this.syncStates();
-    this.syncForm();
-    if (this.focusWasInside && !this.shadowRoot?.activeElement) {
+    this.#syncStates();
+    this.#syncForm();
+    if (this.#focusWasInside && !this.shadowRoot?.activeElement) {
       for (const part of ['retry-button', 'pause-button', 'another-button', 'button', 'link']) {
         const next = this.renderRoot.querySelector<HTMLElement>(`[part~=${part}]:not(:disabled)`);
         if (next) {
@@ -643,8 +643,8 @@ export class VideoUploader extends LitElement {
     }
   }
 
-  private syncStates(): void {
-    const states = this.internals?.states;
+  #syncStates(): void {
+    const states = this.#internals?.states;
     if (!states) return;
     const on: Record<CustomState, boolean> = {
       idle: this.currentState === 'idle' && !this.checking,
@@ -655,7 +655,7 @@ export class VideoUploader extends LitElement {
       error: this.currentState === 'error',
       canceled: this.currentState === 'canceled',
       dragover: this.dragover,
-      disabled: this.isDisabled,
+      disabled: this.#isDisabled,
     };
     for (const name of CUSTOM_STATES) {
       try {
@@ -669,8 +669,8 @@ export class VideoUploader extends LitElement {
     }
   }
 
-  private syncForm(): void {
-    const internals = this.internals;
+  #syncForm(): void {
+    const internals = this.#internals;
     if (!internals) return;
     if (this.multiple && this.completed.length > 1 && this.name) {
       const data = new FormData();
@@ -680,29 +680,29 @@ export class VideoUploader extends LitElement {
       internals.setFormValue(this.value || null);
     }
     const anchor = this.renderRoot.querySelector<HTMLElement>('[part~=button], [part~=action]') ?? undefined;
-    if (this.busy) internals.setValidity({ customError: true }, this.text.uploadInProgress, anchor);
-    else if (this.required && !this.value) internals.setValidity({ valueMissing: true }, this.text.valueMissing, anchor);
+    if (this.#busy) internals.setValidity({ customError: true }, this.#text.uploadInProgress, anchor);
+    else if (this.required && !this.value) internals.setValidity({ valueMissing: true }, this.#text.valueMissing, anchor);
     else internals.setValidity({});
   }
 
   protected override render(): TemplateResult {
-    const text = this.text;
+    const text = this.#text;
     const showDropzone = this.multiple || (!this.current && this.currentState !== 'complete');
     return html`
       <div part="base">
-        ${showDropzone ? this.renderDropzone(text) : nothing}
+        ${showDropzone ? this.#renderDropzone(text) : nothing}
         ${this.refusal ? html`<p part="error" id="refusal">${errorIcon}<span>${this.refusal}</span></p>` : nothing}
         ${this.currentState === 'canceled' && !this.current ? html`<p part="status">${text.canceled}</p>` : nothing}
-        ${this.current ? this.renderFile(this.current, text) : nothing}
+        ${this.current ? this.#renderFile(this.current, text) : nothing}
         ${this.queue.length ? html`<p part="queue">${text.queued(this.queue.length)}</p>` : nothing}
-        ${this.multiple && this.completed.length ? this.renderVideos(text) : nothing}
+        ${this.multiple && this.completed.length ? this.#renderVideos(text) : nothing}
         <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       </div>
     `;
   }
 
-  private renderDropzone(text: VideoUploaderStrings): TemplateResult {
-    const locale = this.locale;
+  #renderDropzone(text: VideoUploaderStrings): TemplateResult {
+    const locale = this.#locale;
     const hints = [
       this.maxFileSize ? text.maxSize(formatBytes(this.maxFileSize, locale)) : '',
       this.maxDuration ? text.maxDuration(formatDuration(this.maxDuration, locale)) : '',
@@ -712,11 +712,11 @@ export class VideoUploader extends LitElement {
       <div
         part="dropzone"
         class=${[this.dragover ? 'dragover' : '', this.current ? 'compact' : ''].join(' ')}
-        @click=${this.handleDropzoneClick}
-        @dragenter=${this.handleDragEnter}
-        @dragover=${this.handleDragOver}
-        @dragleave=${this.handleDragLeave}
-        @drop=${this.handleDrop}
+        @click=${this.#handleDropzoneClick}
+        @dragenter=${this.#handleDragEnter}
+        @dragover=${this.#handleDragOver}
+        @dragleave=${this.#handleDragLeave}
+        @drop=${this.#handleDrop}
       >
         ${uploadIcon}
         <p part="label"><slot name="label">${label}</slot></p>
@@ -725,9 +725,9 @@ export class VideoUploader extends LitElement {
           part="button"
           class="primary"
           type="button"
-          ?disabled=${this.isDisabled}
+          ?disabled=${this.#isDisabled}
           aria-describedby=${ifDefined([hints.length ? 'hints' : '', this.refusal ? 'refusal' : ''].join(' ').trim() || undefined)}
-          @click=${this.handleButtonClick}
+          @click=${this.#handleButtonClick}
         >
           <slot name="button">${this.multiple ? text.chooseMultiple : text.choose}</slot>
         </button>
@@ -738,14 +738,14 @@ export class VideoUploader extends LitElement {
           tabindex="-1"
           accept=${this.accept}
           ?multiple=${this.multiple}
-          @change=${this.handleInputChange}
+          @change=${this.#handleInputChange}
         />
       </div>
     `;
   }
 
-  private renderFile(upload: Upload, text: VideoUploaderStrings): TemplateResult {
-    const locale = this.locale;
+  #renderFile(upload: Upload, text: VideoUploaderStrings): TemplateResult {
+    const locale = this.#locale;
     const { file, duration } = upload;
     const state = this.currentState;
     const meta = [formatBytes(file.size, locale), duration !== null ? formatDuration(duration, locale) : ''].filter(Boolean).join(' · ');
@@ -763,7 +763,7 @@ export class VideoUploader extends LitElement {
           </div>
         </div>
         ${complete
-          ? this.multiple ? nothing : this.renderDone(text)
+          ? this.multiple ? nothing : this.#renderDone(text)
           : html`
               <progress
                 part="progress"
@@ -772,16 +772,16 @@ export class VideoUploader extends LitElement {
                 aria-label=${text.progressLabel(file.name)}
               ></progress>
               ${failed
-                ? html`<p part="error">${errorIcon}<span>${this.errorText(this.currentError!)}</span></p>`
-                : html`<p part="status">${this.statusText(text)}</p>`}
+                ? html`<p part="error">${errorIcon}<span>${this.#errorText(this.currentError!)}</span></p>`
+                : html`<p part="status">${this.#statusText(text)}</p>`}
             `}
-        ${complete && this.multiple ? nothing : this.renderActions(text)}
+        ${complete && this.multiple ? nothing : this.#renderActions(text)}
       </div>
     `;
   }
 
-  private statusText(text: VideoUploaderStrings): string {
-    const locale = this.locale;
+  #statusText(text: VideoUploaderStrings): string {
+    const locale = this.#locale;
     const progress = this.currentProgress;
     const state = this.currentState;
     if (this.checking || state === 'authorizing' || state === 'idle') return text.preparing;
@@ -794,34 +794,34 @@ export class VideoUploader extends LitElement {
     return parts.join(' · ');
   }
 
-  private renderActions(text: VideoUploaderStrings): TemplateResult {
+  #renderActions(text: VideoUploaderStrings): TemplateResult {
     const state = this.currentState;
-    const disabled = this.isDisabled;
+    const disabled = this.#isDisabled;
     if (state === 'complete') {
       return html`<div part="actions">
-        <button part="action another-button" type="button" ?disabled=${disabled} @click=${this.handleAnotherClick}>${text.uploadAnother}</button>
+        <button part="action another-button" type="button" ?disabled=${disabled} @click=${this.#handleAnotherClick}>${text.uploadAnother}</button>
       </div>`;
     }
     const failed = state === 'error';
     const canPause = !this.checking && ['uploading', 'retrying', 'paused', 'authorizing'].includes(state);
     return html`<div part="actions">
       ${failed
-        ? html`<button part="action retry-button" class="primary" type="button" ?disabled=${disabled} @click=${this.handleRetryClick}>
+        ? html`<button part="action retry-button" class="primary" type="button" ?disabled=${disabled} @click=${this.#handleRetryClick}>
             ${text.retry}
           </button>`
         : html`<button
             part="action pause-button"
             type="button"
             ?disabled=${disabled || !canPause}
-            @click=${this.handlePauseClick}
+            @click=${this.#handlePauseClick}
           >
             ${state === 'paused' ? text.resume : text.pause}
           </button>`}
-      <button part="action cancel-button" type="button" ?disabled=${disabled} @click=${this.handleCancelClick}>${text.cancel}</button>
+      <button part="action cancel-button" type="button" ?disabled=${disabled} @click=${this.#handleCancelClick}>${text.cancel}</button>
     </div>`;
   }
 
-  private renderDone(text: VideoUploaderStrings): TemplateResult {
+  #renderDone(text: VideoUploaderStrings): TemplateResult {
     const video = this.video;
     return html`<p part="done">
       ${doneIcon}<span>${text.complete}</span>
@@ -829,7 +829,7 @@ export class VideoUploader extends LitElement {
     </p>`;
   }
 
-  private renderVideos(text: VideoUploaderStrings): TemplateResult {
+  #renderVideos(text: VideoUploaderStrings): TemplateResult {
     return html`<ul part="videos">
       ${this.completed.map(
         ({ file, video }) => html`<li>
