@@ -137,6 +137,10 @@ function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, m
       videoId = value;
     });
     parser.on('file', (_name, stream, info) => {
+      if (failed) {
+        stream.resume();
+        return;
+      }
       file = stream;
       fileName = info.filename ?? '';
       // Errors also reach the writer through its iterator; this listener only keeps them from being unhandled.
