@@ -149,6 +149,24 @@ describe('tus endpoint', () => {
     assert.ok(head.status === 404 || head.status === 410, String(head.status));
   });
 
+  it('answers the CORS preflight of a browser tus client', async () => {
+    const response = await fetch(`${api.url}${TUS_PATH}/0123456789abcdef0123456789abcdef`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization, tus-resumable, upload-offset, content-type',
+      },
+    });
+    assert.equal(response.status, 204);
+    assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    const allowed = (response.headers.get('access-control-allow-headers') ?? '').toLowerCase();
+    for (const name of ['authorization', 'tus-resumable', 'upload-offset', 'upload-length', 'upload-metadata', 'content-type']) {
+      assert.ok(allowed.includes(name), `${name} in ${allowed}`);
+    }
+    assert.match(response.headers.get('access-control-allow-methods') ?? '', /PATCH/);
+  });
+
   it('announces its extensions and refuses ids it did not make', async () => {
     const options = await fetch(`${api.url}${TUS_PATH}`, { method: 'OPTIONS' });
     assert.ok(options.status === 200 || options.status === 204, String(options.status));
