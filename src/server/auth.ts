@@ -2,10 +2,22 @@ import type { MiddlewareHandler } from 'hono';
 import { readJsonObject, DEFAULT_MAX_JSON_BODY } from './body.js';
 import type { ApiContext, App, AppEnv } from './context.js';
 import { problems } from './problem.js';
-import { fingerprint, secretEquals, signToken, verifyToken } from './secrets.js';
+import { fingerprint, secretMatcher, signToken, verifyToken } from './secrets.js';
 
 export const ACCESS_TOKEN_TTL = 3600;
 const REFRESH_TOKEN_TTL = 30 * 24 * 3600;
+
+const matchers = new WeakMap<ApiContext, { isKey: (candidate: string) => boolean; bucket: string }>();
+
+/** Per server: the key's digest and rate-limit bucket, computed once rather than per request. */
+function keyOf(ctx: ApiContext): { isKey: (candidate: string) => boolean; bucket: string } {
+  let entry = matchers.get(ctx);
+  if (!entry) {
+    entry = { isKey: secretMatcher(ctx.options.apiKey), bucket: fingerprint(ctx.options.apiKey) };
+    matchers.set(ctx, entry);
+  }
+  return entry;
+}
 
 /** The credential behind an `Authorization` header, or undefined. Basic: key as user, empty password. */
 function credentialOf(ctx: ApiContext, header: string | undefined): string | undefined {
@@ -18,7 +30,7 @@ function credentialOf(ctx: ApiContext, header: string | undefined): string | und
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const user = colon < 0 ? decoded : decoded.slice(0, colon);
-    return user !== '' && secretEquals(user, ctx.options.apiKey) ? 'key' : undefined;
+    return user !== '' && keyOf(ctx).isKey(user) ? 'key' : undefined;
   }
   if (scheme === 'bearer') {
     const payload = verifyToken(ctx.signingKey, value);
@@ -32,7 +44,7 @@ export function requireApiKey(ctx: ApiContext): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const credential = credentialOf(ctx, c.req.header('authorization'));
     if (!credential) throw problems.unauthorized();
-    const limit = ctx.limiter.hit(fingerprint(ctx.options.apiKey));
+    const limit = ctx.limiter.hit(keyOf(ctx).bucket);
     if (!limit.allowed) throw problems.tooManyRequests(limit.headers);
     c.set('credential', credential);
     for (const [name, value] of Object.entries(limit.headers)) c.header(name, value);
@@ -64,7 +76,7 @@ export function registerAuthRoutes(app: App, ctx: ApiContext): void {
     if (typeof body.apiKey !== 'string' || body.apiKey === '') {
       throw problems.invalidAttribute('apiKey', 'apiKey must be a non-empty string.');
     }
-    if (!secretEquals(body.apiKey, ctx.options.apiKey)) throw problems.unauthorized('The API key is not valid.');
+    if (!keyOf(ctx).isKey(body.apiKey)) throw problems.unauthorized('The API key is not valid.');
     return c.json(issueTokens(ctx));
   });
   app.post('/auth/refresh', rateLimited, async (c) => {

@@ -1,10 +1,16 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
 /** Compares two secrets in time independent of where they differ, and of their lengths. */
 export function secretEquals(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** A secret held for many comparisons: its digest is computed once. */
+export function secretMatcher(secret: string): (candidate: string) => boolean {
+  const expected = digest(secret);
+  return (candidate) => timingSafeEqual(digest(candidate), expected);
 }
 
 /** Short, non-reversible label of a secret, for rate-limit buckets and logs. */
