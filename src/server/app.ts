@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { Hono } from 'hono';
 import { getRequestListener } from '@hono/node-server';
 import { registerAuthRoutes } from './auth.js';
@@ -76,9 +76,24 @@ export function createVideoApi(options: VideoApiOptions, extend?: (app: App, ctx
   };
 }
 
+export interface ServerTimeouts {
+  /** Milliseconds a client has to send its request line and headers. */
+  headersMs?: number;
+  /**
+   * Milliseconds a connection may stay silent in the middle of a request before it is answered
+   * 408 and closed. Silence, not duration: a 200 MiB part on a slow link takes as long as it needs.
+   */
+  idleMs?: number;
+  /** Milliseconds an idle keep-alive connection stays open between requests. */
+  keepAliveMs?: number;
+}
+
+export const DEFAULT_TIMEOUTS: Required<ServerTimeouts> = { headersMs: 10_000, idleMs: 60_000, keepAliveMs: 5_000 };
+
 export interface StartOptions extends VideoApiOptions {
   port?: number;
   host?: string;
+  timeouts?: ServerTimeouts;
 }
 
 export interface RunningServer {
@@ -89,17 +104,83 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A problem body written straight to a socket, for errors found before a request reaches the app. */
+function rawProblem(status: number, reason: string, slug: string, title: string): string {
+  const body = JSON.stringify({ type: `https://docs.api.video/reference/${slug}`, title, status });
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nAccess-Control-Allow-Origin: *\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+const TIMED_OUT = rawProblem(408, 'Request Timeout', 'request-timeout', 'The request took too long to arrive.');
+
+/** Node's answers to requests it cannot parse, as problem bodies. */
+function clientErrorResponse(code: string | undefined): string {
+  if (code === 'HPE_HEADER_OVERFLOW') return rawProblem(431, 'Request Header Fields Too Large', 'headers-too-large', 'The request headers are too large.');
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return TIMED_OUT;
+  return rawProblem(400, 'Bad Request', 'malformed-request', 'The request is not valid HTTP.');
+}
+
+/** Writes a last answer and closes; a client that reads nothing more is cut off a second later. */
+function answerAndClose(socket: Socket, response: string): void {
+  socket.end(response, () => socket.destroy());
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}
+
 /** Serves a Hono-style fetch handler on node:http; resolves once listening. */
 export async function listen(
   fetch: App["fetch"],
   port: number,
   host: string,
+  timeouts: ServerTimeouts = {},
 ): Promise<{ server: Server; url: string }> {
-  const server = createServer(getRequestListener(fetch));
-  // Guards against slow clients that would otherwise hold sockets forever.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 0;
-  server.keepAliveTimeout = 5_000;
+  const { headersMs, idleMs, keepAliveMs } = { ...DEFAULT_TIMEOUTS, ...timeouts };
+  const handle = getRequestListener(fetch, {
+    // A request node:http parsed but the web Request cannot hold (e.g. a malformed Host).
+    errorHandler: () => problemResponse(
+      new ProblemError({ type: 'https://docs.api.video/reference/malformed-request', title: 'The request is not valid HTTP.', status: 400 }),
+      CORS_HEADERS,
+    ),
+  });
+  /** The response each connection owes, while its request is in progress. */
+  const owed = new WeakMap<Socket, ServerResponse>();
+  const server = createServer(
+    {
+      // Guards against slow clients that would otherwise hold sockets forever: the headers have a
+      // deadline (checked every second), the body an inactivity timeout; no total deadline.
+      headersTimeout: headersMs,
+      requestTimeout: 0,
+      keepAliveTimeout: keepAliveMs,
+      connectionsCheckingInterval: Math.min(1_000, headersMs),
+      // A request without Host is refused by the app's error handler, with a problem body.
+      requireHostHeader: false,
+    },
+    (req: IncomingMessage, res: ServerResponse) => {
+      const socket = req.socket;
+      owed.set(socket, res);
+      res.once('close', () => {
+        if (owed.get(socket) === res) owed.delete(socket);
+      });
+      res.once('finish', () => {
+        // The rest of a body nobody read is skipped for a moment, so that the client sees the
+        // answer, then the connection goes: a body that never ends is not read forever.
+        if (!req.complete) setTimeout(() => { if (!req.complete) socket.destroy(); }, 1_000).unref();
+      });
+      socket.setTimeout(idleMs);
+      void handle(req, res);
+    },
+  );
+  server.on('timeout', (socket: Socket) => {
+    const res = owed.get(socket);
+    // Answered once, straight on the socket: the handler's own late answer then goes nowhere.
+    if (res && !res.headersSent && socket.writable) answerAndClose(socket, TIMED_OUT);
+    else socket.destroy();
+  });
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+    if (socket.writable && !owed.get(socket)?.headersSent) answerAndClose(socket, clientErrorResponse(error.code));
+    else socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -111,7 +192,7 @@ export async function listen(
 
 export async function startVideoApiServer(options: StartOptions, extend?: (app: App, ctx: ApiContext) => void): Promise<RunningServer> {
   const api = createVideoApi(options, extend);
-  const { server, url } = await listen(api.fetch, options.port ?? 0, options.host ?? '127.0.0.1');
+  const { server, url } = await listen(api.fetch, options.port ?? 0, options.host ?? '127.0.0.1', options.timeouts);
   return {
     api,
     server,

@@ -28,9 +28,10 @@ function collect(incoming: IncomingMessage, limit: number): Promise<Buffer | und
       cleanup();
       resolve(Buffer.concat(chunks, size));
     };
-    const onError = (error: Error): void => {
+    const onError = (): void => {
       cleanup();
-      reject(error);
+      // The client went away (or timed out) before its body was complete: a client error, not ours.
+      reject(problems.invalidPayload('The request ended before its body was complete.'));
     };
     incoming.on('data', onData);
     incoming.on('end', onEnd);

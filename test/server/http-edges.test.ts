@@ -1,0 +1,192 @@
+/**
+ * The HTTP layer under slow, broken and oversized clients: every answer a problem body, a deadline
+ * for the headers, an inactivity timeout for the body, and no body read forever.
+ */
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { basic, startTestApi, type TestApi } from '../support/api.js';
+import { bytes, createToken } from '../support/upload.js';
+
+interface RawAnswer {
+  status: number;
+  head: string;
+  body: string;
+  /** Milliseconds from the first byte sent until the server closed the connection. */
+  closedAfter: number;
+}
+
+/**
+ * Writes `parts` on a raw connection, `gapMs` apart, and keeps the connection open until the
+ * server closes it (or `giveUpMs` passes, which fails the test).
+ */
+function raw(url: string, parts: (string | Buffer)[], options: { gapMs?: number; giveUpMs?: number; endless?: Buffer } = {}): Promise<RawAnswer> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    const started = Date.now();
+    const chunks: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server kept the connection open for ${options.giveUpMs ?? 10_000} ms`));
+    }, options.giveUpMs ?? 10_000);
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('latin1');
+      const split = text.indexOf('\r\n\r\n');
+      const head = split < 0 ? text : text.slice(0, split);
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: split < 0 ? '' : text.slice(split + 4), closedAfter: Date.now() - started });
+    });
+    let i = 0;
+    const next = (): void => {
+      if (socket.destroyed) return;
+      if (i < parts.length) {
+        socket.write(parts[i++]!);
+        timer = setTimeout(next, options.gapMs ?? 0);
+      } else if (options.endless) {
+        // As fast as the server takes it, never ending.
+        while (socket.write(options.endless)) { /* fill the buffer */ }
+        socket.once('drain', next);
+      }
+    };
+    next();
+  });
+}
+
+function assertProblem(answer: RawAnswer, status: number): void {
+  assert.equal(answer.status, status, answer.head);
+  assert.match(answer.head, /content-type: application\/problem\+json/i);
+  const problem = JSON.parse(answer.body) as { status: number; title: string; type: string };
+  assert.equal(problem.status, status);
+  assert.equal(typeof problem.title, 'string');
+  assert.match(problem.type, /^https:\/\//);
+}
+
+describe('HTTP edges of the local video API', () => {
+  let api: TestApi;
+  let auth: string;
+  const errors: string[] = [];
+  const consoleError = console.error;
+
+  before(async () => {
+    // The app reports unexpected errors on stderr: a client's misbehaviour must never be one.
+    console.error = (...args: unknown[]) => { errors.push(args.map(String).join(' ')); };
+    api = await startTestApi({ timeouts: { headersMs: 1_000, idleMs: 1_000, keepAliveMs: 1_000 } });
+    auth = basic(api.apiKey);
+  });
+
+  after(async () => {
+    console.error = consoleError;
+    await api.stop();
+    assert.deepEqual(errors, []);
+  });
+
+  it('answers requests node:http cannot parse with a problem body', async () => {
+    assertProblem(await raw(api.url, ['GET /vi\0deos HTTP/1.1\r\nHost: x\r\n\r\n']), 400);
+    assertProblem(await raw(api.url, ['GET /videos HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n']), 400);
+    assertProblem(await raw(api.url, [`GET /videos HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]), 431);
+  });
+
+  it('answers a request without or with a broken Host with a problem body', async () => {
+    assertProblem(await raw(api.url, ['GET /videos HTTP/1.1\r\nConnection: close\r\n\r\n']), 400);
+    assertProblem(await raw(api.url, ['GET /videos HTTP/1.1\r\nHost: a b:c\r\nConnection: close\r\n\r\n']), 400);
+  });
+
+  it('cuts off headers sent byte by byte (slowloris) at the headers deadline with 408', async () => {
+    const head = [...'GET /upload-tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'];
+    const answer = await raw(api.url, head, { gapMs: 100, giveUpMs: 5_000 });
+    assertProblem(answer, 408);
+    assert.ok(answer.closedAfter < 2_500, `closed after ${answer.closedAfter} ms`);
+  });
+
+  it('answers a JSON body that stalls with 408 once the connection is silent, and logs no error', async () => {
+    const answer = await raw(api.url, [
+      `POST /upload-tokens HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"tt`,
+    ]);
+    assertProblem(answer, 408);
+    assert.ok(answer.closedAfter >= 900 && answer.closedAfter < 3_000, `closed after ${answer.closedAfter} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  });
+
+  it('answers an upload that stalls mid-body with 408 and keeps no file of it', async () => {
+    const token = await createToken(api);
+    const boundary = 'b0undary';
+    const answer = await raw(api.url, [
+      `POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 100000\r\n\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n`,
+      bytes(1000),
+    ]);
+    assertProblem(answer, 408);
+    const videos = (await (await api.authed('/videos')).json()) as { data: unknown[] };
+    assert.equal(videos.data.length, 0);
+  });
+
+  it('keeps a slow upload that never falls silent for as long as it needs', async () => {
+    const token = await createToken(api);
+    const boundary = 'b0undary';
+    const data = bytes(12 * 1000);
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.mp4"\r\n\r\n`;
+    const tail = `\r\n--${boundary}--\r\n`;
+    const length = head.length + data.length + tail.length;
+    const parts: (string | Buffer)[] = [
+      `POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${length}\r\n\r\n${head}`,
+    ];
+    // 12 slices 400 ms apart: 4.8 s in all, over four times the inactivity timeout.
+    for (let i = 0; i < 12; i++) parts.push(data.subarray(i * 1000, (i + 1) * 1000));
+    parts.push(tail);
+    const answer = await raw(api.url, parts, { gapMs: 400, giveUpMs: 15_000 });
+    assert.equal(answer.status, 201, answer.head + answer.body);
+    assert.ok(answer.closedAfter > 4_000);
+  });
+
+  it('answers a 10 GB Content-Length at once on JSON routes and /upload, and closes', async () => {
+    const token = await createToken(api);
+    const json = await raw(api.url, [`POST /upload-tokens HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Length: 10737418240\r\n\r\n{`]);
+    assertProblem(json, 413);
+    assert.ok(json.closedAfter < 1_000);
+    const upload = await raw(api.url, [
+      `POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 10737418240\r\n\r\n--b\r\n`,
+    ]);
+    assertProblem(upload, 400);
+    assert.ok(upload.closedAfter < 1_000);
+  });
+
+  /** 64 KiB of body, framed as one chunk of a chunked body (whose first size line the request carries). */
+  const chunked = Buffer.concat([Buffer.alloc(0x10000, 0x61), Buffer.from('\r\n10000\r\n')]);
+
+  it('does not read forever a body that never ends on a route that ignores it', async () => {
+    const block = Buffer.alloc(64 * 1024, 0x61);
+    for (const request of [
+      `GET /upload-tokens?pageSize=1 HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Length: 10737418240\r\n\r\n`,
+      'POST /nothing-here HTTP/1.1\r\nHost: x\r\nContent-Length: 10737418240\r\n\r\n',
+      'POST /upload-tokens HTTP/1.1\r\nHost: x\r\nContent-Length: 10737418240\r\n\r\n',
+    ]) {
+      const answer = await raw(api.url, [request], { endless: block, giveUpMs: 6_000 });
+      assert.ok(answer.status >= 200 && answer.status < 500, answer.head);
+      assert.ok(answer.closedAfter < 4_000, `${request.split('\r\n')[0]}: closed after ${answer.closedAfter} ms`);
+    }
+    const get = await raw(api.url, [`GET /videos HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`], { endless: chunked, giveUpMs: 6_000 });
+    assert.equal(get.status, 200);
+    assert.ok(get.closedAfter < 4_000, `closed after ${get.closedAfter} ms`);
+  });
+
+  it('answers a never-ending JSON body with 413 and a never-ending upload with 400 at the limit', async () => {
+    const json = await raw(api.url, [`POST /videos HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`], { endless: chunked });
+    assertProblem(json, 413);
+    assert.equal(JSON.parse(json.body).title, 'The payload is too large.');
+    const token = await createToken(api);
+    const part = '--b\r\nContent-Disposition: form-data; name="file"; filename="x.mp4"\r\n\r\n';
+    const upload = await raw(
+      api.url,
+      [`POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n` +
+        `${part.length.toString(16)}\r\n${part}\r\n10000\r\n`],
+      { endless: chunked, giveUpMs: 30_000 },
+    );
+    assertProblem(upload, 400);
+    assert.equal(JSON.parse(upload.body).title, 'The request is too large.');
+  });
+});
