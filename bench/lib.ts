@@ -1,6 +1,7 @@
 /** Small shared pieces of the benchmarks: an HTTP load loop, percentiles, and a server child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -59,6 +60,14 @@ export async function child<T>(script: string, args: string[] = []): Promise<{ i
     lines.once('line', (line) => resolve(JSON.parse(line) as T));
   });
   return { info, proc };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 a second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

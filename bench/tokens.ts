@@ -3,7 +3,7 @@
  * 1. Requests/s of POST /upload-tokens against a bare node:http handler answering the same JSON, same run.
  * 2. p50/p99 of GET /upload-tokens?pageSize=100 on the first and the last page with 100,000 tokens stored.
  */
-import { call, child, fmt, percentile, throughput } from './lib.js';
+import { call, child, cpuSeconds, fmt, percentile, throughput } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -47,10 +47,20 @@ await throughput(create(info.bare), 1, CONCURRENCY, 200);
 await throughput(create(info.api), 1, CONCURRENCY, 200);
 const bareRates: number[] = [];
 const apiRates: number[] = [];
+// Server CPU per request: both servers share one child process, but their rounds never overlap.
+const cpu = { bare: 0, api: 0 };
+const count = { bare: 0, api: 0 };
 for (let round = 0; round < ROUNDS; round++) {
-  bareRates.push(await throughput(create(info.bare), SECONDS, CONCURRENCY, 200));
-  apiRates.push(await throughput(create(info.api), SECONDS, CONCURRENCY, 200));
+  for (const side of ['bare', 'api'] as const) {
+    const before = cpuSeconds(proc.pid!);
+    const started = performance.now();
+    const rate = await throughput(create(info[side]), SECONDS, CONCURRENCY, 200);
+    cpu[side] += cpuSeconds(proc.pid!) - before;
+    count[side] += rate * ((performance.now() - started) / 1000);
+    (side === 'bare' ? bareRates : apiRates).push(rate);
+  }
 }
+const cpuPer = (side: 'bare' | 'api'): number => (cpu[side] / count[side]) * 1e6;
 const bareRate = percentile(bareRates, 50);
 const apiRate = percentile(apiRates, 50);
 
@@ -59,6 +69,7 @@ proc.stdin!.end();
 console.log(`POST /upload-tokens, ${CONCURRENCY} connections, median of ${ROUNDS} × ${SECONDS}s rounds`);
 console.log(`  bare node:http handler  ${fmt(bareRate)} req/s`);
 console.log(`  local video API         ${fmt(apiRate)} req/s   ratio ${fmt(apiRate / bareRate, 2)}× (aim ≥ 0.50×)`);
+console.log(`  server CPU per request: bare ${fmt(cpuPer('bare'))} µs, API ${fmt(cpuPer('api'))} µs, ratio ${fmt(cpuPer('bare') / cpuPer('api'), 2)}× (less noisy than req/s on a shared machine)`);
 console.log(`GET /upload-tokens?pageSize=100 with ${fmt(total)} active tokens, sequential`);
 for (const [name, values] of rows) {
   console.log(`  ${name.padEnd(28)} p50 ${fmt(percentile(values, 50), 2)} ms   p99 ${fmt(percentile(values, 99), 2)} ms`);
