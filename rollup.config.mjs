@@ -1,6 +1,7 @@
 // The CDN bundle: one minified ES module with lit inside, and the tus transport (tus-js-client)
 // as a chunk loaded only when an element uses protocol="tus". Built from tsc's output in dist/.
 import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
+import { rmSync } from 'node:fs';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -16,6 +17,8 @@ export default {
     sourcemap: true,
   },
   plugins: [
+    // Chunk names carry hashes: start from an empty folder so old chunks never ship.
+    { name: 'clean-cdn', buildStart: () => rmSync('dist/cdn', { recursive: true, force: true }) },
     // Whitespace and comments out of the element's html``, svg`` and css`` templates (lit's own code has none).
     // The closing slashes stay: in an svg`` template `<circle/><path/>` would otherwise nest the path in the circle.
     minifyHTML({ include: ['dist/element/**'], failOnError: true, options: { minifyOptions: { keepClosingSlash: true } } }),

@@ -24,7 +24,7 @@ export function logEvents(element, list) {
   let lastProgress = 0;
   for (const type of EVENTS) {
     element.addEventListener(type, (event) => {
-      if (type === 'video-upload-progress') {
+      if (type === 'video-upload-progress' && event.detail.progress.percent < 100) {
         if (performance.now() - lastProgress < 500) return;
         lastProgress = performance.now();
       }
