@@ -225,6 +225,11 @@ export class FaultProxy {
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
+    // A body-less request (a preflight) may have ended while it waited out the latency: nothing left to pipe.
+    if (req.readableEnded) {
+      upstream.end();
+      return;
+    }
     const bandwidth = this.#config.bandwidth;
     if (!bandwidth) {
       req.pipe(upstream);

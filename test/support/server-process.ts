@@ -9,15 +9,19 @@ const SCRIPT = fileURLToPath(new URL('./start-api.ts', import.meta.url));
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
+  port: number;
   authed(path: string, init?: RequestInit): Promise<Response>;
   /** SIGKILL, then wait for the exit. */
   kill(): Promise<void>;
 }
 
-/** Starts `test/support/start-api.ts` on a data directory that outlives it. */
-export async function startServerProcess(dataDir: string, apiKey: string): Promise<ServerProcess> {
+/**
+ * Starts `test/support/start-api.ts` on a data directory that outlives it; on `port` when given
+ * (a restart after a kill keeps the address clients know), else on a free one.
+ */
+export async function startServerProcess(dataDir: string, apiKey: string, port = 0): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
-    env: { ...process.env, VIDEO_UPLOADER_DATA_DIR: dataDir, APIVIDEO_API_KEY: apiKey, PORT: '0' },
+    env: { ...process.env, VIDEO_UPLOADER_DATA_DIR: dataDir, APIVIDEO_API_KEY: apiKey, PORT: String(port) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -30,6 +34,7 @@ export async function startServerProcess(dataDir: string, apiKey: string): Promi
   return {
     child,
     url,
+    port: Number(new URL(url).port),
     authed: (path, init = {}) => {
       const headers = new Headers(init.headers);
       headers.set('authorization', basic(apiKey));
