@@ -4,7 +4,8 @@
  */
 import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { PROBLEM_TYPE_BASE } from '../protocol/index.js';
 import { MAX_BODY_BYTES } from './body.js';
 import type { TokenIssuer } from './index.js';
 
@@ -124,12 +125,53 @@ export interface RunningIssuer {
   close(): Promise<void>;
 }
 
+function rawProblem(status: number, reason: string, slug: string, title: string): string {
+  const body = JSON.stringify({ type: PROBLEM_TYPE_BASE + slug, title, status });
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nCache-Control: no-store\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+function answerAndClose(socket: Socket, response: string): void {
+  socket.end(response, () => socket.destroy());
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}
+
+/**
+ * Problem bodies for what node:http would otherwise answer by itself, bare: requests it cannot
+ * parse, headers too large, the request timeout, CONNECT, an unknown Expect.
+ */
+function answerHttpErrors(server: Server): void {
+  const busy = new WeakSet<Socket>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    res.once('finish', () => busy.delete(req.socket));
+    busy.add(req.socket);
+  });
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+    if (!socket.writable || busy.has(socket)) {
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'HPE_HEADER_OVERFLOW') answerAndClose(socket, rawProblem(431, 'Request Header Fields Too Large', 'headers-too-large', 'The request headers are too large.'));
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') answerAndClose(socket, rawProblem(408, 'Request Timeout', 'request-timeout', 'The request took too long to arrive.'));
+    else answerAndClose(socket, rawProblem(400, 'Bad Request', 'malformed-request', 'The request is not valid HTTP.'));
+  });
+  server.on('connect', (_req: IncomingMessage, socket: Socket) =>
+    answerAndClose(socket, rawProblem(405, 'Method Not Allowed', 'method-not-allowed', 'Method is not allowed for this route.')));
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({ type: PROBLEM_TYPE_BASE + 'expectation-failed', title: 'The Expect header cannot be met.', status: 417 });
+    res.writeHead(417, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' });
+    res.end(body);
+  });
+}
+
 /** Serves the issuer alone on node:http; resolves once it listens. */
 export async function serveTokenIssuer(issuer: TokenIssuer, port = 0, host = '127.0.0.1'): Promise<RunningIssuer> {
-  const server = createServer(toNodeHandler(issuer));
+  // A request without Host is answered by the issuer (its URL falls back to localhost), not refused bare.
+  const server = createServer({ requireHostHeader: false }, toNodeHandler(issuer));
   server.headersTimeout = 30_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
+  answerHttpErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

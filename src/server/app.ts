@@ -113,6 +113,7 @@ function rawProblem(status: number, reason: string, slug: string, title: string)
   );
 }
 
+const METHOD_NOT_ALLOWED = rawProblem(405, 'Method Not Allowed', 'method-not-allowed', 'Method is not allowed for this route.');
 const TIMED_OUT = rawProblem(408, 'Request Timeout', 'request-timeout', 'The request took too long to arrive.');
 
 /** Node's answers to requests it cannot parse, as problem bodies. */
@@ -180,6 +181,13 @@ export async function listen(
   server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
     if (socket.writable && !owed.get(socket)?.headersSent) answerAndClose(socket, clientErrorResponse(error.code));
     else socket.destroy();
+  });
+  // Without these listeners node:http drops a CONNECT and answers an unknown Expect with a bare 417.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => answerAndClose(socket, METHOD_NOT_ALLOWED));
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({ type: 'https://docs.api.video/reference/expectation-failed', title: 'The Expect header cannot be met.', status: 417 });
+    res.writeHead(417, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), connection: 'close', ...CORS_HEADERS });
+    res.end(body);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
-import { ProblemError, problems } from './problem.js';
+import { problems } from './problem.js';
 
 export const DEFAULT_MAX_JSON_BODY = 64 * 1024;
 
@@ -43,8 +43,9 @@ function collect(incoming: IncomingMessage, limit: number): Promise<Buffer | und
 export async function readJsonObject(c: Context, limit: number): Promise<Record<string, unknown>> {
   const declared = Number(c.req.header('content-length') ?? '0');
   const tooLarge = (): never => {
-    // The rest of the body is never read: close the connection after answering.
-    throw new ProblemError(problems.payloadTooLarge(limit).problem, { connection: 'close' });
+    // The rest of the body is skipped briefly, then the connection closes (app.ts `listen`). Closing
+    // at once would make the client's kernel drop the answer on the reset that its next bytes cause.
+    throw problems.payloadTooLarge(limit);
   };
   if (declared > limit) tooLarge();
   // On node:http, read the socket stream directly: the web-stream wrapper costs more than the rest of the request.

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { createTokenIssuer } from '../../src/issuer/index.js';
+import { serveTokenIssuer } from '../../src/issuer/node.js';
 import { basic, startTestApi, type TestApi } from '../support/api.js';
 import { bytes, createToken } from '../support/upload.js';
 
@@ -91,6 +93,11 @@ describe('HTTP edges of the local video API', () => {
     assertProblem(await raw(api.url, [`GET /videos HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]), 431);
   });
 
+  it('answers CONNECT with 405 and an Expect it cannot meet with 417, as problem bodies', async () => {
+    assertProblem(await raw(api.url, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']), 405);
+    assertProblem(await raw(api.url, ['GET /videos HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n']), 417);
+  });
+
   it('answers a request without or with a broken Host with a problem body', async () => {
     assertProblem(await raw(api.url, ['GET /videos HTTP/1.1\r\nConnection: close\r\n\r\n']), 400);
     assertProblem(await raw(api.url, ['GET /videos HTTP/1.1\r\nHost: a b:c\r\nConnection: close\r\n\r\n']), 400);
@@ -175,9 +182,12 @@ describe('HTTP edges of the local video API', () => {
   });
 
   it('answers a never-ending JSON body with 413 and a never-ending upload with 400 at the limit', async () => {
-    const json = await raw(api.url, [`POST /videos HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`], { endless: chunked });
-    assertProblem(json, 413);
-    assert.equal(JSON.parse(json.body).title, 'The payload is too large.');
+    // The answer must reach the client although it never stops sending (no reset before it reads).
+    for (let i = 0; i < 5; i++) {
+      const json = await raw(api.url, [`POST /videos HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`], { endless: chunked });
+      assertProblem(json, 413);
+      assert.equal(JSON.parse(json.body).title, 'The payload is too large.');
+    }
     const token = await createToken(api);
     const part = '--b\r\nContent-Disposition: form-data; name="file"; filename="x.mp4"\r\n\r\n';
     const upload = await raw(
@@ -188,5 +198,21 @@ describe('HTTP edges of the local video API', () => {
     );
     assertProblem(upload, 400);
     assert.equal(JSON.parse(upload.body).title, 'The request is too large.');
+  });
+});
+
+describe('HTTP edges of the issuer served by its node adapter', () => {
+  it('answers what node:http refuses with problem bodies', async () => {
+    const issuer = await serveTokenIssuer(createTokenIssuer({ apiKey: 'k', apiUrl: 'http://127.0.0.1:9' }));
+    try {
+      assertProblem(await raw(issuer.url, ['POST /\0 HTTP/1.1\r\nHost: x\r\n\r\n']), 400);
+      assertProblem(await raw(issuer.url, [`POST / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]), 431);
+      assertProblem(await raw(issuer.url, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']), 405);
+      assertProblem(await raw(issuer.url, ['POST / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n']), 417);
+      // No Host: the issuer itself answers (here 405 to a GET).
+      assertProblem(await raw(issuer.url, ['GET / HTTP/1.1\r\nConnection: close\r\n\r\n']), 405);
+    } finally {
+      await issuer.close();
+    }
   });
 });
