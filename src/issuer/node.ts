@@ -132,7 +132,11 @@ function rawProblem(status: number, reason: string, slug: string, title: string)
 }
 
 function answerAndClose(socket: Socket, response: string): void {
-  socket.end(response, () => socket.destroy());
+  // What the client still sends is read and dropped for a second: closing at once would reset the
+  // connection, and the client's kernel would drop the answer it has not read yet.
+  socket.on('data', () => {});
+  socket.resume();
+  socket.end(response);
   setTimeout(() => socket.destroy(), 1_000).unref();
 }
 

@@ -123,9 +123,13 @@ function clientErrorResponse(code: string | undefined): string {
   return rawProblem(400, 'Bad Request', 'malformed-request', 'The request is not valid HTTP.');
 }
 
-/** Writes a last answer and closes; a client that reads nothing more is cut off a second later. */
+/** Writes a last answer and closes the connection a second later at most. */
 function answerAndClose(socket: Socket, response: string): void {
-  socket.end(response, () => socket.destroy());
+  // What the client still sends is read and dropped for a second: closing at once would reset the
+  // connection, and the client's kernel would drop the answer it has not read yet.
+  socket.on('data', () => {});
+  socket.resume();
+  socket.end(response);
   setTimeout(() => socket.destroy(), 1_000).unref();
 }
 

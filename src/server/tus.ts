@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from 'hono';
-import { Headers, TUS_PATH } from '../protocol/index.js';
+import { Headers, PROBLEM_TYPE_BASE, TUS_PATH } from '../protocol/index.js';
 import type { ApiContext, App, AppEnv } from './context.js';
 import type { Ingest } from './ingest.js';
 import { ProblemError, problems } from './problem.js';
@@ -100,7 +100,7 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
     if (c.req.method !== 'OPTIONS') checkBearer(ctx, c.req.header('authorization'));
     const uploadId = c.req.param('uploadId');
     if (uploadId !== undefined && !TUS_UPLOAD_ID.test(uploadId)) throw problems.notFound('uploadId');
-    const response = await tus.handleWeb(c.req.raw);
+    const response = await asProblem(await tus.handleWeb(c.req.raw));
     if (uploadId !== undefined && c.req.method === 'HEAD' && response.ok) {
       const offset = response.headers.get('upload-offset');
       if (offset !== null && offset === response.headers.get('upload-length')) {
@@ -116,6 +116,28 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
   app.all(`${TUS_PATH}/:uploadId`, handle);
 
   return { close: () => clearInterval(cleanup) };
+}
+
+/**
+ * `@tus/server` answers its own refusals in plain text: they become problem bodies like every other
+ * error of the API. 501 (an extension this server does not announce, such as concatenation) is the
+ * client's mistake and becomes 400, so that clients do not retry it as a server failure.
+ */
+async function asProblem(response: Response): Promise<Response> {
+  if (response.status < 400 || /json/i.test(response.headers.get('content-type') ?? '')) return response;
+  const text = (await response.text()).trim();
+  const status = response.status === 501 ? 400 : response.status;
+  const headers = new globalThis.Headers(response.headers);
+  headers.delete('content-length');
+  headers.set('content-type', 'application/problem+json');
+  // The hooks' refusals already are problem bodies (see tusError), only without the content type.
+  if (text.startsWith('{"type":')) return new Response(text, { status, headers });
+  const problem = {
+    type: `${PROBLEM_TYPE_BASE}${response.status === 501 ? 'tus-extension-not-supported' : 'tus-request-refused'}`,
+    title: text.split('\n')[0]!.slice(0, 200) || 'The tus request was refused.',
+    status,
+  };
+  return new Response(JSON.stringify(problem), { status, headers });
 }
 
 function checkBearer(ctx: ApiContext, header: string | undefined): void {

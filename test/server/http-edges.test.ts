@@ -93,6 +93,25 @@ describe('HTTP edges of the local video API', () => {
     assertProblem(await raw(api.url, [`GET /videos HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]), 431);
   });
 
+  it('answers a malformed request followed by a large body with a problem the client gets to read', async () => {
+    for (let i = 0; i < 5; i++) {
+      assertProblem(await raw(api.url, [Buffer.concat([Buffer.from('OPTIONS / x HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n'), Buffer.alloc(2_000_000, 0x30)])]), 400);
+    }
+  });
+
+  it('answers the tus mount\'s own refusals as problem bodies, an unsupported extension with 400', async () => {
+    const token = await createToken(api);
+    const noVersion = await fetch(`${api.url}/tus`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'upload-length': '10' } });
+    assert.equal(noVersion.status, 412);
+    assert.match(noVersion.headers.get('content-type') ?? '', /application\/problem\+json/);
+    assert.equal(((await noVersion.json()) as { status: number }).status, 412);
+    const concat = await fetch(`${api.url}/tus`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-concat': 'partial', 'upload-length': '10' } });
+    assert.equal(concat.status, 400);
+    const problem = (await concat.json()) as { status: number; type: string };
+    assert.equal(problem.status, 400);
+    assert.match(problem.type, /tus-extension-not-supported$/);
+  });
+
   it('answers CONNECT with 405 and an Expect it cannot meet with 417, as problem bodies', async () => {
     assertProblem(await raw(api.url, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']), 405);
     assertProblem(await raw(api.url, ['GET /videos HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n']), 417);
