@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { PROBLEM_TYPE_BASE } from '../protocol/index.js';
 import { MAX_BODY_BYTES } from './body.js';
 import type { TokenIssuer } from './index.js';
+import { issuerProblems, type IssuerProblem } from './problems.js';
 
 /** A request as Express or Connect hand it over, with the body perhaps already parsed. */
 type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
@@ -100,20 +101,39 @@ export async function writeWebResponse(response: Response, res: ServerResponse, 
   res.end(body);
 }
 
+/** Methods a web `Request` cannot carry; node:http parses them all the same. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+function problemOf(error: IssuerProblem): Response {
+  return new Response(JSON.stringify(error.problem), {
+    status: error.problem.status,
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...error.headers },
+  });
+}
+
 /**
  * Wraps the issuer for node:http, Express and Connect. Every request it receives is answered; an
- * unexpected failure goes to `next` when there is one, otherwise a bare 500.
+ * unexpected failure goes to `next` when there is one, otherwise a 500 problem.
  */
 export function toNodeHandler(issuer: TokenIssuer): NodeHandler {
   return (req, res, next) => {
     (async () => {
+      if (FORBIDDEN_METHODS.has((req.method ?? '').toUpperCase())) {
+        await writeWebResponse(problemOf(issuerProblems.methodNotAllowed()), res);
+        return;
+      }
       const { request, truncated } = await toWebRequest(req);
       const response = await issuer(request, { clientAddress: req.socket.remoteAddress });
       await writeWebResponse(response, res, truncated);
     })().catch((error: unknown) => {
       if (next) return next(error);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
-      res.end('The issuer failed unexpectedly.');
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      const body = JSON.stringify(issuerProblems.internal().problem);
+      res.writeHead(500, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.end(body);
     });
   };
 }

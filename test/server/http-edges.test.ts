@@ -228,6 +228,8 @@ describe('HTTP edges of the issuer served by its node adapter', () => {
       assertProblem(await raw(issuer.url, [`POST / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]), 431);
       assertProblem(await raw(issuer.url, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']), 405);
       assertProblem(await raw(issuer.url, ['POST / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n']), 417);
+      // Methods a web Request cannot carry reach the adapter all the same.
+      for (const method of ['TRACE']) assertProblem(await raw(issuer.url, [`${method} / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]), 405);
       // No Host: the issuer itself answers (here 405 to a GET).
       assertProblem(await raw(issuer.url, ['GET / HTTP/1.1\r\nConnection: close\r\n\r\n']), 405);
     } finally {
