@@ -173,6 +173,9 @@ export async function listen(
         if (!req.complete) setTimeout(() => { if (!req.complete) socket.destroy(); }, 1_000).unref();
       });
       socket.setTimeout(idleMs);
+      // The inactivity timeout guards the arrival of the request. Once its body is in, the work
+      // (assembling a large out-of-order upload, say) may take as long as it takes.
+      req.once('end', () => socket.setTimeout(0));
       void handle(req, res);
     },
   );
