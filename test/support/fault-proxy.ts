@@ -215,10 +215,15 @@ export class FaultProxy {
         answer.pipe(res);
       },
     );
+    let upstreamFailed = false;
     upstream.on('error', () => {
+      upstreamFailed = true;
       if (!res.headersSent) {
-        res.writeHead(502, CORS_HEADERS);
+        entry.status = 502;
+        res.writeHead(502, { ...CORS_HEADERS, connection: 'close' });
         res.end();
+        // As a gateway does: read the rest of the body into nothing, so the client gets to see the 502.
+        req.resume();
       } else res.destroy();
     });
     req.on('aborted', () => upstream.destroy());
@@ -240,6 +245,7 @@ export class FaultProxy {
     const started = Date.now();
     let sent = 0;
     req.on('data', (chunk: Buffer) => {
+      if (upstreamFailed) return;
       sent += chunk.length;
       const ok = upstream.write(chunk);
       const due = started + (sent / bandwidth) * 1000 - Date.now();
