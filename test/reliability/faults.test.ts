@@ -24,7 +24,7 @@ describe('fault soak (fast)', () => {
   it('uploads complete byte-identical through resets, 503s, 429s, stalls, latency and bandwidth caps', { timeout: 45_000 }, async () => {
     const report = await faultUploads(soak);
     assertPassed(report);
-    assert.ok(Number(report.figures['faults injected']) >= 4 * FAST.faults.uploads);
+    assert.ok(Number(report.figures['faults injected']) >= 5 * FAST.faults.uploads);
   });
 
   it('an upload resumes after the API is killed with SIGKILL and restarted; the database stays intact', { timeout: 45_000 }, async () => {

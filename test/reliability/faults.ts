@@ -63,7 +63,7 @@ export const FULL: SoakScale = {
   name: 'full',
   seed: 20_260_801,
   faults: { uploads: 50, minMiB: 24, maxMiB: 64, concurrency: 5, timeoutMs: 300_000 },
-  kills: { uploads: 10, minMiB: 24, maxMiB: 40, concurrency: 5, bandwidth: 4 * MiB, killAfterMs: [1_000, 3_500], maxKills: 40, timeoutMs: 180_000 },
+  kills: { uploads: 10, minMiB: 24, maxMiB: 40, concurrency: 5, bandwidth: 4 * MiB, killAfterMs: [1_000, 3_000], maxKills: 40, timeoutMs: 180_000 },
   token: { ttl: 5, sizeMiB: 24, seconds: 30, timeoutMs: 90_000 },
   concurrent: { inPage: 20, pages: 4, perPage: 5, sizeMiB: 12, timeoutMs: 120_000 },
 };
@@ -495,7 +495,10 @@ function tally(outcomes: LaneOutcome[]): Tally {
 
 const mib = (bytes: number): string => (bytes / MiB).toFixed(1);
 
-/** 1. Uploads through resets mid-part, 503s, 429s with Retry-After, stalls, latency and bandwidth caps. */
+/**
+ * 1. Uploads through resets mid-part, 503s, 429s with Retry-After, stalls, answers lost after the API
+ * stored the part, latency and bandwidth caps.
+ */
 export async function faultUploads(soak: Soak): Promise<ScenarioReport> {
   const { faults: scale, seed } = soak.scale;
   const started = Date.now();
@@ -509,9 +512,11 @@ export async function faultUploads(soak: Soak): Promise<ScenarioReport> {
     const mode = i % 2 === 0 ? 'element' : 'engine';
     const rules: FaultRule[] = [];
     // Every lane gets each kind of fault once, on parts picked at random (a part may get several).
-    const kinds = ['reset', '503', '429', 'stall'] as const;
+    const kinds = ['reset', '503', '429', 'stall', 'drop'] as const;
     for (const kind of kinds) {
-      const part = between(rng, 1, parts);
+      // A lost answer to the first part leaves the client without a videoId: its retry makes a second video
+      // (the protocol has no other way), so answers are only dropped for later parts.
+      const part = between(rng, kind === 'drop' ? 2 : 1, parts);
       const partBytes = Math.min(CHUNK_SIZE, sizeBytes - (part - 1) * CHUNK_SIZE);
       const afterBytes = between(rng, 64 * 1024, Math.max(64 * 1024, partBytes - 64 * 1024));
       if (kind === 'reset') rules.push({ method: 'POST', path: '/upload', part, action: { type: 'reset', afterBytes } });
@@ -519,6 +524,7 @@ export async function faultUploads(soak: Soak): Promise<ScenarioReport> {
         rules.push({ method: 'POST', path: '/upload', part, action: { type: 'status', status: 503, ...(rng() < 0.5 ? { headers: { 'Retry-After': '1' } } : {}) } });
       }
       if (kind === '429') rules.push({ method: 'POST', path: '/upload', part, action: { type: 'status', status: 429, headers: { 'Retry-After': String(between(rng, 1, 2)) } } });
+      if (kind === 'drop') rules.push({ method: 'POST', path: '/upload', part, action: { type: 'drop' } });
       if (kind === 'stall') {
         // The engine lanes notice the silence themselves; the element lanes (30 s stall timeout) see the connection drop.
         rules.push({ method: 'POST', path: '/upload', part, action: { type: 'stall', afterBytes, ...(mode === 'element' ? { ms: between(rng, 1_500, 3_000) } : {}) } });
@@ -600,6 +606,7 @@ export async function killRestart(soak: Soak): Promise<ScenarioReport> {
     await killer;
   }
   laneChecks(outcomes, checks);
+  if (process.env.SOAK_VERBOSE) for (const o of outcomes) console.log(`  ${o.spec.id} (${o.result.retries} retries, last: ${o.result.lastRetry ?? 'none'}): ${describeLog(o)}`);
   for (const outcome of outcomes) {
     const start = outcome.result.startedAt ?? 0;
     const end = outcome.result.endedAt ?? 0;

@@ -15,7 +15,9 @@ export type FaultAction =
   /** Reads `afterBytes` of the body, then neither reads nor answers until the client gives up (or `ms`). */
   | { type: 'stall'; afterBytes?: number; ms?: number }
   /** Delays forwarding by `ms`. */
-  | { type: 'delay'; ms: number };
+  | { type: 'delay'; ms: number }
+  /** Forwards the request, lets the target answer, then drops the connection instead of relaying the answer. */
+  | { type: 'drop' };
 
 export interface FaultRule {
   /** Method to match; default any method but OPTIONS (preflights pass). */
@@ -195,11 +197,11 @@ export class FaultProxy {
     const delay = (this.#config.latencyMs ?? 0) + (action?.type === 'delay' ? action.ms : 0);
     if (delay > 0) {
       req.pause();
-      setTimeout(() => this.#forward(req, res, entry), delay);
-    } else this.#forward(req, res, entry);
+      setTimeout(() => this.#forward(req, res, entry, action?.type === 'drop'), delay);
+    } else this.#forward(req, res, entry, action?.type === 'drop');
   }
 
-  #forward(req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry): void {
+  #forward(req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, drop = false): void {
     const upstream = httpRequest(
       {
         host: this.target.hostname,
@@ -211,6 +213,12 @@ export class FaultProxy {
       },
       (answer) => {
         entry.status = answer.statusCode ?? 0;
+        if (drop) {
+          // The target did the work; the client never hears of it.
+          answer.resume();
+          answer.on('end', () => req.socket.destroy());
+          return;
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
