@@ -137,14 +137,15 @@ function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, m
       videoId = value;
     });
     parser.on('file', (_name, stream, info) => {
+      // Errors also reach the writer through its iterator; this listener only keeps them from being
+      // unhandled, also on a part skipped below, which the teardown destroys with an error.
+      stream.on('error', () => {});
       if (failed) {
         stream.resume();
         return;
       }
       file = stream;
       fileName = info.filename ?? '';
-      // Errors also reach the writer through its iterator; this listener only keeps them from being unhandled.
-      stream.on('error', () => {});
       stream.once('limit', () => fail(uploadProblems.requestTooLarge(maxRequest)));
       target = (videoId !== undefined ? ingest.planDirect(videoId, range) : undefined) ?? ingest.tempTarget();
       writing = ingest.write(stream, target).then(

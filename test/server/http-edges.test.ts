@@ -151,6 +151,22 @@ describe('HTTP edges of the local video API', () => {
     assert.equal(videos.data.length, 0);
   });
 
+  it('survives an unknown videoId followed by a large file part (the skipped part is torn down safely)', async () => {
+    const token = await createToken(api);
+    for (const size of [100, 5 * 1024 * 1024]) {
+      const head = `--b\r\nContent-Disposition: form-data; name="videoId"\r\n\r\nvi${'Z'.repeat(22)}\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n`;
+      const tail = '\r\n--b--\r\n';
+      const answer = await raw(api.url, [
+        `POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${head.length + size + tail.length}\r\n\r\n${head}`,
+        Buffer.alloc(size, 0xf2),
+        tail,
+      ]);
+      assertProblem(answer, 404);
+    }
+    // Still serving.
+    assert.equal((await api.authed('/videos')).status, 200);
+  });
+
   it('keeps a slow upload that never falls silent for as long as it needs', async () => {
     const token = await createToken(api);
     const boundary = 'b0undary';
