@@ -167,6 +167,17 @@ export async function listen(
       res.once('close', () => {
         if (owed.get(socket) === res) owed.delete(socket);
       });
+      const hasBody = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
+      if (hasBody && !res.shouldKeepAlive) {
+        // A client that asked to close may get its answer before its body is read (a refusal): node
+        // would close at once, and the reset that the client's next bytes cause would lose the
+        // answer. The connection is kept for the moment below instead, and closed after it.
+        res.shouldKeepAlive = true;
+        res.once('finish', () => {
+          if (req.complete) socket.end();
+          else req.once('end', () => socket.end());
+        });
+      }
       res.once('finish', () => {
         // The rest of a body nobody read is skipped for a moment, so that the client sees the
         // answer, then the connection goes: a body that never ends is not read forever.

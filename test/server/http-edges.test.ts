@@ -112,6 +112,20 @@ describe('HTTP edges of the local video API', () => {
     assert.match(problem.type, /tus-extension-not-supported$/);
   });
 
+  it('lets a client that asked to close read a refusal sent before its body was read', async () => {
+    const token = await createToken(api);
+    for (let i = 0; i < 5; i++) {
+      const body = Buffer.alloc(3 * 1024 * 1024, 0x30);
+      // The range is refused before the body is read; the client is still sending when the answer leaves.
+      const answer = await raw(api.url, [
+        `POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Range: bytes 5-1/2\r\nContent-Length: ${body.length}\r\n\r\n`,
+        body,
+      ]);
+      assertProblem(answer, 400);
+      assert.ok(answer.closedAfter < 3_000, `closed after ${answer.closedAfter} ms`);
+    }
+  });
+
   it('answers CONNECT with 405 and an Expect it cannot meet with 417, as problem bodies', async () => {
     assertProblem(await raw(api.url, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']), 405);
     assertProblem(await raw(api.url, ['GET /videos HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n']), 417);
