@@ -39,6 +39,10 @@ export interface FuzzOptions {
   /** Server timeouts; undefined runs the product's defaults. */
   timeouts?: { headersMs: number; idleMs: number; keepAliveMs: number };
   log?: (line: string) => void;
+  /** Runs only the families whose name contains this. */
+  only?: string;
+  /** Sees every request before it is sent. */
+  trace?: (request: RawRequest, family: string) => void;
 }
 
 export interface Check {
@@ -308,6 +312,12 @@ function oddText(maxLength = 64, hugeMax = 70_000): fc.Arbitrary<Buffer> {
   );
 }
 
+/** One of a list that grows while the fuzzer runs (ids the server handed out). */
+const pick = (list: string[]): fc.Arbitrary<string> => fc.nat().map((i) => list[i % list.length]!);
+
+/** A token that works: the live one or the one with a long ttl. */
+const liveToken = (known: Known): fc.Arbitrary<string> => fc.constantFrom(known.tokens[0]!, known.tokens[1]!);
+
 function tokenLike(known: Known): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...known.tokens) },
@@ -322,8 +332,8 @@ function tokenLike(known: Known): fc.Arbitrary<string> {
 
 function idLike(known: Known): fc.Arbitrary<string> {
   return fc.oneof(
-    fc.constantFrom(...known.videoIds),
-    fc.constantFrom(...known.tusIds),
+    pick(known.videoIds),
+    pick(known.tusIds),
     fc.stringMatching(/^vi[0-9A-Za-z]{22}$/),
     tokenLike(known),
   );
@@ -508,6 +518,80 @@ function multipartBody(known: Known): fc.Arbitrary<{ type: string; body: Buffer 
     });
 }
 
+const ODD_FILENAMES = [
+  'clip.mp4', `../../${MARK}.mp4`, `..\\..\\${MARK}.mp4`, `${MARK}\0.mp4`, `/tmp/${MARK}`, `${MARK}ビデオ🎬.mp4`, `${MARK}${'x'.repeat(3000)}.mp4`,
+  `%2e%2e%2f${MARK}`, `${MARK}\u202e4pm.exe`, '', ' ',
+];
+
+/** A multipart upload the server could accept: a live token, one file part, a range that fits it. */
+function wellFormedUpload(known: Known): fc.Arbitrary<RawRequest> {
+  return fc
+    .record({
+      token: liveToken(known),
+      size: fc.oneof(fc.integer({ min: 1, max: 3000 }), fc.constantFrom(5 * 1024 * 1024, 5 * 1024 * 1024 - 1)),
+      filename: fc.oneof(fc.constantFrom(...ODD_FILENAMES).map(b), oddText(60, 300).map((t) => Buffer.concat([b(MARK), t]))),
+      videoId: fc.option(fc.oneof({ weight: 3, arbitrary: pick(known.videoIds) }, { weight: 1, arbitrary: idLike(known) }), { nil: undefined }),
+      videoIdLast: fc.boolean(),
+      range: fc.oneof(
+        fc.constant(undefined),
+        fc.constantFrom('part 1/1', 'part 1/2', 'part 2/2', 'part 1/*', 'part 2/*', 'part 3/3', 'part 2/3'),
+        fc.tuple(fc.nat({ max: 6000 }), fc.integer({ min: 0, max: 1 })).map(([from, off]) => ({ from, off })),
+      ),
+      field: fc.constantFrom('file', 'file', 'clip.mp4', 'upload'),
+    })
+    .map(({ token, size, filename, videoId, videoIdLast, range, field }) => {
+      const boundary = 'fzwell';
+      const data = Buffer.alloc(size, size % 251);
+      const videoIdPart = videoId === undefined ? [] : [b(`--${boundary}\r\nContent-Disposition: form-data; name="videoId"\r\n\r\n${videoId}\r\n`)];
+      const filePart = [b(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="`), filename, b('"\r\nContent-Type: video/mp4\r\n\r\n'), data, b('\r\n')];
+      const body = Buffer.concat([...(videoIdLast ? [] : videoIdPart), ...filePart, ...(videoIdLast ? videoIdPart : []), b(`--${boundary}--\r\n`)]);
+      const headers: [string, Buffer][] = [['Content-Type', b(`multipart/form-data; boundary=${boundary}`)]];
+      if (typeof range === 'string') headers.push(['Content-Range', b(range)]);
+      else if (range) headers.push(['Content-Range', b(`bytes ${range.from}-${range.from + size - 1 + range.off}/${range.from + size + (range.off ? 0 : range.from % 2 ? 5 : 0)}`)]);
+      return { method: 'POST', target: b(`/upload?token=${token}`), headers, body };
+    });
+}
+
+/** A tus request the server could accept: a live bearer token, the version, lengths that fit. */
+function wellFormedTus(known: Known): fc.Arbitrary<RawRequest> {
+  const metadata = fc
+    .array(fc.tuple(fc.constantFrom('filename', 'name', 'videoId', 'filetype'), fc.oneof(fc.constantFrom(...ODD_FILENAMES), pick(known.videoIds))), { maxLength: 3 })
+    .map((pairs) => [...new Map(pairs)].map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`).join(','));
+  return fc
+    .record({
+      token: liveToken(known),
+      kind: fc.constantFrom('create', 'create-with-body', 'patch', 'patch', 'head', 'delete'),
+      length: fc.integer({ min: 0, max: 4000 }),
+      offset: fc.nat({ max: 4000 }),
+      sent: fc.nat({ max: 4000 }),
+      metadata,
+      id: pick(known.tusIds),
+    })
+    .map(({ token, kind, length, offset, sent, metadata: meta, id }) => {
+      const headers: [string, Buffer][] = [['Authorization', b(`Bearer ${token}`)], ['Tus-Resumable', b('1.0.0')]];
+      if (kind === 'create' || kind === 'create-with-body') {
+        headers.push(['Upload-Length', b(String(length))]);
+        if (meta) headers.push(['Upload-Metadata', b(meta)]);
+        if (kind === 'create-with-body') headers.push(['Content-Type', b('application/offset+octet-stream')]);
+        return { method: 'POST', target: b('/tus'), headers, body: kind === 'create-with-body' ? Buffer.alloc(Math.min(sent, length), 3) : Buffer.alloc(0) };
+      }
+      if (kind === 'patch') {
+        headers.push(['Upload-Offset', b(String(offset % 1001))], ['Content-Type', b('application/offset+octet-stream')]);
+        return { method: 'PATCH', target: b(`/tus/${id}`), headers, body: Buffer.alloc(sent % 1500, 4) };
+      }
+      return { method: kind === 'head' ? 'HEAD' : 'DELETE', target: b(`/tus/${id}`), headers, body: Buffer.alloc(0) };
+    });
+}
+
+/** Remembers the ids the server hands out, so that later requests aim at them. */
+function learn(known: Known, answer: RawResponse): void {
+  const location = answer.headers.get('location');
+  const tusId = location ? /\/tus\/([0-9a-f]{32})$/.exec(location)?.[1] : undefined;
+  if (tusId && known.tusIds.length < 200) known.tusIds.push(tusId);
+  const videoId = answer.headers.get('x-video-id') ?? /"videoId":"(vi[0-9A-Za-z]{22})"/.exec(answer.body.subarray(0, 200).toString('latin1'))?.[1];
+  if (videoId && !known.videoIds.includes(videoId) && known.videoIds.length < 200) known.videoIds.push(videoId);
+}
+
 interface Family {
   name: string;
   port: 'api' | 'issuer';
@@ -567,13 +651,16 @@ function families(known: Known): Family[] {
     {
       name: 'api: /upload (multipart)',
       port: 'api',
-      arb: request(method({ POST: 12 }), pathArb(known, ['/upload', '/upload', '/upload/', '/upload/{}']).map((p) => p), headerArb(known), multipartBody(known))
-        .chain((r) => tokenLike(known).map((t) => ({ ...r, target: r.target.includes('?') ? r.target : Buffer.concat([r.target, b(`?token=${encodeURIComponent(t)}`)]) }))),
+      arb: fc.oneof(
+        wellFormedUpload(known),
+        request(method({ POST: 12 }), pathArb(known, ['/upload', '/upload', '/upload/', '/upload/{}']), headerArb(known), multipartBody(known))
+          .chain((r) => tokenLike(known).map((t) => ({ ...r, target: r.target.includes('?') ? r.target : Buffer.concat([r.target, b(`?token=${encodeURIComponent(t)}`)]) }))),
+      ),
     },
     {
       name: 'api: tus',
       port: 'api',
-      arb: request(method({ POST: 3, PATCH: 3, HEAD: 2, DELETE: 1 }), pathArb(known, ['/tus', '/tus/{}', '/tus/{}/{}']), tusHeaders, tusBody),
+      arb: fc.oneof(wellFormedTus(known), request(method({ POST: 3, PATCH: 3, HEAD: 2, DELETE: 1 }), pathArb(known, ['/tus', '/tus/{}', '/tus/{}/{}']), tusHeaders, tusBody)),
     },
     {
       name: 'api: any route, any method',
@@ -895,7 +982,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     const known = await seed(target);
     const tmpBefore = walk(join(sandbox, 'tmp'));
     const deadline = performance.now() + options.timeCapMs;
-    const list = families(known);
+    const list = families(known).filter((f) => !options.only || f.name.includes(options.only));
     for (const [index, family] of list.entries()) {
       const port = family.port === 'api' ? target.apiPort : target.issuerPort;
       const failures: string[] = [];
@@ -905,8 +992,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
         if (target.exitCode() !== undefined) throw new Error(`the server process exited (${target.exitCode()})`);
         runs++;
         requests++;
+        options.trace?.(request, family.name);
         const answer = await send(port, request, options.requestTimeoutMs);
         if (typeof answer === 'object') {
+          learn(known, answer);
           statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
           if (answer.status >= 500) fiveHundreds++;
         } else if (answer === 'hang') {
