@@ -25,8 +25,8 @@ describe('grants that are over', () => {
   after(() => api.stop());
 
   const videoCount = async (): Promise<number> => ((await (await api.authed('/videos')).json()) as { pagination: { itemsTotal: number } }).pagination.itemsTotal;
-  const tus = (token: string, init: { method: string; headers?: Record<string, string>; body?: Uint8Array }, path = TUS_PATH): Promise<Response> =>
-    fetch(`${api.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', ...init.headers } });
+  const tus = (token: string, init: { method: string; headers?: Record<string, string>; body?: Buffer }, path = TUS_PATH): Promise<Response> =>
+    fetch(`${api.url}${path}`, { ...init, body: init.body ? new Uint8Array(init.body) : undefined, headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', ...init.headers } });
 
   /** Tries every way of uploading with `token`; asserts each is refused 401 and nothing was created or written. */
   async function refusesEverything(token: string): Promise<void> {
@@ -135,7 +135,7 @@ describe('a finished video', () => {
     const created = await fetch(`${api.url}${TUS_PATH}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${owner}`, 'tus-resumable': '1.0.0', 'upload-length': String(data.length), 'content-type': 'application/offset+octet-stream' },
-      body: data,
+      body: new Uint8Array(data),
     });
     assert.equal(created.status, 201);
     const videoId = created.headers.get('x-video-id')!;
@@ -146,7 +146,7 @@ describe('a finished video', () => {
         const response = await fetch(`${api.url}${location}`, {
           method: 'PATCH',
           headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
-          body: bytes(500, offset + 1),
+          body: new Uint8Array(bytes(500, offset + 1)),
         });
         assert.ok(response.status >= 400 && response.status < 500, `PATCH at ${offset}: ${response.status}`);
       }

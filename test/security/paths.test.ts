@@ -70,7 +70,7 @@ describe('ids and file names never become paths', () => {
     return fetch(`${api.url}/upload?token=${token}`, {
       method: 'POST',
       headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(extra.range ? { 'content-range': extra.range } : {}) },
-      body: Buffer.concat(parts),
+      body: new Uint8Array(Buffer.concat(parts)),
     });
   }
 
@@ -98,7 +98,7 @@ describe('ids and file names never become paths', () => {
           'upload-metadata': `filename ${Buffer.from(name).toString('base64')}`,
           'content-type': 'application/offset+octet-stream',
         },
-        body: bytes(100),
+        body: new Uint8Array(bytes(100)),
       });
       assert.equal(response.status, 201, name.slice(0, 40));
       assert.match(response.headers.get('x-video-id') ?? '', /^vi[0-9A-Za-z]{22}$/);
@@ -116,7 +116,7 @@ describe('ids and file names never become paths', () => {
       const tus = await fetch(`${api.url}${TUS_PATH}/${encodeURIComponent(id)}`, {
         method: 'PATCH',
         headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
-        body: bytes(10),
+        body: new Uint8Array(bytes(10)),
       });
       assert.ok(tus.status === 404 || tus.status === 400, `tus ${id.slice(0, 30)}: ${tus.status}`);
     }
