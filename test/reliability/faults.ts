@@ -63,7 +63,7 @@ export const FULL: SoakScale = {
   name: 'full',
   seed: 20_260_801,
   faults: { uploads: 50, minMiB: 24, maxMiB: 64, concurrency: 5, timeoutMs: 300_000 },
-  kills: { uploads: 10, minMiB: 24, maxMiB: 40, concurrency: 5, bandwidth: 4 * MiB, killAfterMs: [1_000, 3_000], maxKills: 40, timeoutMs: 180_000 },
+  kills: { uploads: 10, minMiB: 24, maxMiB: 40, concurrency: 10, bandwidth: 3 * MiB, killAfterMs: [2_000, 5_000], maxKills: 40, timeoutMs: 180_000 },
   token: { ttl: 5, sizeMiB: 24, seconds: 30, timeoutMs: 90_000 },
   concurrent: { inPage: 20, pages: 4, perPage: 5, sizeMiB: 12, timeoutMs: 120_000 },
 };
@@ -575,7 +575,7 @@ export async function killRestart(soak: Soak): Promise<ScenarioReport> {
       mode: 'element',
       page,
       sizeBytes: between(rng, scale.minMiB * MiB, scale.maxMiB * MiB),
-      // Paced, so that every upload spans a kill.
+      // Paced to take longer than the longest time between two kills, so that every upload spans one.
       faults: { bandwidth: scale.bandwidth },
     });
   }
