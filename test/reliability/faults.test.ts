@@ -21,7 +21,7 @@ describe('fault soak (fast)', () => {
     await soak?.stop();
   });
 
-  it('uploads complete byte-identical through resets, 503s, 429s, stalls, latency and bandwidth caps', { timeout: 45_000 }, async () => {
+  it('uploads complete byte-identical through resets, 503s, 429s, stalls, lost answers, latency and bandwidth caps', { timeout: 45_000 }, async () => {
     const report = await faultUploads(soak);
     assertPassed(report);
     assert.ok(Number(report.figures['faults injected']) >= 5 * FAST.faults.uploads);

@@ -585,6 +585,12 @@ export async function killRestart(soak: Soak): Promise<ScenarioReport> {
   const integrity: string[] = [];
   let finished = false;
   const killer = (async () => {
+    // The first kill comes once every upload is under way (a token fetched, the first part going out).
+    for (let i = 0; i < 200 && !finished; i++) {
+      const states = await page.evaluate(() => Object.values(window.soak.results).map((r) => r.status));
+      if (states.length === specs.length && states.every((state) => state !== 'waiting')) break;
+      await sleep(50);
+    }
     while (!finished && killedAt.length < scale.maxKills) {
       await sleep(between(rng, ...scale.killAfterMs));
       if (finished) break;
