@@ -152,12 +152,12 @@ function rawProblem(status: number, reason: string, slug: string, title: string)
 }
 
 function answerAndClose(socket: Socket, response: string): void {
-  // What the client still sends is read and dropped for a second: closing at once would reset the
+  // What the client still sends is read and dropped for a few seconds: closing at once would reset the
   // connection, and the client's kernel would drop the answer it has not read yet.
   socket.on('data', () => {});
   socket.resume();
   socket.end(response);
-  setTimeout(() => socket.destroy(), 1_000).unref();
+  setTimeout(() => socket.destroy(), 3_000).unref();
 }
 
 /**
@@ -165,19 +165,23 @@ function answerAndClose(socket: Socket, response: string): void {
  * parse, headers too large, the request timeout, CONNECT, an unknown Expect.
  */
 function answerHttpErrors(server: Server): void {
-  const busy = new WeakSet<Socket>();
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    res.once('finish', () => busy.delete(req.socket));
-    busy.add(req.socket);
-  });
+  const owed = new WeakMap<Socket, ServerResponse>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => owed.set(req.socket, res));
+  const refused = new WeakSet<Socket>();
   server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
-    if (!socket.writable || busy.has(socket)) {
-      socket.destroy();
-      return;
-    }
-    if (error.code === 'HPE_HEADER_OVERFLOW') answerAndClose(socket, rawProblem(431, 'Request Header Fields Too Large', 'headers-too-large', 'The request headers are too large.'));
-    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') answerAndClose(socket, rawProblem(408, 'Request Timeout', 'request-timeout', 'The request took too long to arrive.'));
-    else answerAndClose(socket, rawProblem(400, 'Bad Request', 'malformed-request', 'The request is not valid HTTP.'));
+    // The parser is gone: every later byte reports the error again. One answer is enough.
+    if (refused.has(socket)) return;
+    refused.add(socket);
+    const refuse = (): void => {
+      if (!socket.writable) socket.destroy();
+      else if (error.code === 'HPE_HEADER_OVERFLOW') answerAndClose(socket, rawProblem(431, 'Request Header Fields Too Large', 'headers-too-large', 'The request headers are too large.'));
+      else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') answerAndClose(socket, rawProblem(408, 'Request Timeout', 'request-timeout', 'The request took too long to arrive.'));
+      else answerAndClose(socket, rawProblem(400, 'Bad Request', 'malformed-request', 'The request is not valid HTTP.'));
+    };
+    // Answers owed to requests pipelined before the broken one go first; the refusal follows them.
+    const res = owed.get(socket);
+    if (res && !res.writableFinished) res.once('close', refuse);
+    else refuse();
   });
   server.on('connect', (_req: IncomingMessage, socket: Socket) =>
     answerAndClose(socket, rawProblem(405, 'Method Not Allowed', 'method-not-allowed', 'Method is not allowed for this route.')));

@@ -123,14 +123,36 @@ function clientErrorResponse(code: string | undefined): string {
   return rawProblem(400, 'Bad Request', 'malformed-request', 'The request is not valid HTTP.');
 }
 
-/** Writes a last answer and closes the connection a second later at most. */
+/** Writes a last answer and closes the connection a few seconds later at most. */
 function answerAndClose(socket: Socket, response: string): void {
-  // What the client still sends is read and dropped for a second: closing at once would reset the
+  // What the client still sends is read and dropped for a few seconds: closing at once would reset the
   // connection, and the client's kernel would drop the answer it has not read yet.
   socket.on('data', () => {});
   socket.resume();
   socket.end(response);
-  setTimeout(() => socket.destroy(), 1_000).unref();
+  setTimeout(() => socket.destroy(), 3_000).unref();
+}
+
+/**
+ * A request may be answered before its body is read (a refusal). The rest of the body is skipped
+ * for a moment, so that the client sees the answer, then the connection goes: a body that never
+ * ends is not read forever. A client that asked to close would otherwise be closed on at once,
+ * and the reset that its next bytes cause would lose the answer: its connection is kept for that
+ * moment too, and closed after it.
+ */
+function lingerOnUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  const socket = req.socket;
+  const hasBody = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !res.shouldKeepAlive) {
+    res.shouldKeepAlive = true;
+    res.once('finish', () => {
+      if (req.complete) socket.end();
+      else req.once('end', () => socket.end());
+    });
+  }
+  res.once('finish', () => {
+    if (!req.complete) setTimeout(() => { if (!req.complete) socket.destroy(); }, 1_000).unref();
+  });
 }
 
 /** Serves a Hono-style fetch handler on node:http; resolves once listening. */
@@ -150,6 +172,7 @@ export async function listen(
   });
   /** The response each connection owes, while its request is in progress. */
   const owed = new WeakMap<Socket, ServerResponse>();
+  const refused = new WeakSet<Socket>();
   const server = createServer(
     {
       // Guards against slow clients that would otherwise hold sockets forever: the headers have a
@@ -167,22 +190,7 @@ export async function listen(
       res.once('close', () => {
         if (owed.get(socket) === res) owed.delete(socket);
       });
-      const hasBody = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
-      if (hasBody && !res.shouldKeepAlive) {
-        // A client that asked to close may get its answer before its body is read (a refusal): node
-        // would close at once, and the reset that the client's next bytes cause would lose the
-        // answer. The connection is kept for the moment below instead, and closed after it.
-        res.shouldKeepAlive = true;
-        res.once('finish', () => {
-          if (req.complete) socket.end();
-          else req.once('end', () => socket.end());
-        });
-      }
-      res.once('finish', () => {
-        // The rest of a body nobody read is skipped for a moment, so that the client sees the
-        // answer, then the connection goes: a body that never ends is not read forever.
-        if (!req.complete) setTimeout(() => { if (!req.complete) socket.destroy(); }, 1_000).unref();
-      });
+      lingerOnUnreadBody(req, res);
       socket.setTimeout(idleMs);
       // The inactivity timeout guards the arrival of the request. Once its body is in, the work
       // (assembling a large out-of-order upload, say) may take as long as it takes.
@@ -197,14 +205,24 @@ export async function listen(
     else socket.destroy();
   });
   server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
-    if (socket.writable && !owed.get(socket)?.headersSent) answerAndClose(socket, clientErrorResponse(error.code));
-    else socket.destroy();
+    // The parser is gone: every later byte reports the error again. One answer is enough.
+    if (refused.has(socket)) return;
+    refused.add(socket);
+    const refuse = (): void => {
+      if (socket.writable) answerAndClose(socket, clientErrorResponse(error.code));
+      else socket.destroy();
+    };
+    // Answers owed to requests pipelined before the broken one go first; the refusal follows them.
+    const res = owed.get(socket);
+    if (res && !res.writableFinished) res.once('close', refuse);
+    else refuse();
   });
   // Without these listeners node:http drops a CONNECT and answers an unknown Expect with a bare 417.
   server.on('connect', (_req: IncomingMessage, socket: Socket) => answerAndClose(socket, METHOD_NOT_ALLOWED));
-  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const body = JSON.stringify({ type: 'https://docs.api.video/reference/expectation-failed', title: 'The Expect header cannot be met.', status: 417 });
-    res.writeHead(417, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), connection: 'close', ...CORS_HEADERS });
+    lingerOnUnreadBody(req, res);
+    res.writeHead(417, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), ...CORS_HEADERS });
     res.end(body);
   });
   await new Promise<void>((resolve, reject) => {

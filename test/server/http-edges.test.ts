@@ -126,6 +126,19 @@ describe('HTTP edges of the local video API', () => {
     }
   });
 
+  it('answers pipelined requests in order, the broken one last, and an unmet Expect without losing the next', async () => {
+    const { sendPipelined } = await import('../reliability/fuzz-core.js');
+    const port = Number(new URL(api.url).port);
+    const request = (target: string, headers: [string, Buffer][] = [], body = Buffer.alloc(0)) => ({ method: 'GET', target: Buffer.from(target, 'latin1'), headers, body });
+    const auth: [string, Buffer] = ['Authorization', Buffer.from(basic(api.apiKey))];
+    const answers = await sendPipelined(port, [request('/videos', [auth]), request('/upload-tokens', [auth]), request('/vi\0deos', [auth]), request('/videos', [auth])], 5_000);
+    assert.ok(answers !== 'hang');
+    assert.deepEqual(answers.map((a) => a.status), [200, 200, 400]);
+    const expect = await sendPipelined(port, [{ ...request('/videos', [auth, ['Expect', Buffer.from('teapot')]], Buffer.from('{}')), method: 'POST' }, request('/videos', [auth])], 5_000);
+    assert.ok(expect !== 'hang');
+    assert.deepEqual(expect.map((a) => a.status), [417, 200]);
+  });
+
   it('answers CONNECT with 405 and an Expect it cannot meet with 417, as problem bodies', async () => {
     assertProblem(await raw(api.url, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']), 405);
     assertProblem(await raw(api.url, ['GET /videos HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n']), 417);
