@@ -90,16 +90,16 @@ export interface RawResponse {
   body: Buffer;
 }
 
-function serialize(request: RawRequest, port: number): Buffer {
+function serialize(request: RawRequest, port: number, close = true): Buffer {
   const lines: Buffer[] = [Buffer.from(`${request.method} `, 'latin1'), request.target, Buffer.from(' HTTP/1.1\r\n')];
   if (!request.noHost) lines.push(Buffer.from(`Host: 127.0.0.1:${port}\r\n`));
   for (const [name, value] of request.headers) lines.push(Buffer.from(`${name}: `, 'latin1'), value, Buffer.from('\r\n'));
   if (request.chunked) {
-    lines.push(Buffer.from('Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n'));
+    lines.push(Buffer.from(`Transfer-Encoding: chunked\r\n${close ? 'Connection: close\r\n' : ''}\r\n`));
     if (request.body.length > 0) lines.push(Buffer.from(`${request.body.length.toString(16)}\r\n`), request.body, Buffer.from('\r\n'));
     lines.push(Buffer.from('0\r\n\r\n'));
   } else {
-    lines.push(Buffer.from(`Content-Length: ${request.body.length}\r\nConnection: close\r\n\r\n`), request.body);
+    lines.push(Buffer.from(`Content-Length: ${request.body.length}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`), request.body);
   }
   return Buffer.concat(lines);
 }
@@ -140,6 +140,75 @@ export function parseResponse(data: Buffer, method: string): RawResponse | undef
   if (headers.get('transfer-encoding')?.toLowerCase() === 'chunked') body = dechunk(body);
   else if (headers.has('content-length')) body = body.subarray(0, Number(headers.get('content-length')));
   return { status, headers, body };
+}
+
+/** The first complete answer in `data` and the bytes it took, or undefined while it is incomplete. */
+function parseFramed(data: Buffer, method: string): { response: RawResponse; used: number } | undefined {
+  let skipped = 0;
+  while (/^HTTP\/1\.[01] 1\d\d /.test(data.subarray(skipped, skipped + 16).toString('latin1'))) {
+    const interim = data.indexOf('\r\n\r\n', skipped);
+    if (interim < 0) return undefined;
+    skipped = interim + 4;
+  }
+  const head = parseResponse(data.subarray(skipped), 'HEAD');
+  if (!head) return undefined;
+  const start = data.indexOf('\r\n\r\n', skipped) + 4;
+  if (method === 'HEAD' || head.status === 204 || head.status === 304) return { response: head, used: start };
+  if (head.headers.get('transfer-encoding')?.toLowerCase() === 'chunked') {
+    let at = start;
+    const parts: Buffer[] = [];
+    for (;;) {
+      const eol = data.indexOf('\r\n', at);
+      if (eol < 0) return undefined;
+      const size = parseInt(data.subarray(at, eol).toString('latin1'), 16);
+      if (!Number.isFinite(size)) return undefined;
+      if (size === 0) {
+        const end = data.indexOf('\r\n', eol + 2);
+        return end < 0 ? undefined : { response: { ...head, body: Buffer.concat(parts) }, used: end + 2 };
+      }
+      if (data.length < eol + 2 + size + 2) return undefined;
+      parts.push(data.subarray(eol + 2, eol + 2 + size));
+      at = eol + 2 + size + 2;
+    }
+  }
+  if (head.headers.has('content-length')) {
+    const length = Number(head.headers.get('content-length'));
+    return data.length < start + length ? undefined : { response: { ...head, body: data.subarray(start, start + length) }, used: start + length };
+  }
+  return { response: { ...head, body: data.subarray(start) }, used: data.length };
+}
+
+/**
+ * Sends several requests pipelined on one keep-alive connection (the last asks to close); resolves
+ * with the answers in order once the server closes, or 'hang'.
+ */
+export function sendPipelined(port: number, requests: RawRequest[], timeoutMs: number): Promise<RawResponse[] | 'hang'> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      socket.destroy();
+      resolve('hang');
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (settled) return;
+      clearTimeout(timer);
+      let data = Buffer.concat(chunks);
+      const answers: RawResponse[] = [];
+      for (const request of requests) {
+        const framed = parseFramed(data, request.method);
+        if (!framed) break;
+        answers.push(framed.response);
+        data = data.subarray(framed.used);
+      }
+      resolve(answers);
+    });
+    socket.write(Buffer.concat(requests.map((r, i) => serialize(r, port, i === requests.length - 1))));
+  });
 }
 
 /** Sends one request on a fresh connection; resolves with the answer, 'hang' or 'no answer'. */
@@ -595,7 +664,8 @@ function learn(known: Known, answer: RawResponse): void {
 interface Family {
   name: string;
   port: 'api' | 'issuer';
-  arb: fc.Arbitrary<RawRequest>;
+  /** One request, several pipelined on one connection, or several at once on their own connections. */
+  arb: fc.Arbitrary<RawRequest | { pipelined: RawRequest[] } | { concurrent: RawRequest[] }>;
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -666,6 +736,33 @@ function families(known: Known): Family[] {
       name: 'api: any route, any method',
       port: 'api',
       arb: request(method(), fc.oneof(pathArb(known, TEMPLATES), oddText(200).map((t) => Buffer.concat([b('/'), t]))), headerArb(known), anyBody),
+    },
+    {
+      name: 'api: pipelined on one connection',
+      port: 'api',
+      arb: fc
+        .array(
+          fc.oneof(
+            wellFormedUpload(known),
+            request(method({ GET: 3, POST: 3 }), pathArb(known, TEMPLATES), headerArb(known), anyBody),
+          ),
+          { minLength: 2, maxLength: 4 },
+        )
+        .map((pipelined) => ({ pipelined: pipelined.map((r) => ({ ...r, noHost: false })) })),
+    },
+    {
+      name: 'api: uploads at once to one video',
+      port: 'api',
+      arb: fc
+        .tuple(fc.option(pick(known.videoIds), { nil: undefined }), fc.array(wellFormedUpload(known), { minLength: 2, maxLength: 6 }))
+        .map(([videoId, uploads]) => ({
+          // One video, one file name, several chunks at once: the ingest's locks and in-place writes under contention.
+          concurrent: uploads.map((u) => {
+            const text = u.body.toString('latin1').replace(/filename="[^"]*"/, 'filename="same.mp4"');
+            const withId = videoId === undefined ? text : text.replace(/name="videoId"\r\n\r\nvi[0-9A-Za-z]{22}/, `name="videoId"\r\n\r\n${videoId}`);
+            return { ...u, body: Buffer.from(withId, 'latin1') };
+          }),
+        })),
     },
     {
       name: 'issuer',
@@ -987,24 +1084,45 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       const port = family.port === 'api' ? target.apiPort : target.issuerPort;
       const failures: string[] = [];
       let runs = 0;
+      const requestsBefore = requests;
       const budget = Math.max(1_000, (deadline - performance.now()) / (list.length - index));
-      const property = fc.asyncProperty(family.arb, async (request) => {
+      const property = fc.asyncProperty(family.arb, async (input) => {
         if (target.exitCode() !== undefined) throw new Error(`the server process exited (${target.exitCode()})`);
         runs++;
-        requests++;
-        options.trace?.(request, family.name);
-        const answer = await send(port, request, options.requestTimeoutMs);
-        if (typeof answer === 'object') {
-          learn(known, answer);
-          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-          if (answer.status >= 500) fiveHundreds++;
-        } else if (answer === 'hang') {
-          hangs++;
-        }
-        const wrong = verdict(request, answer);
-        if (wrong) {
-          failures.push(`${wrong}\n${describeRequest(request)}`);
-          throw new Error(wrong);
+        const seen = (request: RawRequest, answer: RawResponse | 'hang' | 'no answer'): void => {
+          requests++;
+          if (typeof answer === 'object') {
+            learn(known, answer);
+            statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+            if (answer.status >= 500) fiveHundreds++;
+          } else if (answer === 'hang') {
+            hangs++;
+          }
+          const wrong = verdict(request, answer);
+          if (wrong) {
+            failures.push(`${wrong}\n${describeRequest(request)}`);
+            throw new Error(wrong);
+          }
+        };
+        if ('pipelined' in input) {
+          input.pipelined.forEach((r) => options.trace?.(r, family.name));
+          const answers = await sendPipelined(port, input.pipelined, options.requestTimeoutMs);
+          if (answers === 'hang') return seen(input.pipelined[0]!, 'hang');
+          // An answer that closes the connection (one to a request the server cannot parse, say)
+          // leaves the requests after it unanswered.
+          if (answers.length === 0) return seen(input.pipelined[0]!, 'no answer');
+          answers.forEach((answer, i) => seen(input.pipelined[i]!, answer));
+          const last = answers[answers.length - 1]!;
+          if (answers.length < input.pipelined.length && last.headers.get('connection')?.toLowerCase() !== 'close') {
+            seen(input.pipelined[answers.length]!, 'no answer');
+          }
+        } else if ('concurrent' in input) {
+          input.concurrent.forEach((r) => options.trace?.(r, family.name));
+          const answers = await Promise.all(input.concurrent.map((r) => send(port, r, options.requestTimeoutMs)));
+          answers.forEach((answer, i) => seen(input.concurrent[i]!, answer));
+        } else {
+          options.trace?.(input, family.name);
+          seen(input, await send(port, input, options.requestTimeoutMs));
         }
       });
       const result = await fc.check(property, {
@@ -1018,13 +1136,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       });
       const crashed = target.exitCode() !== undefined;
       const ok = !result.failed && !crashed;
-      const shrunk = result.failed && result.counterexample ? `\n  smallest failing request:\n${describeRequest(result.counterexample[0] as RawRequest).replace(/^/gm, '    ')}` : '';
+      const example = result.counterexample?.[0];
+      const shown = example === undefined ? [] : 'pipelined' in example ? example.pipelined : 'concurrent' in example ? example.concurrent : [example];
+      const shrunk = result.failed && shown.length ? `\n  smallest failing input:\n${shown.map((r) => describeRequest(r).replace(/^/gm, '    ')).join('\n')}` : '';
       checks.push({
         name: `fuzz ${family.name}: no 5xx, no hang, problem bodies`,
         ok,
-        detail: `${runs} requests, seed ${seedValue + index}` + (crashed ? '; THE SERVER EXITED' : '') + (result.failed ? `; ${failures[0]?.split('\n')[0]}${shrunk}` : ''),
+        detail: `${requests - requestsBefore} requests in ${runs} runs, seed ${seedValue + index}` + (crashed ? '; THE SERVER EXITED' : '') + (result.failed ? `; ${failures[0]?.split('\n')[0]}${shrunk}` : ''),
       });
-      log(`${ok ? 'ok' : 'FAILED'}  ${family.name}: ${runs} requests`);
+      log(`${ok ? 'ok' : 'FAILED'}  ${family.name}: ${requests - requestsBefore} requests`);
     }
     const alive = target.exitCode() === undefined;
     checks.push({ name: 'the server process never exited', ok: alive, detail: alive ? 'running throughout' : `exited with ${target.exitCode()}` });
