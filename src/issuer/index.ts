@@ -84,8 +84,20 @@ function configError(message: string): TypeError {
   return new TypeError(`createTokenIssuer: ${message}`);
 }
 
-/** A file name as a video title, within the 256 characters a title may hold. */
-const titleOf = (fileName: string): string => Array.from(fileName).slice(0, 256).join('');
+/**
+ * A file name as a video title: within the 256 UTF-16 units a title may hold (a character outside
+ * the BMP counts two, and is never cut in half); none for a name of blanks, which the video API
+ * refuses as a title.
+ */
+function titleOf(fileName: string): string | undefined {
+  if (fileName.trim() === '') return undefined;
+  let title = '';
+  for (const char of fileName) {
+    if (title.length + char.length > 256) break;
+    title += char;
+  }
+  return title;
+}
 
 const isTtl = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TTL;
@@ -175,7 +187,8 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     }
     if (!createVideo && !narrowing.video) return undefined;
     const base: VideoFields = typeof createVideo === 'function' ? await createVideo(request, file) : {};
-    return { ...(file.fileName ? { title: titleOf(file.fileName) } : {}), ...base, ...narrowing.video };
+    const title = file.fileName ? titleOf(file.fileName) : undefined;
+    return { ...(title ? { title } : {}), ...base, ...narrowing.video };
   }
 
   async function authorizeRequest(request: Request, file: FileFacts): Promise<GrantNarrowing> {

@@ -106,6 +106,25 @@ describe('the issuer under attack', () => {
     assert.deepEqual(statuses, [...Array(5).fill(200), ...Array(10).fill(429)]);
   });
 
+  it('answers any file name a page may send, pre-creating the video, never with a 5xx', async () => {
+    const url = await serve({ rateLimit: false, createVideo: true });
+    const names = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 400 }),
+      fc.string({ unit: 'binary', maxLength: 400 }),
+      fc.constantFrom(' ', '   ', '\u3000', '😀'.repeat(300), `${'é'.repeat(255)}😀`, '\u200b', '.mp4', '../../x.mp4'),
+    );
+    await fc.assert(
+      fc.asyncProperty(names, async (fileName) => {
+        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fileName }) });
+        const body = (await response.json()) as { videoId?: string; title?: string };
+        // Control characters and names over 1024 characters are refused as input; everything else gets a grant.
+        assert.ok(response.status === 200 || response.status === 400, `${JSON.stringify(fileName.slice(0, 20))}: ${response.status} ${JSON.stringify(body)}`);
+        if (response.status === 200) assert.match(body.videoId ?? '', /^vi[0-9A-Za-z]{22}$/);
+      }),
+      { numRuns: 150, seed: 10 },
+    );
+  });
+
   it('never mints a token that does not expire, whatever ttl authorize returns', async () => {
     let asked = 0;
     const url = await serve({
