@@ -774,7 +774,7 @@ function families(known: Known): Family[] {
         fc.oneof(
           jsonBody(),
           fc.record({
-            fileName: fc.option(fc.oneof(fc.constantFrom('deny.mp4', 'private.mp4', `${MARK}.mp4`, `../../${MARK}`), fc.string({ maxLength: 1100 })), { nil: undefined }),
+            fileName: fc.option(fc.oneof(fc.constantFrom('deny.mp4', 'private.mp4', `${MARK}.mp4`, `../../${MARK}`, ' ', '😀'.repeat(300)), fc.string({ maxLength: 1100 }), fc.string({ unit: 'grapheme', maxLength: 400 })), { nil: undefined }),
             fileType: fc.option(fc.constantFrom('video/mp4', 'video/webm', 'text/plain', '', 'x'.repeat(300)), { nil: undefined }),
             fileSize: fc.option(fc.oneof(fc.nat(), fc.constantFrom(-1, 1.5, 1e300)), { nil: undefined }),
           }).map((facts) => ({ type: 'application/json', body: b(JSON.stringify(facts)) })),
