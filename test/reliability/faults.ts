@@ -670,12 +670,14 @@ export async function tokenRefresh(soak: Soak): Promise<ScenarioReport> {
     checks,
     seconds: (Date.now() - started) / 1000,
     figures: {
+      uploads: 1,
       'token ttl (s)': scale.ttl,
       'upload duration (s)': (elapsed / 1000).toFixed(1),
       'MiB verified': mib(tally(outcomes).bytes),
       'tokens used': tokens.size,
       refreshes: outcome.result.refreshes,
       '401s': refused,
+      '5xx from the API': tally(outcomes).serverErrors,
     },
   };
 }
@@ -721,6 +723,7 @@ export async function concurrentUploads(soak: Soak): Promise<ScenarioReport> {
     figures: {
       uploads: outcomes.length,
       'MiB verified': mib(tally(outcomes).bytes),
+      'retries seen by the element (any 5xx or lost connection)': tally(outcomes).retries,
       [`at once from one page`]: scale.inPage,
       [`at once from ${scale.pages} pages`]: scale.pages * scale.perPage,
       'API RSS before (MiB)': (baseline / 1024).toFixed(1),
