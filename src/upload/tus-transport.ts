@@ -238,6 +238,11 @@ export class TusTransport implements Transport {
     const response = 'originalResponse' in error ? error.originalResponse : null;
     if (response) {
       const status = response.getStatus();
+      if (status === 409 && 'originalRequest' in error && error.originalRequest?.getMethod() === 'PATCH') {
+        // The server holds other bytes than this PATCH assumed: typically a PATCH it stored whose answer was
+        // lost (the browser resends such a request by itself). The next attempt asks for the offset (HEAD).
+        return new UploadError('network', 'The tus upload: the server holds a different offset (409); continuing from its offset.', { status, cause: error });
+      }
       return errorFromResponse(status, response.getBody() ?? '', parseRetryAfter((name) => response.getHeader(name) ?? null), 'The tus upload');
     }
     return new UploadError('network', `The tus upload failed: ${error.message}`, { cause: error });

@@ -90,6 +90,38 @@ describe('tus transport', () => {
     expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
   });
 
+  it('continues from the server offset when the answer to a stored PATCH is lost', async () => {
+    // The browser resends a request whose kept-alive connection closed without an answer; the server
+    // already holds those bytes, so the resend gets 409 (offset conflict): the upload asks for the offset.
+    const { url } = await configureProxy({ rules: [{ method: 'PATCH', skip: 1, action: { type: 'drop' } }] });
+    const session = new UploadSession({ protocol: 'tus', tokenProvider: () => grantFor(url, 600), chunkSize: CHUNK });
+    const file = makeFile(16 * MiB, 'tus-lost-answer.mp4', 65);
+    session.start(file);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    const sent = uploads(await proxyLog());
+    expect(sent.filter((e) => e.fault === 'drop')).to.have.length(1);
+    expect(sent.filter((e) => e.method === 'POST')).to.have.length(1);
+    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
+  });
+
+  it('answers a 409 offset conflict on a PATCH by asking the server for its offset', async () => {
+    const { url } = await configureProxy({ rules: [{ method: 'PATCH', skip: 2, action: { type: 'status', status: 409 } }] });
+    const session = new UploadSession({ protocol: 'tus', tokenProvider: () => grantFor(url, 600), chunkSize: CHUNK });
+    const events = record(session);
+    const file = makeFile(16 * MiB, 'tus-409.mp4', 66);
+    session.start(file);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    expect(events.retries.map((r) => [r.error.code, r.error.status])).to.deep.equal([['network', 409]]);
+    const sent = uploads(await proxyLog());
+    const conflict = sent.findIndex((e) => e.status === 409);
+    expect(sent[conflict + 1]!.method).to.equal('HEAD');
+    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
+  });
+
   it('resumes after a reload from the offset the server has, without a new upload', async () => {
     const { url } = await configureProxy({ bandwidth: 16 * MiB });
     const options = { protocol: 'tus' as const, tokenProvider: () => grantFor(url, 600), chunkSize: CHUNK };
