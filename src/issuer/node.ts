@@ -195,8 +195,10 @@ function answerHttpErrors(server: Server): void {
 /** Serves the issuer alone on node:http; resolves once it listens. */
 export async function serveTokenIssuer(issuer: TokenIssuer, port = 0, host = '127.0.0.1'): Promise<RunningIssuer> {
   // A request without Host is answered by the issuer (its URL falls back to localhost), not refused bare.
-  const server = createServer({ requireHostHeader: false }, toNodeHandler(issuer));
-  server.headersTimeout = 30_000;
+  // The headers deadline is checked every second (node's default is every 30 s, which let a
+  // client that sends its headers byte by byte hold a connection for up to a minute).
+  const server = createServer({ requireHostHeader: false, connectionsCheckingInterval: 1_000 }, toNodeHandler(issuer));
+  server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
   answerHttpErrors(server);
