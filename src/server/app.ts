@@ -86,9 +86,17 @@ export interface ServerTimeouts {
   idleMs?: number;
   /** Milliseconds an idle keep-alive connection stays open between requests. */
   keepAliveMs?: number;
+  /**
+   * Milliseconds the body of a request other than an upload (`/upload`, tus) has to arrive whole.
+   * Those bodies are small (64 KiB at most): one sent a byte now and then is an attack, not a slow link.
+   */
+  smallBodyMs?: number;
 }
 
-export const DEFAULT_TIMEOUTS: Required<ServerTimeouts> = { headersMs: 10_000, idleMs: 60_000, keepAliveMs: 5_000 };
+export const DEFAULT_TIMEOUTS: Required<ServerTimeouts> = { headersMs: 10_000, idleMs: 60_000, keepAliveMs: 5_000, smallBodyMs: 30_000 };
+
+/** Paths whose bodies are uploads: they take as long as they need, as long as they keep coming. */
+const UPLOAD_PATH = /^\/(upload|tus)(\/|\?|$)/;
 
 export interface StartOptions extends VideoApiOptions {
   port?: number;
@@ -140,10 +148,12 @@ function answerAndClose(socket: Socket, response: string): void {
  * and the reset that its next bytes cause would lose the answer: its connection is kept for that
  * moment too, and closed after it.
  */
+const hasBody = (req: IncomingMessage): boolean =>
+  (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
+
 function lingerOnUnreadBody(req: IncomingMessage, res: ServerResponse): void {
   const socket = req.socket;
-  const hasBody = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
-  if (hasBody && !res.shouldKeepAlive) {
+  if (hasBody(req) && !res.shouldKeepAlive) {
     res.shouldKeepAlive = true;
     res.once('finish', () => {
       if (req.complete) socket.end();
@@ -162,7 +172,7 @@ export async function listen(
   host: string,
   timeouts: ServerTimeouts = {},
 ): Promise<{ server: Server; url: string }> {
-  const { headersMs, idleMs, keepAliveMs } = { ...DEFAULT_TIMEOUTS, ...timeouts };
+  const { headersMs, idleMs, keepAliveMs, smallBodyMs } = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const handle = getRequestListener(fetch, {
     // A request node:http parsed but the web Request cannot hold (e.g. a malformed Host).
     errorHandler: () => problemResponse(
@@ -192,6 +202,16 @@ export async function listen(
       });
       lingerOnUnreadBody(req, res);
       socket.setTimeout(idleMs);
+      if (!UPLOAD_PATH.test(req.url ?? '/') && hasBody(req)) {
+        const deadline = setTimeout(() => {
+          if (req.complete) return;
+          if (!res.headersSent && socket.writable) answerAndClose(socket, TIMED_OUT);
+          else socket.destroy();
+        }, smallBodyMs);
+        deadline.unref();
+        req.once('end', () => clearTimeout(deadline));
+        res.once('close', () => clearTimeout(deadline));
+      }
       // The inactivity timeout guards the arrival of the request. Once its body is in, the work
       // (assembling a large out-of-order upload, say) may take as long as it takes.
       req.once('end', () => socket.setTimeout(0));

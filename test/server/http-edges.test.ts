@@ -77,7 +77,7 @@ describe('HTTP edges of the local video API', () => {
   before(async () => {
     // The app reports unexpected errors on stderr: a client's misbehaviour must never be one.
     console.error = (...args: unknown[]) => { errors.push(args.map(String).join(' ')); };
-    api = await startTestApi({ timeouts: { headersMs: 1_000, idleMs: 1_000, keepAliveMs: 1_000 } });
+    api = await startTestApi({ timeouts: { headersMs: 1_000, idleMs: 1_000, keepAliveMs: 1_000, smallBodyMs: 2_000 } });
     auth = basic(api.apiKey);
   });
 
@@ -163,6 +163,17 @@ describe('HTTP edges of the local video API', () => {
     assertProblem(answer, 408);
     assert.ok(answer.closedAfter >= 900 && answer.closedAfter < 3_000, `closed after ${answer.closedAfter} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  });
+
+  it('answers a JSON body trickled a byte at a time with 408 at the small-body deadline, though never silent', async () => {
+    const started = Date.now();
+    const answer = await raw(api.url, [
+      `POST /upload-tokens HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`,
+      ...'{"ttl": 60, "pad": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'.split(''),
+    ], { gapMs: 300 });
+    assertProblem(answer, 408);
+    assert.ok(answer.closedAfter >= 1_900 && answer.closedAfter < 3_500, `closed after ${answer.closedAfter} ms`);
+    assert.ok(Date.now() - started < 4_000);
   });
 
   it('answers an upload that stalls mid-body with 408 and keeps no file of it', async () => {
