@@ -37,7 +37,7 @@ export interface FuzzOptions {
   /** Connections of each kind in the slow-client phase. */
   attackers: { slowloris: number; endless: number; stalled: number };
   /** Server timeouts; undefined runs the product's defaults. */
-  timeouts?: { headersMs: number; idleMs: number; keepAliveMs: number };
+  timeouts?: { headersMs: number; idleMs: number; keepAliveMs: number; smallBodyMs: number };
   log?: (line: string) => void;
   /** Runs only the families whose name contains this. */
   only?: string;
@@ -880,7 +880,7 @@ function hold(port: number, head: string, mode: { trickle?: string; gapMs?: numb
 }
 
 async function attack(target: Target, known: Known, options: FuzzOptions, checks: Check[]): Promise<FuzzSummary['latency']> {
-  const timeouts = options.timeouts ?? { headersMs: 10_000, idleMs: 60_000, keepAliveMs: 5_000 };
+  const timeouts = options.timeouts ?? { headersMs: 10_000, idleMs: 60_000, keepAliveMs: 5_000, smallBodyMs: 30_000 };
   const giveUpMs = Math.max(timeouts.headersMs, timeouts.idleMs) + 15_000;
   const auth = basic(API_KEY);
   const token = known.tokens[0]!;
@@ -917,6 +917,10 @@ async function attack(target: Target, known: Known, options: FuzzOptions, checks
     ),
     tenGigabytes: ['/upload?token=' + token, '/upload-tokens', '/videos', '/auth/api-key'].map((path) =>
       hold(port, `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: ${path.startsWith('/upload?') ? 'multipart/form-data; boundary=fz' : 'application/json'}\r\nContent-Length: 10737418240\r\n\r\n`, { flood: Buffer.alloc(0x10000, 0x61), giveUpMs }),
+    ),
+    trickled: times(stalled).map((i) =>
+      hold(port, `POST ${i % 2 ? '/videos' : '/upload-tokens'} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`,
+        { trickle: '{"title": "trickled"', gapMs: Math.min(1_000, timeouts.idleMs / 3), giveUpMs }),
     ),
     stalled: times(stalled).map((i) =>
       hold(port, i % 2
@@ -955,6 +959,8 @@ async function attack(target: Target, known: Known, options: FuzzOptions, checks
   add('never-ending JSON body answered 413', settled.endlessJson, (h) => h.status === 413 && h.closedAfter >= 0 && h.closedAfter < 10_000, '413 within 10 s');
   add('never-ending body on routes that ignore it: answered, then closed', settled.endlessIgnored, (h) => h.status > 0 && h.status < 500 && h.closedAfter >= 0 && h.closedAfter < 10_000, 'closed within 10 s');
   add('10 GB Content-Length answered at once', settled.tenGigabytes, (h) => (h.status === 400 || h.status === 413) && h.closedAfter >= 0 && h.closedAfter < 5_000, '400/413 within 5 s');
+  const smallLimit = timeouts.smallBodyMs + 2_500;
+  add('JSON bodies trickled a byte at a time answered 408 at the small-body deadline', settled.trickled, (h) => h.status === 408 && h.closedAfter >= timeouts.smallBodyMs - 100 && h.closedAfter <= smallLimit, `each 408 within ${smallLimit} ms`);
   const idleLimit = timeouts.idleMs + 2_500;
   add('stalled bodies answered 408 after the inactivity timeout', settled.stalled, (h) => h.status === 408 && h.closedAfter >= timeouts.idleMs - 100 && h.closedAfter <= idleLimit, `each 408 within ${idleLimit} ms`);
 

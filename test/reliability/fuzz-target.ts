@@ -33,12 +33,13 @@ const issuer = createTokenIssuer({
   maxTtl: 900,
   // A low limit, so that both sides of it are fuzzed; clients that vary X-Forwarded-For get their own window.
   rateLimit: { limit: 40, windowMs: 60_000 },
+  // A careful site: the titles it makes from file names are ones the video API takes.
   authorize: (_request, file) => {
     if (file.fileName?.startsWith('deny')) return false;
-    if (file.fileName?.startsWith('private')) return { ttl: 120, video: { title: file.fileName, public: false } };
+    if (file.fileName?.startsWith('private')) return { ttl: 120, video: { title: file.fileName.slice(0, 200), public: false } };
     return true;
   },
-  createVideo: (_request, file) => (file.fileType?.startsWith('video/') ? { title: file.fileName ?? 'clip' } : {}),
+  createVideo: (_request, file) => (file.fileType?.startsWith('video/') && file.fileName?.trim() ? { title: file.fileName.slice(0, 200) } : {}),
 });
 const served = await serveTokenIssuer(issuer);
 

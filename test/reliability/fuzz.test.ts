@@ -13,7 +13,7 @@ describe('bad input (fast fuzz)', () => {
       timeCapMs: 10_000,
       requestTimeoutMs: 5_000,
       attackers: { slowloris: 10, endless: 2, stalled: 4 },
-      timeouts: { headersMs: 1_000, idleMs: 1_500, keepAliveMs: 1_000 },
+      timeouts: { headersMs: 1_000, idleMs: 1_500, keepAliveMs: 1_000, smallBodyMs: 2_000 },
     });
     const text = report(summary);
     const failed = summary.checks.filter((c) => !c.ok);
