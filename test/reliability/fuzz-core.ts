@@ -879,11 +879,12 @@ function hold(port: number, head: string, mode: { trickle?: string; gapMs?: numb
   });
 }
 
-async function attack(target: Target, known: Known, options: FuzzOptions, checks: Check[]): Promise<FuzzSummary['latency']> {
+async function attack(target: Target, options: FuzzOptions, checks: Check[]): Promise<FuzzSummary['latency']> {
   const timeouts = options.timeouts ?? { headersMs: 10_000, idleMs: 60_000, keepAliveMs: 5_000, smallBodyMs: 30_000 };
   const giveUpMs = Math.max(timeouts.headersMs, timeouts.idleMs) + 15_000;
   const auth = basic(API_KEY);
-  const token = known.tokens[0]!;
+  // A fresh token: the fuzzer may have deleted the ones it knew.
+  const token = (await api(target, 'POST', '/upload-tokens', { ttl: 0 })).json.token as string;
   const port = target.apiPort;
 
   const probe = async (count: number, gapMs: number): Promise<number[]> => {
@@ -1167,7 +1168,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     const alive = target.exitCode() === undefined;
     checks.push({ name: 'the server process never exited', ok: alive, detail: alive ? 'running throughout' : `exited with ${target.exitCode()}` });
     if (alive) {
-      latency = await attack(target, known, options, checks);
+      latency = await attack(target, options, checks);
       log('ok  slow and oversized clients done');
       await consistency(target, dataDir, checks);
     }
