@@ -160,6 +160,8 @@ export interface LaneSpec {
   /** Seconds each token of the lane lives. */
   ttl?: number;
   parallel?: number;
+  /** The protocol the lane's grants name; default `apivideo`. */
+  protocol?: 'apivideo' | 'tus';
 }
 
 export interface LaneOutcome {
@@ -316,8 +318,8 @@ export class Soak {
     return all;
   }
 
-  #issuer(id: string, uploadUrl: string, ttl: number): void {
-    const issuer: TokenIssuer = createTokenIssuer({ apiKey: SOAK_API_KEY, apiUrl: this.api.url, uploadUrl, ttl, rateLimit: false });
+  #issuer(id: string, uploadUrl: string, ttl: number, protocol: 'apivideo' | 'tus'): void {
+    const issuer: TokenIssuer = createTokenIssuer({ apiKey: SOAK_API_KEY, apiUrl: this.api.url, uploadUrl, ttl, protocol, rateLimit: false });
     const recorded: TokenIssuer = async (request, context) => {
       const response = await issuer(request, context);
       if (response.status === 200) {
@@ -340,7 +342,7 @@ export class Soak {
       await proxy.start();
       proxy.configure(spec.faults);
     }
-    this.#issuer(spec.id, proxy?.url ?? this.api.url, spec.ttl ?? 900);
+    this.#issuer(spec.id, proxy?.url ?? this.api.url, spec.ttl ?? 900, spec.protocol ?? 'apivideo');
     const options: LaneOptions = {
       id: spec.id,
       mode: spec.mode,
@@ -415,7 +417,7 @@ function describeLog(outcome: LaneOutcome): string {
   const t0 = outcome.log[0]?.startedAt ?? 0;
   return outcome.log
     .filter((e) => e.method !== 'OPTIONS')
-    .map((e) => `${e.method} ${e.path} ${e.contentRange ?? ''} ${e.fault} ${e.status} ${e.bodyBytes}B @${e.startedAt - t0}-${e.endedAt === null ? 'open' : e.endedAt - t0}ms`)
+    .map((e) => `${e.method} ${e.path} ${e.contentRange ?? ''} ${e.fault} ${e.status}${e.upstreamError ? ` (${e.upstreamError})` : ''} ${e.bodyBytes}B @${e.startedAt - t0}-${e.endedAt === null ? 'open' : e.endedAt - t0}ms`)
     .join(', ') || 'none';
 }
 
@@ -467,7 +469,10 @@ interface Tally {
   uploads: number;
   bytes: number;
   faults: Record<string, number>;
+  /** Answers from the API that were 5xx. */
   serverErrors: number;
+  /** Forwarded requests that failed on the API's side of the proxy (the API down, or a connection it closed). */
+  upstreamErrors: number;
   requests: number;
   retries: number;
 }
@@ -475,6 +480,7 @@ interface Tally {
 function tally(outcomes: LaneOutcome[]): Tally {
   const faults: Record<string, number> = {};
   let serverErrors = 0;
+  let upstreamErrors = 0;
   let requests = 0;
   let retries = 0;
   let bytes = 0;
@@ -487,10 +493,11 @@ function tally(outcomes: LaneOutcome[]): Tally {
       if (entry.fault !== 'forward') {
         const kind = entry.fault === 'status' ? String(entry.status) : entry.fault;
         faults[kind] = (faults[kind] ?? 0) + 1;
-      } else if (entry.status >= 500) serverErrors++;
+      } else if (entry.upstreamError) upstreamErrors++;
+      else if (entry.status >= 500) serverErrors++;
     }
   }
-  return { uploads: outcomes.length, bytes, faults, serverErrors, requests, retries };
+  return { uploads: outcomes.length, bytes, faults, serverErrors, upstreamErrors, requests, retries };
 }
 
 const mib = (bytes: number): string => (bytes / MiB).toFixed(1);
@@ -510,6 +517,8 @@ export async function faultUploads(soak: Soak): Promise<ScenarioReport> {
     const sizeBytes = between(rng, scale.minMiB * MiB, scale.maxMiB * MiB);
     const parts = Math.ceil(sizeBytes / CHUNK_SIZE);
     const mode = i % 2 === 0 ? 'element' : 'engine';
+    // Every fifth upload goes over tus: its PATCH requests carry no part number, so faults pick the nth PATCH.
+    const tus = i % 5 === 2;
     const rules: FaultRule[] = [];
     // Every lane gets each kind of fault once, on parts picked at random (a part may get several).
     const kinds = ['reset', '503', '429', 'stall', 'drop'] as const;
@@ -519,21 +528,22 @@ export async function faultUploads(soak: Soak): Promise<ScenarioReport> {
       const part = between(rng, kind === 'drop' ? 2 : 1, parts);
       const partBytes = Math.min(CHUNK_SIZE, sizeBytes - (part - 1) * CHUNK_SIZE);
       const afterBytes = between(rng, 64 * 1024, Math.max(64 * 1024, partBytes - 64 * 1024));
-      if (kind === 'reset') rules.push({ method: 'POST', path: '/upload', part, action: { type: 'reset', afterBytes } });
+      const where: Omit<FaultRule, 'action'> = tus ? { method: 'PATCH', path: '/tus/', skip: between(rng, 0, 2) } : { method: 'POST', path: '/upload', part };
+      if (kind === 'reset') rules.push({ ...where, action: { type: 'reset', afterBytes } });
       if (kind === '503') {
-        rules.push({ method: 'POST', path: '/upload', part, action: { type: 'status', status: 503, ...(rng() < 0.5 ? { headers: { 'Retry-After': '1' } } : {}) } });
+        rules.push({ ...where, action: { type: 'status', status: 503, ...(rng() < 0.5 ? { headers: { 'Retry-After': '1' } } : {}) } });
       }
-      if (kind === '429') rules.push({ method: 'POST', path: '/upload', part, action: { type: 'status', status: 429, headers: { 'Retry-After': String(between(rng, 1, 2)) } } });
-      if (kind === 'drop') rules.push({ method: 'POST', path: '/upload', part, action: { type: 'drop' } });
+      if (kind === '429') rules.push({ ...where, action: { type: 'status', status: 429, headers: { 'Retry-After': String(between(rng, 1, 2)) } } });
+      if (kind === 'drop') rules.push({ ...where, action: { type: 'drop' } });
       if (kind === 'stall') {
         // The engine lanes notice the silence themselves; the element lanes (30 s stall timeout) see the connection drop.
-        rules.push({ method: 'POST', path: '/upload', part, action: { type: 'stall', afterBytes, ...(mode === 'element' ? { ms: between(rng, 1_500, 3_000) } : {}) } });
+        rules.push({ ...where, action: { type: 'stall', afterBytes, ...(mode === 'element' ? { ms: between(rng, 1_500, 3_000) } : {}) } });
       }
     }
     const config: FaultConfig = { rules };
     if (i % 2 === 1 || i % 5 === 0) config.latencyMs = 200;
     if (i % 3 === 0) config.bandwidth = between(rng, 8, 24) * MiB;
-    specs.push({ id: `faults-${String(i + 1).padStart(2, '0')}`, mode, page, sizeBytes, faults: config, parallel: i % 4 === 1 ? 2 : 1 });
+    specs.push({ id: `faults-${String(i + 1).padStart(2, '0')}`, mode, page, sizeBytes, faults: config, parallel: i % 4 === 1 ? 2 : 1, protocol: tus ? 'tus' : 'apivideo' });
   }
   const outcomes = await soak.runLanes(specs, scale.concurrency, scale.timeoutMs);
   const checks: Check[] = [];
@@ -541,7 +551,12 @@ export async function faultUploads(soak: Soak): Promise<ScenarioReport> {
   await oneVideoEach(soak, outcomes, before, checks);
   if (process.env.SOAK_VERBOSE) for (const o of outcomes) console.log(`  ${o.spec.id} (${o.spec.mode}, ${o.result.retries} retries): ${describeLog(o)}`);
   const t = tally(outcomes);
-  checks.push({ name: 'no 5xx from the API', ok: t.serverErrors === 0, detail: `${t.serverErrors} forwarded 5xx` });
+  const with5xx = outcomes.filter((o) => o.log.some((e) => e.fault === 'forward' && !e.upstreamError && e.status >= 500));
+  checks.push({
+    name: 'no 5xx from the API',
+    ok: t.serverErrors === 0,
+    detail: `${t.serverErrors} forwarded 5xx${with5xx.map((o) => `; ${o.spec.id}: ${describeLog(o)}`).join('')}`,
+  });
   const injected = Object.values(t.faults).reduce((a, b) => a + b, 0);
   checks.push({ name: 'faults were injected into every upload', ok: outcomes.every((o) => o.log.some((e) => e.fault !== 'forward')), detail: `${injected} faults` });
   await soak.closePages();
@@ -557,6 +572,7 @@ export async function faultUploads(soak: Soak): Promise<ScenarioReport> {
       'upload requests': t.requests,
       'retries seen by the engine': t.retries,
       '5xx from the API': t.serverErrors,
+      'connections the API closed under a request (proxy 502)': t.upstreamErrors,
     },
   };
 }
@@ -621,9 +637,10 @@ export async function killRestart(soak: Soak): Promise<ScenarioReport> {
   }
   const extra = await oneVideoEach(soak, outcomes, before, checks, false);
   checks.push({ name: 'the database passes integrity_check after every kill', ok: integrity.length > 0 && integrity.every((r) => r === 'ok'), detail: integrity.filter((r) => r !== 'ok').join(' | ') || `${integrity.length} checks` });
+  const t = tally(outcomes);
+  checks.push({ name: 'no 5xx from the API', ok: t.serverErrors === 0, detail: `${t.serverErrors} 5xx answers` });
   const final = integrityCheck(soak.dataDir);
   checks.push({ name: 'the database passes integrity_check at the end', ok: final === 'ok', detail: final });
-  const t = tally(outcomes);
   await soak.closePages();
   return {
     name: 'kills',
@@ -636,7 +653,8 @@ export async function killRestart(soak: Soak): Promise<ScenarioReport> {
       'API down per kill (ms, median)': median(downMs),
       'upload requests': t.requests,
       'retries seen by the element': t.retries,
-      '5xx while the API was down (proxy 502s)': t.serverErrors,
+      '5xx from the API': t.serverErrors,
+      'requests cut off by a kill (proxy 502)': t.upstreamErrors,
       'videos left by a first part lost in a kill': extra,
     },
   };

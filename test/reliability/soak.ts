@@ -40,7 +40,7 @@ const failed = checks.length - passed;
 const sum = (key: string): number => reports.reduce((total, report) => total + Number(report.figures[key] ?? 0), 0);
 console.log(
   `total: ${sum('uploads')} uploads, ${sum('MiB verified').toFixed(1)} MiB verified, ${sum('faults injected')} faults injected, ` +
-    `${sum('SIGKILLs')} SIGKILLs, ${sum('5xx from the API')} 5xx from the API (faults and token scenarios, where the proxy sees every answer)`,
+    `${sum('SIGKILLs')} SIGKILLs, ${sum('5xx from the API')} 5xx from the API (seen by the proxies)`,
 );
 console.log(`API RSS peak over the run: ${(soak.rssMaxKiB / 1024).toFixed(1)} MiB; total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -52,6 +52,8 @@ export interface ProxyLogEntry {
   bodyBytes: number;
   /** The upload token the request carried (`?token=` or `Authorization: Bearer`), if any. */
   token: string | null;
+  /** Why the forwarded request failed on the target's side (e.g. `ECONNRESET`), when it did; the proxy then answered 502 itself. */
+  upstreamError?: string;
   /** Milliseconds since the epoch when the request came in and when it ended. */
   startedAt: number;
   endedAt: number | null;
@@ -224,8 +226,9 @@ export class FaultProxy {
       },
     );
     let upstreamFailed = false;
-    upstream.on('error', () => {
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
       upstreamFailed = true;
+      entry.upstreamError = error.code ?? error.message;
       if (!res.headersSent) {
         entry.status = 502;
         res.writeHead(502, { ...CORS_HEADERS, connection: 'close' });
