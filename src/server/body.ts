@@ -5,7 +5,7 @@ import { problems } from './problem.js';
 export const DEFAULT_MAX_JSON_BODY = 64 * 1024;
 
 /** Collects a body of at most `limit` bytes; undefined once it grows past the limit (reading stops there). */
-function collect(incoming: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export function collect(incoming: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -7,7 +7,8 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createTokenIssuer } from '../../src/issuer/index.js';
 import { serveTokenIssuer } from '../../src/issuer/node.js';
-import { basic, startTestApi, type TestApi } from '../support/api.js';
+import { rmSync } from 'node:fs';
+import { basic, startTestApi, tempDir, type TestApi } from '../support/api.js';
 import { bytes, createToken } from '../support/upload.js';
 
 interface RawAnswer {
@@ -288,6 +289,34 @@ describe('HTTP edges of the issuer served by its node adapter', () => {
       assertProblem(await raw(issuer.url, ['GET / HTTP/1.1\r\nConnection: close\r\n\r\n']), 405);
     } finally {
       await issuer.close();
+    }
+  });
+});
+
+describe('HTTP edges of the dev server\'s issuer route', () => {
+  it('answers a chunked body over the issuer\'s limit with 413 and keeps serving the connection', async () => {
+    const { startVideoApiServer } = await import('../../src/server/app.js');
+    const { registerDevRoutes, ISSUER_PATH } = await import('../../src/server/dev.js');
+    const { sendPipelined } = await import('../reliability/fuzz-core.js');
+    const dataDir = tempDir();
+    let publicUrl = '';
+    const dev = await startVideoApiServer({ apiKey: 'k', dataDir, port: 0, host: '127.0.0.1' }, (app, ctx) =>
+      registerDevRoutes(app, ctx, { demoDir: 'demo', cdnDir: 'dist/cdn', publicUrl: () => publicUrl }));
+    publicUrl = dev.url;
+    try {
+      const port = Number(new URL(dev.url).port);
+      for (const size of [20_000, 2_000_000]) {
+        const big = { method: 'POST', target: Buffer.from(ISSUER_PATH), headers: [['Content-Type', Buffer.from('application/json')]] as [string, Buffer][], body: Buffer.alloc(size, 0x20), chunked: true };
+        const answers = await sendPipelined(port, [big, { method: 'GET', target: Buffer.from('/videos'), headers: [], body: Buffer.alloc(0) }], 5_000);
+        assert.ok(answers !== 'hang');
+        assert.deepEqual(answers.map((a) => a.status), [413, 401], `${size} bytes`);
+      }
+      // A body within the limit still gets its token.
+      const ok = await fetch(dev.url + ISSUER_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fileName: 'a.mp4' }) });
+      assert.equal(ok.status, 200);
+    } finally {
+      await dev.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
