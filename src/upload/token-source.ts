@@ -68,8 +68,17 @@ export class TokenSource {
     if (!Number.isNaN(server)) this.#skewMs = server - this.#now();
   }
 
-  #marginMs(): number {
-    return (this.#options.safetyMargin ?? DEFAULT_TOKEN_SAFETY_MARGIN_S) * 1000;
+  /**
+   * The safety margin as configured; the default one is never more than a quarter of the grant's
+   * lifetime: a 5 s token under a 60 s margin would otherwise count as expiring the moment it
+   * arrives, and be refetched before every part (and spend the issuer's rate limit).
+   */
+  #marginMs(active: ActiveGrant): number {
+    if (this.#options.safetyMargin !== undefined) return this.#options.safetyMargin * 1000;
+    const margin = DEFAULT_TOKEN_SAFETY_MARGIN_S * 1000;
+    const created = Date.parse(active.grant.createdAt);
+    if (active.expiresAtServer == null || Number.isNaN(created)) return margin;
+    return Math.min(margin, Math.max(0, active.expiresAtServer - created) / 4);
   }
 
   /** Local-clock milliseconds at which a grant expires, corrected for the server's clock skew. */
@@ -82,7 +91,7 @@ export class TokenSource {
     if (!active) return true;
     const local = this.expiresAtLocal(active);
     if (local === null) return false;
-    return local - this.#marginMs() <= this.#now();
+    return local - this.#marginMs(active) <= this.#now();
   }
 
   /**

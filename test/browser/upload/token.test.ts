@@ -131,6 +131,26 @@ describe('token sources', () => {
     expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
   });
 
+  it('keeps a short-lived token for its life under the default margin, not one token per part', async () => {
+    const { url } = await configureProxy({ bandwidth: 24 * MiB });
+    const minted: TokenGrant[] = [];
+    // 20 s tokens are shorter than the default 60 s margin: the margin shrinks to a quarter of their life.
+    const session = new UploadSession({
+      tokenProvider: async () => {
+        const grant = await grantFor(url, 20);
+        minted.push(grant);
+        return grant;
+      },
+      chunkSize: CHUNK,
+    });
+    session.start(makeFile(21 * MiB, 'short-lived.mp4', 25));
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    expect(minted.length).to.equal(1);
+    expect(new Set(uploads(await proxyLog()).map((e) => e.token)).size).to.equal(1);
+  });
+
   it('refreshes once on a 401 and resends the part', async () => {
     const { url } = await configureProxy({ bandwidth: 12 * MiB });
     const minted: string[] = [];
