@@ -73,7 +73,7 @@ export interface TokenIssuerOptions {
   timeout?: number;
   /** The fetch used to call the video API. Default the global fetch. */
   fetch?: typeof fetch;
-  /** Upload protocol the grant names. Default `apivideo`. */
+  /** Upload protocol the grant names, which then wins over the element's `protocol`. Default: none named, the element chooses. */
   protocol?: UploadProtocol;
   /** Receives one line per request and one per failure. Never the key, never a token. */
   log?: (line: string) => void;
@@ -140,8 +140,8 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   if (ttl > maxTtl) throw configError(`ttl (${ttl}) exceeds maxTtl (${maxTtl}).`);
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
   if (!Number.isFinite(timeout) || timeout <= 0) throw configError('timeout must be a positive number of milliseconds.');
-  const protocol: UploadProtocol = options.protocol ?? 'apivideo';
-  if (protocol !== 'apivideo' && protocol !== 'tus') throw configError('protocol must be "apivideo" or "tus".');
+  const protocol: UploadProtocol | undefined = options.protocol;
+  if (protocol !== undefined && protocol !== 'apivideo' && protocol !== 'tus') throw configError('protocol must be "apivideo" or "tus".');
   if (options.authorize !== undefined && typeof options.authorize !== 'function') throw configError('authorize must be a function.');
   const createVideo = options.createVideo ?? false;
   if (typeof createVideo !== 'boolean' && typeof createVideo !== 'function') {
@@ -230,7 +230,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       const fields = await videoFieldsFor(request, file, narrowing);
       if (fields) videoId = await upstream.createVideo(fields, signal);
     }
-    const body: TokenGrant = { ...token, apiUrl: uploadUrl, protocol, ...(videoId ? { videoId } : {}) };
+    const body: TokenGrant = { ...token, apiUrl: uploadUrl, ...(protocol ? { protocol } : {}), ...(videoId ? { videoId } : {}) };
     return respond(200, JSON.stringify(body), { 'content-type': 'application/json', ...rateHeaders }, check);
   }
 

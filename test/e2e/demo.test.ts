@@ -104,9 +104,14 @@ describe('npm start: the demo end to end', { skip: !existsSync('dist/cdn/video-u
     await theming.close();
 
     const tus = await openPage('/tus.html', 800);
+    const paths: string[] = [];
+    tus.on('request', (request) => paths.push(`${request.method()} ${new URL(request.url()).pathname}`));
     await tus.locator('video-uploader input[type=file]').setInputFiles(FIXTURE);
     await tus.locator('#result').waitFor({ state: 'visible', timeout: 30_000 });
     await tus.waitForFunction(() => (document.getElementById('player') as HTMLVideoElement).readyState >= 2, null, { timeout: 20_000 });
+    // The file went over tus, not the chunked /upload route.
+    assert.ok(paths.some((p) => /^PATCH \/tus\/[0-9a-f]+$/.test(p)), paths.join('\n'));
+    assert.ok(!paths.some((p) => p.startsWith('POST /upload')), paths.join('\n'));
     await tus.screenshot({ path: `${SHOTS}/demo-tus.png`, fullPage: true });
     await tus.close();
   });

@@ -103,7 +103,8 @@ describe('token issuer', () => {
       assert.equal(grant.ttl, 900);
       assert.equal(Date.parse(grant.expiresAt) - Date.parse(grant.createdAt), 900_000);
       assert.equal(grant.apiUrl, api.url);
-      assert.equal(grant.protocol, 'apivideo');
+      // No protocol named: the element's own `protocol` attribute decides.
+      assert.equal(grant.protocol, undefined);
       assert.equal(grant.videoId, undefined);
       const onApi = await tokenOnApi(grant.token);
       assert.equal(onApi.status, 200);
