@@ -51,6 +51,19 @@ export async function grantFor(apiUrl: string, ttl = 600, extra: Partial<TokenGr
   return { ...(await mintToken(ttl)), apiUrl, ...extra };
 }
 
+/** A tokenProvider that mints a fresh `ttl`-second grant on every call, and the grants it minted. */
+export function mintingProvider(apiUrl: string, ttl: number): { minted: TokenGrant[]; tokenProvider: () => Promise<TokenGrant> } {
+  const minted: TokenGrant[] = [];
+  return {
+    minted,
+    tokenProvider: async () => {
+      const grant = await grantFor(apiUrl, ttl);
+      minted.push(grant);
+      return grant;
+    },
+  };
+}
+
 /** Uploads through the proxy, so tests see every request; only `/upload` and `/tus` requests are kept. */
 export const uploads = (log: ProxyLogEntry[]): ProxyLogEntry[] => log.filter((e) => e.method !== 'OPTIONS' && (e.path === '/upload' || e.path.startsWith('/tus')));
 

@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import type { TokenGrant } from '../../../src/protocol/index.js';
 import { UploadError, UploadSession } from '../../../src/upload/index.js';
 import {
-  CHUNK, clearResumeRecords, configureProxy, deleteToken, delay, grantFor, makeFile, MiB, mintToken, partOf, progressWhere,
+  CHUNK, clearResumeRecords, configureProxy, deleteToken, delay, grantFor, makeFile, MiB, mintingProvider, mintToken, partOf, progressWhere,
   proxyLog, record, settled, sha256, sourceSha256, tokenEndpointLog, uploads, videoApi,
 } from './helpers.js';
 
@@ -104,14 +104,10 @@ describe('token sources', () => {
 
   it('refreshes a grant that expires mid-upload before the next part, without losing a byte', async () => {
     const { url } = await configureProxy({ bandwidth: 12 * MiB });
-    const minted: TokenGrant[] = [];
+    // 3 s tokens, refreshed when less than 2.2 s are left: parts take ~0.5 s, so a refresh falls mid-upload.
+    const { minted, tokenProvider } = mintingProvider(url, 3);
     const session = new UploadSession({
-      // 3 s tokens, refreshed when less than 2.2 s are left: parts take ~0.5 s, so a refresh falls mid-upload.
-      tokenProvider: async () => {
-        const grant = await grantFor(url, 3);
-        minted.push(grant);
-        return grant;
-      },
+      tokenProvider,
       tokenSafetyMargin: 2.2,
       chunkSize: CHUNK,
     });
@@ -133,14 +129,10 @@ describe('token sources', () => {
 
   it('keeps a short-lived token for its life under the default margin, not one token per part', async () => {
     const { url } = await configureProxy({ bandwidth: 24 * MiB });
-    const minted: TokenGrant[] = [];
     // 20 s tokens are shorter than the default 60 s margin: the margin shrinks to a quarter of their life.
+    const { minted, tokenProvider } = mintingProvider(url, 20);
     const session = new UploadSession({
-      tokenProvider: async () => {
-        const grant = await grantFor(url, 20);
-        minted.push(grant);
-        return grant;
-      },
+      tokenProvider,
       chunkSize: CHUNK,
     });
     session.start(makeFile(21 * MiB, 'short-lived.mp4', 25));

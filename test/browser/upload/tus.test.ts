@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import type { TokenGrant } from '../../../src/protocol/index.js';
 import { UploadSession } from '../../../src/upload/index.js';
 import {
-  CHUNK, clearResumeRecords, configureProxy, deleteToken, grantFor, makeFile, MiB, progressWhere, proxyLog, record, settled,
+  CHUNK, clearResumeRecords, configureProxy, deleteToken, grantFor, makeFile, MiB, mintingProvider, progressWhere, proxyLog, record, settled,
   sha256, sourceSha256, uploads,
 } from './helpers.js';
 
@@ -11,14 +11,10 @@ describe('tus transport', () => {
 
   it('uploads with a bearer token that is refreshed mid-upload', async () => {
     const { url } = await configureProxy({ bandwidth: 12 * MiB });
-    const minted: TokenGrant[] = [];
+    const { minted, tokenProvider } = mintingProvider(url, 3);
     const session = new UploadSession({
       protocol: 'tus',
-      tokenProvider: async () => {
-        const grant = await grantFor(url, 3);
-        minted.push(grant);
-        return grant;
-      },
+      tokenProvider,
       tokenSafetyMargin: 2.2,
       chunkSize: CHUNK,
     });
