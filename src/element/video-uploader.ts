@@ -162,6 +162,9 @@ export class VideoUploader extends LitElement {
   /** Retries per part for network errors, 5xx and 429; the engine's default (6) when unset. */
   @property({ type: Number }) retries: number | null = null;
 
+  /** Seconds without upload progress after which a part is aborted and sent again; the engine's default (30) when unset. */
+  @property({ attribute: 'stall-timeout', type: Number }) stallTimeout: number | null = null;
+
   /** The file types accepted, as in `<input type=file accept>`. */
   @property() accept = 'video/*';
 
@@ -468,6 +471,7 @@ export class VideoUploader extends LitElement {
     if (this.tokenUrl) options.tokenUrl = this.tokenUrl;
     if (this.chunkSize !== null && this.chunkSize > 0) options.chunkSize = this.chunkSize;
     if (this.retries !== null && this.retries >= 0) options.retries = this.retries;
+    if (this.stallTimeout !== null && this.stallTimeout > 0) options.stallTimeout = this.stallTimeout * 1000;
     return options;
   }
 

@@ -111,6 +111,22 @@ describe('<video-uploader> uploads', () => {
     expect(el.state).to.equal('complete');
   });
 
+  it('sends again a part that stalls for longer than stall-timeout', async () => {
+    const url = await tokenUrl({ rules: [{ method: 'POST', path: '/upload', times: 1, action: { type: 'stall', afterBytes: 16 * 1024 } }] });
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url} stall-timeout="1"></video-uploader>`);
+    const events = recordEvents(el);
+    const completed = oneEvent(el, 'video-upload-complete');
+    const started = performance.now();
+    el.start(videoFile('stalls.mp4', 200_000));
+    await completed;
+    // Well before the engine's default of 30 s.
+    expect(performance.now() - started).to.be.below(15_000);
+    const retries = events.filter((e) => e.type === 'retry');
+    expect(retries).to.have.length(1);
+    expect((retries[0]!.detail.error as Error).message).to.match(/No upload progress for 1 s/);
+    expect(el.state).to.equal('complete');
+  });
+
   it('cancels an upload in flight and goes back to the drop zone', async () => {
     const url = await tokenUrl({ bandwidth: 256 * 1024 });
     const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url}></video-uploader>`);
