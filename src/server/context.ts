@@ -14,6 +14,11 @@ export interface VideoApiOptions {
   rateLimit?: RateLimitOptions;
   /** Largest JSON request body, in bytes. */
   maxJsonBody?: number;
+  /**
+   * Largest tus upload, in bytes. Default: the free space of the data directory's disk, less 1 GiB,
+   * read at each creation, so no upload is accepted that could not fit.
+   */
+  maxUploadSize?: number;
   /** Receives one line per request (method, path without query, status, ms). Never secrets. */
   log?: (line: string) => void;
   now?: () => number;

@@ -8,7 +8,7 @@
 import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, unlink } from 'node:fs/promises';
+import { link, mkdir, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from 'hono';
 import { Headers, PROBLEM_TYPE_BASE, TUS_PATH } from '../protocol/index.js';
@@ -17,6 +17,9 @@ import type { Ingest } from './ingest.js';
 import { ProblemError, problems } from './problem.js';
 import { TUS_UPLOAD_ID, VIDEO_ID_PATTERN, type VideoRecord } from './video-store.js';
 import { toVideo } from './videos.js';
+
+/** Space kept free on the data directory's disk when sizing tus uploads. */
+const DISK_RESERVE = 1024 ** 3;
 
 /** Unfinished tus uploads are removed a day after their last write. */
 const EXPIRATION_MS = 24 * 3600 * 1000;
@@ -65,6 +68,11 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
   const tus = new Server({
     path: TUS_PATH,
     datastore,
+    maxSize: async () => {
+      if (ctx.options.maxUploadSize !== undefined) return ctx.options.maxUploadSize;
+      const disk = await statfs(files.tus);
+      return Math.max(0, disk.bavail * disk.bsize - DISK_RESERVE);
+    },
     namingFunction: () => randomBytes(16).toString('hex'),
     exposedHeaders: [Headers.videoId],
     ...(publicUrl ? { generateUrl: (_req: unknown, { path, id }: { path: string; id: string }) => `${publicUrl}${path}/${id}` } : {}),

@@ -178,3 +178,31 @@ describe('tus endpoint', () => {
     assert.equal(bad.status, 404);
   });
 });
+
+describe('tus upload size', () => {
+  it('refuses an upload larger than maxUploadSize, and by default one larger than the free disk', async () => {
+    const api = await startTestApi({ maxUploadSize: 1024 * 1024 });
+    const roomy = await startTestApi();
+    try {
+      for (const [server, length] of [[api, 1024 * 1024 + 1], [roomy, 2 ** 52]] as const) {
+        const token = await createToken(server);
+        const response = await fetch(`${server.url}${TUS_PATH}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(length) },
+        });
+        assert.equal(response.status, 413);
+        const problem = (await response.json()) as { status: number; title: string };
+        assert.equal(problem.status, 413);
+      }
+      const token = await createToken(api);
+      const fits = await fetch(`${api.url}${TUS_PATH}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(1024 * 1024) },
+      });
+      assert.equal(fits.status, 201);
+    } finally {
+      await api.stop();
+      await roomy.stop();
+    }
+  });
+});
