@@ -13,7 +13,7 @@ import { MAX_PARTS, MAX_UPLOAD_REQUEST, MIN_PART_SIZE, type ReceivedRange, type 
 import type { Readable } from 'node:stream';
 import type { ChunkRange } from './content-range.js';
 import { problems, uploadProblems } from './problem.js';
-import type { ChunkRecord, VideoFiles, VideoRecord, VideoStore } from './video-store.js';
+import { titleFromFileName, type ChunkRecord, type VideoFiles, type VideoRecord, type VideoStore } from './video-store.js';
 
 /** Where one chunk's bytes are being written. */
 export type ChunkTarget =
@@ -207,7 +207,7 @@ export class Ingest {
     }
     if (id === undefined) {
       this.#check(undefined, [], range, input.size);
-      const video = this.store.create({ title: input.fileName || 'untitled' });
+      const video = this.store.create({ title: titleFromFileName(input.fileName) });
       this.store.startUpload(video.id, range.kind, range.total, input.token, input.fileName);
       return this.#withLock(video.id, () => this.#place(video.id, input));
     }

@@ -71,6 +71,8 @@ function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, m
     try {
       parser = busboy({
         headers: incoming.headers,
+        // Browsers and fetch send file names as raw UTF-8; busboy would read them as latin1.
+        defParamCharset: 'utf8',
         // busboy reports the limit when it is reached, so one byte more lets a file of exactly maxRequest through.
         limits: { files: 1, fields: 16, parts: 32, fieldSize: 1024, headerPairs: 32, fileSize: maxRequest + 1 },
       });

@@ -49,6 +49,23 @@ registerMigration(`
 `);
 
 export const VIDEO_ID_PATTERN = /^vi[0-9A-Za-z]{22}$/;
+
+/** Longest title, in UTF-16 units, as `POST /videos` accepts it. */
+export const MAX_TITLE = 256;
+
+/**
+ * The title an upload gets from its file name: trimmed, cut within MAX_TITLE without splitting a
+ * surrogate pair, and `untitled` when nothing is left.
+ */
+export function titleFromFileName(name: string | null | undefined): string {
+  let title = (name ?? '').trim();
+  if (title.length > MAX_TITLE) {
+    title = title.slice(0, MAX_TITLE);
+    if (/[\uD800-\uDBFF]$/.test(title)) title = title.slice(0, -1);
+    title = title.trimEnd();
+  }
+  return title || 'untitled';
+}
 /** Ids that the tus mount gives its uploads (16 random bytes in hex). */
 export const TUS_UPLOAD_ID = /^[0-9a-f]{32}$/;
 

@@ -13,10 +13,9 @@ import type { ApiContext, App } from './context.js';
 import type { Ingest } from './ingest.js';
 import { buildPagination, parsePageQuery } from './pagination.js';
 import { problems } from './problem.js';
-import { TUS_UPLOAD_ID, VIDEO_ID_PATTERN, type NewVideo, type VideoRecord, type VideoSortBy } from './video-store.js';
+import { MAX_TITLE, TUS_UPLOAD_ID, VIDEO_ID_PATTERN, type NewVideo, type VideoRecord, type VideoSortBy } from './video-store.js';
 
 const SORT_FIELDS: readonly VideoSortBy[] = ['createdAt', 'updatedAt', 'title'];
-const MAX_TITLE = 256;
 const MAX_DESCRIPTION = 8192;
 const MAX_TAGS = 64;
 const MAX_METADATA = 64;

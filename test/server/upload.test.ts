@@ -164,4 +164,22 @@ describe('POST /upload', () => {
     for (const [i, id] of videos.entries()) assert.equal(sha256File(sourceOf(id)), sha256(files[i]!));
     assert.deepEqual(readdirSync(join(api.dataDir, 'incoming')), [], 'no temporary file is left behind');
   });
+
+  it('titles a video after its file name, within 256 characters, and never blank', async () => {
+    const token = await createToken(api);
+    const long = `${'a'.repeat(255)}🎬 trailer.mp4`;
+    const cases: [string, (title: string) => void][] = [
+      ['  holiday.mp4  ', (title) => assert.equal(title, 'holiday.mp4')],
+      ['Vacances à Saint-Malo — 夏.mp4', (title) => assert.equal(title, 'Vacances à Saint-Malo — 夏.mp4')],
+      ['   ', (title) => assert.equal(title, 'untitled')],
+      // The cut falls inside the emoji's surrogate pair: the half is dropped, not kept.
+      [long, (title) => assert.equal(title, 'a'.repeat(255))],
+    ];
+    for (const [fileName, check] of cases) {
+      const video = await expectVideo(await sendChunk(api, token, bytes(1000), { fileName }));
+      check(video.title);
+      assert.ok(video.title.length <= 256);
+    }
+  });
 });
+
