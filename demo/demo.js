@@ -35,6 +35,20 @@ export function logEvents(element, list) {
   }
 }
 
+/**
+ * Once `element` completes, shows the `#result` section and plays the video in `#player` from its
+ * `assets.mp4`; the URL also goes into `#mp4` when the page has one.
+ */
+export function playWhenComplete(element) {
+  element.addEventListener('video-upload-complete', (event) => {
+    const { mp4 } = event.detail.video.assets;
+    document.getElementById('result').hidden = false;
+    document.getElementById('player').src = mp4;
+    const label = document.getElementById('mp4');
+    if (label) label.textContent = mp4;
+  });
+}
+
 function summarize(type, detail) {
   if (!detail) return '';
   switch (type) {
