@@ -49,7 +49,7 @@ if (mode === 'bare') {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   close = () => new Promise((resolve) => server.close(() => resolve()));
 } else {
-  const running = await startVideoApiServer({ apiKey, dataDir });
+  const running = await startVideoApiServer({ apiKey, dataDir, fsync: process.env.VIDEO_UPLOADER_FSYNC === '1' });
   url = running.url;
   close = running.close;
 }

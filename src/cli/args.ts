@@ -24,6 +24,9 @@ export function portOf(value: string | undefined, fallback: number): number {
   return Number(value);
 }
 
+/** `VIDEO_UPLOADER_FSYNC=1` syncs every chunk to the device before it counts (power-cut safety, slower). */
+export const fsyncFromEnv = (): boolean => process.env.VIDEO_UPLOADER_FSYNC === '1';
+
 /** Resolves on SIGINT/SIGTERM, after which the caller closes what it opened. */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

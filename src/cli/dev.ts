@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startVideoApiServer } from '../server/app.js';
-import { ISSUER_PATH, registerDevRoutes } from '../server/dev.js';
-import { parse, portOf, untilSignal } from './args.js';
+import { ISSUER_PATH, registerDevRoutes } from './dev-routes.js';
+import { fsyncFromEnv, parse, portOf, untilSignal } from './args.js';
 
 export const DEV_API_KEY = 'dev-api-key';
 
@@ -30,7 +30,7 @@ export async function devCommand(argv: string[]): Promise<number> {
   const log = values.quiet ? undefined : (line: string): void => console.log(`  ${line}`);
   let publicUrl = '';
   const running = await startVideoApiServer(
-    { apiKey, dataDir, port: portOf(values.port ?? process.env.PORT, 8787), host, log },
+    { apiKey, dataDir, fsync: fsyncFromEnv(), port: portOf(values.port ?? process.env.PORT, 8787), host, log },
     (app, ctx) =>
       registerDevRoutes(app, ctx, {
         demoDir: resolve(root, 'demo'),

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { startVideoApiServer } from '../server/app.js';
-import { parse, portOf, untilSignal, UsageError } from './args.js';
+import { fsyncFromEnv, parse, portOf, untilSignal, UsageError } from './args.js';
 
 export const serverUsage = `video-uploader server [options]   the local video API alone
 
@@ -28,6 +28,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
   const running = await startVideoApiServer({
     apiKey,
     dataDir,
+    fsync: fsyncFromEnv(),
     publicUrl: values['public-url'],
     port: portOf(values.port ?? process.env.PORT, 8787),
     host: values.host ?? process.env.HOST ?? '127.0.0.1',

@@ -144,7 +144,7 @@ export const PRODUCTION_API_URL = 'https://ws.api.video';
 export const SANDBOX_API_URL = 'https://sandbox.api.video';
 
 /** Header names used across the wire. */
-export const Headers = {
+export const HeaderNames = {
   contentRange: 'Content-Range',
   originClient: 'AV-Origin-Client',
   originApp: 'AV-Origin-App',
@@ -156,8 +156,16 @@ export const Headers = {
   videoId: 'X-Video-Id',
 } as const;
 
+/** @deprecated The old name of `HeaderNames`; it shadowed the global `Headers`. */
+export const Headers = HeaderNames;
+
 /** Path of the tus endpoint of the local video API. */
 export const TUS_PATH = '/tus';
 
 /** Upload tokens look like `to` + 22 alphanumerics. */
 export const UPLOAD_TOKEN_PATTERN = /^to[0-9A-Za-z]{22}$/;
+
+export { ProblemError, problem, problemResponse, problems } from './problem.js';
+export { FixedWindowLimiter, MemoryRateLimitStore, type RateLimit, type RateLimitHeaderNames, type RateLimitStore, type RateVerdict, type WindowCount } from './rate-limit.js';
+export { MAX_TITLE, titleFromFileName } from './title.js';
+export { ORIGIN_CLIENT, PACKAGE_VERSION } from './version.js';

@@ -1,14 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Hono } from 'hono';
 import { getRequestListener } from '@hono/node-server';
 import { registerAuthRoutes } from './auth.js';
 import { cors, CORS_HEADERS } from './cors.js';
 import type { ApiContext, App, AppEnv, VideoApiOptions } from './context.js';
 import { openDatabase } from './db.js';
+import { answerAndClose, answerHttpErrors, closeServer, hasBody, headerDeadlines, listenOn, timedOut } from '../node/http.js';
+import { FixedWindowLimiter } from '../protocol/rate-limit.js';
 import { ProblemError, problemResponse, problems } from './problem.js';
-import { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limit.js';
+import { DEFAULT_RATE_LIMIT, RATE_LIMIT_HEADERS } from './rate-limit.js';
 import { SqliteTokenStore } from './token-store.js';
 import { registerTokenRoutes } from './tokens.js';
 import { registerMediaRoutes } from './media.js';
@@ -33,7 +35,7 @@ export function createVideoApi(options: VideoApiOptions, extend?: (app: App, ctx
     options,
     db,
     tokens: new SqliteTokenStore(db, now),
-    limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, now),
+    limiter: new FixedWindowLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, RATE_LIMIT_HEADERS, options.rateLimitStore, now),
     signingKey: createHmac('sha256', options.apiKey).update('video-uploader bearer tokens').digest('base64url'),
     now,
   };
@@ -59,10 +61,7 @@ export function createVideoApi(options: VideoApiOptions, extend?: (app: App, ctx
   app.onError((error) => {
     if (error instanceof ProblemError) return problemResponse(error, CORS_HEADERS);
     console.error('video-uploader: unexpected error', error instanceof Error ? error.stack : error);
-    return problemResponse(
-      new ProblemError({ type: 'https://docs.api.video/reference/internal-error', title: 'An unexpected error occurred.', status: 500 }),
-      CORS_HEADERS,
-    );
+    return problemResponse(problems.internal(), CORS_HEADERS);
   });
 
   return {
@@ -95,6 +94,10 @@ export interface ServerTimeouts {
 
 export const DEFAULT_TIMEOUTS: Required<ServerTimeouts> = { headersMs: 10_000, idleMs: 60_000, keepAliveMs: 5_000, smallBodyMs: 30_000 };
 
+/** Headers of the answers written straight to a socket: browsers may read them cross-origin. */
+const RAW_HEADERS = { 'Access-Control-Allow-Origin': '*' };
+const TIMED_OUT = timedOut(RAW_HEADERS);
+
 /** Paths whose bodies are uploads: they take as long as they need, as long as they keep coming. */
 const UPLOAD_PATH = /^\/(upload|tus)(\/|\?|$)/;
 
@@ -112,59 +115,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** A problem body written straight to a socket, for errors found before a request reaches the app. */
-function rawProblem(status: number, reason: string, slug: string, title: string): string {
-  const body = JSON.stringify({ type: `https://docs.api.video/reference/${slug}`, title, status });
-  return (
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nAccess-Control-Allow-Origin: *\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
-  );
-}
-
-const METHOD_NOT_ALLOWED = rawProblem(405, 'Method Not Allowed', 'method-not-allowed', 'Method is not allowed for this route.');
-const TIMED_OUT = rawProblem(408, 'Request Timeout', 'request-timeout', 'The request took too long to arrive.');
-
-/** Node's answers to requests it cannot parse, as problem bodies. */
-function clientErrorResponse(code: string | undefined): string {
-  if (code === 'HPE_HEADER_OVERFLOW') return rawProblem(431, 'Request Header Fields Too Large', 'headers-too-large', 'The request headers are too large.');
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return TIMED_OUT;
-  return rawProblem(400, 'Bad Request', 'malformed-request', 'The request is not valid HTTP.');
-}
-
-/** Writes a last answer and closes the connection a few seconds later at most. */
-function answerAndClose(socket: Socket, response: string): void {
-  // What the client still sends is read and dropped for a few seconds: closing at once would reset the
-  // connection, and the client's kernel would drop the answer it has not read yet.
-  socket.on('data', () => {});
-  socket.resume();
-  socket.end(response);
-  setTimeout(() => socket.destroy(), 3_000).unref();
-}
-
-/**
- * A request may be answered before its body is read (a refusal). The rest of the body is skipped
- * for a moment, so that the client sees the answer, then the connection goes: a body that never
- * ends is not read forever. A client that asked to close would otherwise be closed on at once,
- * and the reset that its next bytes cause would lose the answer: its connection is kept for that
- * moment too, and closed after it.
- */
-const hasBody = (req: IncomingMessage): boolean =>
-  (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
-
-function lingerOnUnreadBody(req: IncomingMessage, res: ServerResponse): void {
-  const socket = req.socket;
-  if (hasBody(req) && !res.shouldKeepAlive) {
-    res.shouldKeepAlive = true;
-    res.once('finish', () => {
-      if (req.complete) socket.end();
-      else req.once('end', () => socket.end());
-    });
-  }
-  res.once('finish', () => {
-    if (!req.complete) setTimeout(() => { if (!req.complete) socket.destroy(); }, 1_000).unref();
-  });
-}
-
 /** Serves a Hono-style fetch handler on node:http; resolves once listening. */
 export async function listen(
   fetch: App["fetch"],
@@ -175,32 +125,20 @@ export async function listen(
   const { headersMs, idleMs, keepAliveMs, smallBodyMs } = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const handle = getRequestListener(fetch, {
     // A request node:http parsed but the web Request cannot hold (e.g. a malformed Host).
-    errorHandler: () => problemResponse(
-      new ProblemError({ type: 'https://docs.api.video/reference/malformed-request', title: 'The request is not valid HTTP.', status: 400 }),
-      CORS_HEADERS,
-    ),
+    errorHandler: () => problemResponse(problems.malformedRequest(), CORS_HEADERS),
   });
-  /** The response each connection owes, while its request is in progress. */
-  const owed = new WeakMap<Socket, ServerResponse>();
-  const refused = new WeakSet<Socket>();
   const server = createServer(
     {
       // Guards against slow clients that would otherwise hold sockets forever: the headers have a
-      // deadline (checked every second), the body an inactivity timeout; no total deadline.
-      headersTimeout: headersMs,
+      // deadline, the body an inactivity timeout; no total deadline.
+      ...headerDeadlines(headersMs),
       requestTimeout: 0,
       keepAliveTimeout: keepAliveMs,
-      connectionsCheckingInterval: Math.min(1_000, headersMs),
       // A request without Host is refused by the app's error handler, with a problem body.
       requireHostHeader: false,
     },
     (req: IncomingMessage, res: ServerResponse) => {
       const socket = req.socket;
-      owed.set(socket, res);
-      res.once('close', () => {
-        if (owed.get(socket) === res) owed.delete(socket);
-      });
-      lingerOnUnreadBody(req, res);
       socket.setTimeout(idleMs);
       if (!UPLOAD_PATH.test(req.url ?? '/') && hasBody(req)) {
         const deadline = setTimeout(() => {
@@ -218,40 +156,14 @@ export async function listen(
       void handle(req, res);
     },
   );
+  const owed = answerHttpErrors(server, RAW_HEADERS);
   server.on('timeout', (socket: Socket) => {
     const res = owed.get(socket);
     // Answered once, straight on the socket: the handler's own late answer then goes nowhere.
     if (res && !res.headersSent && socket.writable) answerAndClose(socket, TIMED_OUT);
     else socket.destroy();
   });
-  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
-    // The parser is gone: every later byte reports the error again. One answer is enough.
-    if (refused.has(socket)) return;
-    refused.add(socket);
-    const refuse = (): void => {
-      if (socket.writable) answerAndClose(socket, clientErrorResponse(error.code));
-      else socket.destroy();
-    };
-    // Answers owed to requests pipelined before the broken one go first; the refusal follows them.
-    const res = owed.get(socket);
-    if (res && !res.writableFinished) res.once('close', refuse);
-    else refuse();
-  });
-  // Without these listeners node:http drops a CONNECT and answers an unknown Expect with a bare 417.
-  server.on('connect', (_req: IncomingMessage, socket: Socket) => answerAndClose(socket, METHOD_NOT_ALLOWED));
-  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    const body = JSON.stringify({ type: 'https://docs.api.video/reference/expectation-failed', title: 'The Expect header cannot be met.', status: 417 });
-    lingerOnUnreadBody(req, res);
-    res.writeHead(417, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), ...CORS_HEADERS });
-    res.end(body);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return { server, url: `http://${shown}:${address.port}` };
+  return { server, url: await listenOn(server, port, host) };
 }
 
 export async function startVideoApiServer(options: StartOptions, extend?: (app: App, ctx: ApiContext) => void): Promise<RunningServer> {
@@ -261,13 +173,9 @@ export async function startVideoApiServer(options: StartOptions, extend?: (app: 
     api,
     server,
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          api.close();
-          resolve();
-        });
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      await closeServer(server);
+      api.close();
+    },
   };
 }

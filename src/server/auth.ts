@@ -44,8 +44,8 @@ export function requireApiKey(ctx: ApiContext): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const credential = credentialOf(ctx, c.req.header('authorization'));
     if (!credential) throw problems.unauthorized();
-    const limit = ctx.limiter.hit(keyOf(ctx).bucket);
-    if (!limit.allowed) throw problems.tooManyRequests(limit.headers);
+    const limit = await ctx.limiter.hit(keyOf(ctx).bucket);
+    if (!limit.allowed) throw problems.tooManyRequests(limit);
     c.set('credential', credential);
     for (const [name, value] of Object.entries(limit.headers)) c.header(name, value);
     await next();
@@ -67,8 +67,8 @@ export function registerAuthRoutes(app: App, ctx: ApiContext): void {
   const limit = ctx.options.maxJsonBody ?? DEFAULT_MAX_JSON_BODY;
   const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
     const address = c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
-    const result = ctx.limiter.hit(`auth:${address}`);
-    if (!result.allowed) throw problems.tooManyRequests(result.headers);
+    const result = await ctx.limiter.hit(`auth:${address}`);
+    if (!result.allowed) throw problems.tooManyRequests(result);
     await next();
   };
   app.post('/auth/api-key', rateLimited, async (c) => {

@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { Db } from './db.js';
-import type { RateLimiter, RateLimitOptions } from './rate-limit.js';
+import type { FixedWindowLimiter, RateLimitStore } from '../protocol/rate-limit.js';
+import type { RateLimitOptions } from './rate-limit.js';
 import type { TokenStore } from './token-store.js';
 
 export interface VideoApiOptions {
@@ -12,6 +13,8 @@ export interface VideoApiOptions {
   /** Public origin of this server for asset URLs; defaults to the origin each request came to. */
   publicUrl?: string;
   rateLimit?: RateLimitOptions;
+  /** Where the rate-limit counts live. Default: this process's memory. */
+  rateLimitStore?: RateLimitStore;
   /** Largest JSON request body, in bytes. */
   maxJsonBody?: number;
   /**
@@ -19,6 +22,8 @@ export interface VideoApiOptions {
    * read at each creation, so no upload is accepted that could not fit.
    */
   maxUploadSize?: number;
+  /** Syncs every chunk to the device before it counts: safe against a power cut, slower. Default false. */
+  fsync?: boolean;
   /** Receives one line per request (method, path without query, status, ms). Never secrets. */
   log?: (line: string) => void;
   now?: () => number;
@@ -29,7 +34,7 @@ export interface ApiContext {
   options: VideoApiOptions;
   db: Db;
   tokens: TokenStore;
-  limiter: RateLimiter;
+  limiter: FixedWindowLimiter;
   /** Key that signs bearer access tokens; derived from the API key. */
   signingKey: string;
   now: () => number;

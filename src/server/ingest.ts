@@ -13,7 +13,9 @@ import { MAX_PARTS, MAX_UPLOAD_REQUEST, MIN_PART_SIZE, type ReceivedRange, type 
 import type { Readable } from 'node:stream';
 import type { ChunkRange } from './content-range.js';
 import { problems, uploadProblems } from './problem.js';
-import { titleFromFileName, type ChunkRecord, type VideoFiles, type VideoRecord, type VideoStore } from './video-store.js';
+import { titleFromFileName } from '../protocol/title.js';
+import type { VideoFiles } from './video-files.js';
+import { UNTITLED, type ChunkRecord, type VideoRecord, type VideoStore } from './video-store.js';
 
 /** Where one chunk's bytes are being written. */
 export type ChunkTarget =
@@ -207,7 +209,7 @@ export class Ingest {
     }
     if (id === undefined) {
       this.#check(undefined, [], range, input.size);
-      const video = this.store.create({ title: titleFromFileName(input.fileName) });
+      const video = this.store.create({ title: titleFromFileName(input.fileName, UNTITLED) });
       this.store.startUpload(video.id, range.kind, range.total, input.token, input.fileName);
       return this.#withLock(video.id, () => this.#place(video.id, input));
     }

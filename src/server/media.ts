@@ -3,7 +3,8 @@ import type { ApiContext, App } from './context.js';
 import { Ingest } from './ingest.js';
 import { registerTusRoutes } from './tus.js';
 import { registerUploadRoutes } from './upload.js';
-import { SqliteVideoStore, VideoFiles } from './video-store.js';
+import { VideoFiles } from './video-files.js';
+import { SqliteVideoStore } from './video-store.js';
 import { registerVideoRoutes } from './videos.js';
 
 export interface MediaRoutes {
@@ -12,9 +13,8 @@ export interface MediaRoutes {
 }
 
 export function registerMediaRoutes(app: App, ctx: ApiContext): MediaRoutes {
-  // VIDEO_UPLOADER_FSYNC=1 syncs every chunk to the device before it counts (power-cut safety, slower).
   const ingest = new Ingest(new SqliteVideoStore(ctx.db, ctx.now), new VideoFiles(ctx.options.dataDir), {
-    durable: process.env.VIDEO_UPLOADER_FSYNC === '1',
+    durable: ctx.options.fsync === true,
   });
   ingest.prepare();
   ingest.recover().catch((error: unknown) => {

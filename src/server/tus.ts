@@ -15,7 +15,8 @@ import { Headers, PROBLEM_TYPE_BASE, TUS_PATH } from '../protocol/index.js';
 import type { ApiContext, App, AppEnv } from './context.js';
 import type { Ingest } from './ingest.js';
 import { ProblemError, problems } from './problem.js';
-import { titleFromFileName, TUS_UPLOAD_ID, VIDEO_ID_PATTERN, type VideoRecord } from './video-store.js';
+import { titleFromFileName } from '../protocol/title.js';
+import { UNTITLED, TUS_UPLOAD_ID, VIDEO_ID_PATTERN, type VideoRecord } from './video-store.js';
 import { toVideo } from './videos.js';
 
 /** Space kept free on the data directory's disk when sizing tus uploads. */
@@ -51,7 +52,7 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
       const wanted = metadata?.videoId;
       const video =
         (wanted && VIDEO_ID_PATTERN.test(wanted) ? store.get(wanted) : undefined) ??
-        store.create({ title: titleFromFileName(metadata?.filename || metadata?.name) });
+        store.create({ title: titleFromFileName(metadata?.filename || metadata?.name, UNTITLED) });
       await mkdir(files.dir(video.id), { recursive: true });
       const source = files.source(video.id);
       // A hard link: the video keeps its bytes even when the tus upload is terminated or expires.

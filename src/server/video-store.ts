@@ -1,6 +1,4 @@
 import type Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Metadata } from '../protocol/index.js';
 import { registerMigration, type Db } from './db.js';
 // The upload tokens' migration must come first: migrations apply in registration order.
@@ -50,22 +48,8 @@ registerMigration(`
 
 export const VIDEO_ID_PATTERN = /^vi[0-9A-Za-z]{22}$/;
 
-/** Longest title, in UTF-16 units, as `POST /videos` accepts it. */
-export const MAX_TITLE = 256;
-
-/**
- * The title an upload gets from its file name: trimmed, cut within MAX_TITLE without splitting a
- * surrogate pair, and `untitled` when nothing is left.
- */
-export function titleFromFileName(name: string | null | undefined): string {
-  let title = (name ?? '').trim();
-  if (title.length > MAX_TITLE) {
-    title = title.slice(0, MAX_TITLE);
-    if (/[\uD800-\uDBFF]$/.test(title)) title = title.slice(0, -1);
-    title = title.trimEnd();
-  }
-  return title || 'untitled';
-}
+/** The title of an upload whose file name is blank or missing. */
+export const UNTITLED = 'untitled';
 /** Ids that the tus mount gives its uploads (16 random bytes in hex). */
 export const TUS_UPLOAD_ID = /^[0-9a-f]{32}$/;
 
@@ -321,50 +305,5 @@ export class SqliteVideoStore implements VideoStore {
 
   unfinished(): VideoRecord[] {
     return this.#unfinished.all().map(toRecord);
-  }
-}
-
-/**
- * Paths of a video's files. Every path is built from an id that we generated and that matches
- * VIDEO_ID_PATTERN; nothing a client sends ever becomes part of a path.
- */
-export class VideoFiles {
-  readonly root: string;
-  readonly incoming: string;
-  readonly tus: string;
-
-  constructor(dataDir: string) {
-    this.root = join(dataDir, 'videos');
-    this.incoming = join(dataDir, 'incoming');
-    this.tus = join(dataDir, 'tus');
-  }
-
-  dir(id: string): string {
-    if (!VIDEO_ID_PATTERN.test(id)) throw new Error(`Not a video id: ${JSON.stringify(id)}`);
-    return join(this.root, id);
-  }
-
-  /** The assembled upload. */
-  source(id: string): string {
-    return join(this.dir(id), 'source');
-  }
-
-  /** The source while chunks arrive: chunks whose offset is known are written straight into it. */
-  partial(id: string): string {
-    return join(this.dir(id), 'source.partial');
-  }
-
-  parts(id: string): string {
-    return join(this.dir(id), 'parts');
-  }
-
-  part(id: string, key: number): string {
-    if (!Number.isSafeInteger(key) || key < 0) throw new Error(`Not a chunk key: ${key}`);
-    return join(this.parts(id), String(key));
-  }
-
-  /** A fresh name under `incoming/` for a chunk whose video is not known yet. */
-  temp(): string {
-    return join(this.incoming, `${randomBytes(16).toString('hex')}.tmp`);
   }
 }

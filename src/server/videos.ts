@@ -13,7 +13,8 @@ import type { ApiContext, App } from './context.js';
 import type { Ingest } from './ingest.js';
 import { buildPagination, parsePageQuery } from './pagination.js';
 import { problems } from './problem.js';
-import { MAX_TITLE, TUS_UPLOAD_ID, VIDEO_ID_PATTERN, type NewVideo, type VideoRecord, type VideoSortBy } from './video-store.js';
+import { MAX_TITLE } from '../protocol/title.js';
+import { TUS_UPLOAD_ID, VIDEO_ID_PATTERN, type NewVideo, type VideoRecord, type VideoSortBy } from './video-store.js';
 
 const SORT_FIELDS: readonly VideoSortBy[] = ['createdAt', 'updatedAt', 'title'];
 const MAX_DESCRIPTION = 8192;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createTokenIssuer } from '../../src/issuer/index.js';
 import { createNodeFetch, serveTokenIssuer } from '../../src/issuer/node.js';
 import { startVideoApiServer, type ServerTimeouts } from '../../src/server/app.js';
-import { registerDevRoutes } from '../../src/server/dev.js';
+import { registerDevRoutes } from '../../src/cli/dev-routes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dataDir = process.env.FUZZ_DATA_DIR!;

@@ -7,9 +7,9 @@ import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createTokenIssuer, MAX_BODY_BYTES, type TokenIssuer } from '../issuer/index.js';
-import { collect } from './body.js';
-import type { ApiContext, App } from './context.js';
-import { problems } from './problem.js';
+import { readBody } from '../node/body.js';
+import type { ApiContext, App } from '../server/context.js';
+import { problems } from '../server/problem.js';
 
 export const ISSUER_PATH = '/api/upload-token';
 export const VIDEOS_PATH = '/api/videos';
@@ -75,9 +75,9 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
   app.on(['POST', 'OPTIONS'], ISSUER_PATH, async (c) => {
     if (c.req.method !== 'POST') return issue(c.req.raw);
     // The body is read here, within the issuer's limit: cancelling the request stream past it, as
-    // the issuer does, would tear the connection down under the 413. One byte more than the limit
+    // the issuer does, would tear the connection down under the 413. What crossed the limit
     // stands for a larger body, which the issuer then refuses; the rest is skipped by the server.
-    const body = (await collect(c.env.incoming, MAX_BODY_BYTES)) ?? Buffer.alloc(MAX_BODY_BYTES + 1, 0x20);
+    const { body } = await readBody(c.env.incoming, MAX_BODY_BYTES);
     const headers = new Headers(c.req.raw.headers);
     headers.delete('content-length');
     headers.delete('transfer-encoding');
