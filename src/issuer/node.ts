@@ -4,47 +4,17 @@
  */
 import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
-import { PROBLEM_TYPE_BASE } from '../protocol/index.js';
+import { readBody } from '../node/body.js';
+import { answerHttpErrors, closeServer, headerDeadlines, listenOn } from '../node/http.js';
+import { problemResponse } from '../protocol/problem.js';
 import { MAX_BODY_BYTES } from './body.js';
 import type { TokenIssuer } from './index.js';
-import { issuerProblems, type IssuerProblem } from './problems.js';
+import { issuerProblems } from './problems.js';
 
 /** A request as Express or Connect hand it over, with the body perhaps already parsed. */
 type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
-
-/** Reads at most `limit` + 1 bytes: enough for the issuer to tell a body that is too large. */
-function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; truncated: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (truncated: boolean): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      resolve({ body: Buffer.concat(chunks), truncated });
-    };
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size > limit) {
-        req.pause();
-        done(true);
-      }
-    };
-    const onEnd = (): void => done(false);
-    const onError = (error: Error): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      reject(error);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
-}
 
 /** The body a framework already consumed (express.json(), express.raw(), express.text()). */
 function parsedBody(req: NodeRequest): Buffer | string | undefined {
@@ -101,15 +71,10 @@ export async function writeWebResponse(response: Response, res: ServerResponse, 
   res.end(body);
 }
 
+const NO_STORE = { 'cache-control': 'no-store' };
+
 /** Methods a web `Request` cannot carry; node:http parses them all the same. */
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
-
-function problemOf(error: IssuerProblem): Response {
-  return new Response(JSON.stringify(error.problem), {
-    status: error.problem.status,
-    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...error.headers },
-  });
-}
 
 /**
  * Wraps the issuer for node:http, Express and Connect. Every request it receives is answered; an
@@ -119,7 +84,7 @@ export function toNodeHandler(issuer: TokenIssuer): NodeHandler {
   return (req, res, next) => {
     (async () => {
       if (FORBIDDEN_METHODS.has((req.method ?? '').toUpperCase())) {
-        await writeWebResponse(problemOf(issuerProblems.methodNotAllowed()), res);
+        await writeWebResponse(problemResponse(issuerProblems.methodNotAllowed(), NO_STORE), res);
         return;
       }
       const { request, truncated } = await toWebRequest(req);
@@ -131,9 +96,7 @@ export function toNodeHandler(issuer: TokenIssuer): NodeHandler {
         res.end();
         return;
       }
-      const body = JSON.stringify(issuerProblems.internal().problem);
-      res.writeHead(500, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-      res.end(body);
+      writeWebResponse(problemResponse(issuerProblems.internal(), NO_STORE), res).catch(() => res.destroy());
     });
   };
 }
@@ -145,81 +108,18 @@ export interface RunningIssuer {
   close(): Promise<void>;
 }
 
-function rawProblem(status: number, reason: string, slug: string, title: string): string {
-  const body = JSON.stringify({ type: PROBLEM_TYPE_BASE + slug, title, status });
-  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nCache-Control: no-store\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
-}
-
-function answerAndClose(socket: Socket, response: string): void {
-  // What the client still sends is read and dropped for a few seconds: closing at once would reset the
-  // connection, and the client's kernel would drop the answer it has not read yet.
-  socket.on('data', () => {});
-  socket.resume();
-  socket.end(response);
-  setTimeout(() => socket.destroy(), 3_000).unref();
-}
-
-/**
- * Problem bodies for what node:http would otherwise answer by itself, bare: requests it cannot
- * parse, headers too large, the request timeout, CONNECT, an unknown Expect.
- */
-function answerHttpErrors(server: Server): void {
-  const owed = new WeakMap<Socket, ServerResponse>();
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => owed.set(req.socket, res));
-  const refused = new WeakSet<Socket>();
-  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
-    // The parser is gone: every later byte reports the error again. One answer is enough.
-    if (refused.has(socket)) return;
-    refused.add(socket);
-    const refuse = (): void => {
-      if (!socket.writable) socket.destroy();
-      else if (error.code === 'HPE_HEADER_OVERFLOW') answerAndClose(socket, rawProblem(431, 'Request Header Fields Too Large', 'headers-too-large', 'The request headers are too large.'));
-      else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') answerAndClose(socket, rawProblem(408, 'Request Timeout', 'request-timeout', 'The request took too long to arrive.'));
-      else answerAndClose(socket, rawProblem(400, 'Bad Request', 'malformed-request', 'The request is not valid HTTP.'));
-    };
-    // Answers owed to requests pipelined before the broken one go first; the refusal follows them.
-    const res = owed.get(socket);
-    if (res && !res.writableFinished) res.once('close', refuse);
-    else refuse();
-  });
-  server.on('connect', (_req: IncomingMessage, socket: Socket) =>
-    answerAndClose(socket, rawProblem(405, 'Method Not Allowed', 'method-not-allowed', 'Method is not allowed for this route.')));
-  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
-    const body = JSON.stringify({ type: PROBLEM_TYPE_BASE + 'expectation-failed', title: 'The Expect header cannot be met.', status: 417 });
-    res.writeHead(417, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' });
-    res.end(body);
-  });
-}
+/** Headers of the answers written straight to a socket. */
+const RAW_HEADERS = { 'Cache-Control': 'no-store' };
 
 /** Serves the issuer alone on node:http; resolves once it listens. */
 export async function serveTokenIssuer(issuer: TokenIssuer, port = 0, host = '127.0.0.1'): Promise<RunningIssuer> {
   // A request without Host is answered by the issuer (its URL falls back to localhost), not refused bare.
-  // The headers deadline is checked every second (node's default is every 30 s, which let a
-  // client that sends its headers byte by byte hold a connection for up to a minute).
-  const server = createServer({ requireHostHeader: false, connectionsCheckingInterval: 1_000 }, toNodeHandler(issuer));
-  server.headersTimeout = 10_000;
+  const server = createServer({ requireHostHeader: false, ...headerDeadlines(10_000) }, toNodeHandler(issuer));
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
-  answerHttpErrors(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    server,
-    url: `http://${shown}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  answerHttpErrors(server, RAW_HEADERS);
+  const url = await listenOn(server, port, host);
+  return { server, url, close: () => closeServer(server) };
 }
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
