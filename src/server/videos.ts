@@ -152,9 +152,8 @@ export function registerVideoRoutes(app: App, ctx: ApiContext, ingest: Ingest): 
       'last-modified': new Date(video.updatedAt).toUTCString(),
     };
     const range = parseRange(c.req.header('range'), size);
-    if (range === 'unsatisfiable') {
-      return c.body(null, 416, { ...headers, 'content-range': `bytes */${size}` });
-    }
+    // A refusal like the others: a problem body, with the size the client may ask within.
+    if (range === 'unsatisfiable') throw problems.rangeNotSatisfiable(size);
     const [start, end] = range ?? [0, size - 1];
     const length = size === 0 ? 0 : end - start + 1;
     Object.assign(headers, { 'content-length': String(length) });

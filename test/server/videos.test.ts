@@ -181,6 +181,21 @@ describe('/videos', () => {
       assert.equal((await head.arrayBuffer()).byteLength, 0);
     });
 
+    it('answers a range past a 1-byte source (bytes=-0) as a problem with the size it may ask within', async () => {
+      // The smallest case `npm run fuzz -- --seed 742926363` found: a 416 sent as video/mp4.
+      const tiny = await expectVideo(await sendChunk(api, token, bytes(1), { range: 'part 1/1', fileName: 'clip.mp4' }));
+      for (const method of ['GET', 'HEAD']) {
+        const response = await fetch(`${api.url}/vod/${tiny.videoId}/mp4/source.mp4`, { method, headers: { range: 'bytes=-0' } });
+        assert.equal(response.status, 416, method);
+        assert.equal(response.headers.get('content-type'), 'application/problem+json', method);
+        assert.equal(response.headers.get('content-range'), 'bytes */1', method);
+        if (method === 'HEAD') continue;
+        const problem = (await response.json()) as Problem;
+        assert.equal(problem.status, 416);
+        assert.ok(problem.type && problem.title);
+      }
+    });
+
     it('is not served before the upload is complete', async () => {
       const video = await expectVideo(await sendChunk(api, token, bytes(5 * 1024 * 1024), { range: 'part 1/2' }));
       assert.equal((await fetch(`${api.url}/vod/${video.videoId}/mp4/source.mp4`)).status, 404);
