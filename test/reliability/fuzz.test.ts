@@ -3,8 +3,15 @@
  * generators, properties and checks as fuzz-core.ts, fewer runs, fewer attackers, short timeouts.
  */
 import assert from 'node:assert/strict';
+import { relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { report, runFuzz, verdict, type RawRequest } from './fuzz-core.js';
+
+/** `FUZZ_SEED=N` re-runs the fast fuzz with the seed a failure printed; otherwise a new seed each run. */
+const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2_147_483_647;
+if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`FUZZ_SEED must be a whole number, not ${process.env.FUZZ_SEED}`);
+const here = relative(process.cwd(), fileURLToPath(import.meta.url));
 
 describe('bad input (fast fuzz)', () => {
   it('keeps every property over a few hundred fuzzed requests, slow and oversized clients, and the stored data', { timeout: 90_000 }, async () => {
@@ -14,8 +21,10 @@ describe('bad input (fast fuzz)', () => {
       requestTimeoutMs: 5_000,
       attackers: { slowloris: 10, endless: 2, stalled: 4 },
       timeouts: { headersMs: 1_000, idleMs: 1_500, keepAliveMs: 1_000, smallBodyMs: 2_000 },
+      seed,
     });
-    const text = report(summary);
+    const text = `${report(summary)}\nseed ${seed}: re-run this fast fuzz with\n  FUZZ_SEED=${seed} node --import tsx --test ${here}\n` +
+      `or at full scale with\n  npm run fuzz -- --seed ${seed}`;
     const failed = summary.checks.filter((c) => !c.ok);
     assert.deepEqual(failed, [], text);
     assert.ok(summary.requests >= 700, `only ${summary.requests} requests fuzzed`);

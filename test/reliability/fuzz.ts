@@ -9,13 +9,20 @@ import { report, runFuzz } from './fuzz-core.js';
 const { values } = parseArgs({
   options: { runs: { type: 'string' }, minutes: { type: 'string' }, seed: { type: 'string' } },
 });
+const seed = values.seed === undefined ? undefined : Number(values.seed);
+if (seed !== undefined && (!/^[0-9]+$/.test(values.seed!) || !Number.isSafeInteger(seed))) {
+  console.error(`fuzz: --seed takes a whole number, not ${JSON.stringify(values.seed)}`);
+  process.exit(2);
+}
 const summary = await runFuzz({
   runs: Number(values.runs ?? 3000),
   timeCapMs: Number(values.minutes ?? 8) * 60_000,
   requestTimeoutMs: 15_000,
-  seed: values.seed === undefined ? undefined : Number(values.seed),
+  seed,
   attackers: { slowloris: 200, endless: 4, stalled: 20 },
   log: (line) => console.log(line),
 });
 console.log(report(summary));
-process.exitCode = summary.checks.every((c) => c.ok) ? 0 : 1;
+const passed = summary.checks.every((c) => c.ok);
+if (!passed) console.log(`re-run this seed: npm run fuzz -- --seed ${summary.seed}`);
+process.exitCode = passed ? 0 : 1;
