@@ -17,16 +17,19 @@ import { registerMediaRoutes } from './media.js';
 
 export type { VideoApiOptions } from './context.js';
 
-
 export interface VideoApi {
   app: App;
   ctx: ApiContext;
-  /** Routes extra handlers (the dev issuer, the demo) in front of the API's 404. */
+  /** The app as a web handler: `(Request) => Response`. */
   fetch: App["fetch"];
+  /** Closes the tus mount and the database. */
   close(): void;
 }
 
-/** The local video API as a Hono app over SQLite and the data directory. */
+/**
+ * The local video API as a Hono app over SQLite and the data directory. `extend` routes extra
+ * handlers (the dev issuer, the demo) in front of the API's 404.
+ */
 export function createVideoApi(options: VideoApiOptions, extend?: (app: App, ctx: ApiContext) => void): VideoApi {
   if (!options.apiKey) throw new Error('An API key is required.');
   const now = options.now ?? Date.now;
