@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { report, runFuzz, verdict, type RawRequest } from './fuzz-core.js';
+import { report, runFuzz, verdict, type RawRequest } from '../../tools/fuzz/fuzz-core.js';
 
 describe('bad input (fast fuzz)', () => {
   it('keeps every property over a few hundred fuzzed requests, slow and oversized clients, and the stored data', { timeout: 90_000 }, async () => {

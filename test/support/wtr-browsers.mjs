@@ -1,0 +1,139 @@
+/**
+ * The engines the browser suite runs in, all from the system's packages (no browser is downloaded):
+ * Chromium and Firefox ESR through Puppeteer (Firefox over WebDriver BiDi), WebKitGTK's MiniBrowser
+ * through WebKitWebDriver on a private Xvfb display that this module starts and stops.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { WebdriverLauncher } from '@web/test-runner-webdriver';
+import puppeteer from 'puppeteer-core';
+
+export const ENGINES = ['chromium', 'firefox', 'webkit'];
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+
+/** A free loopback port (there is a small window before the driver takes it; fine on a test machine). */
+async function freePort() {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts `Xvfb -displayfd 3` and resolves with the process and its display (":N"). */
+async function startXvfb() {
+  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  xvfb.stderr.on('data', (chunk) => (stderr += chunk));
+  const display = await new Promise((resolve, reject) => {
+    let out = '';
+    xvfb.stdio[3].on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('\n')) resolve(`:${out.trim()}`);
+    });
+    xvfb.once('error', reject);
+    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited with ${code}: ${stderr.trim()}`)));
+  });
+  return { xvfb, display };
+}
+
+/** Waits until a WebDriver server answers /status. */
+async function waitForDriver(url, driver, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (driver.exitCode !== null) throw new Error(`WebKitWebDriver exited with ${driver.exitCode}`);
+    try {
+      const response = await fetch(`${url}/status`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`WebKitWebDriver did not answer on ${url} within ${timeoutMs} ms`);
+}
+
+/** WebKitGTK's MiniBrowser under WebKitWebDriver, which this launcher starts (with its display) and stops. */
+class WebKitGtkLauncher extends WebdriverLauncher {
+  constructor() {
+    super({
+      hostname: '127.0.0.1',
+      port: 0,
+      logLevel: 'error',
+      capabilities: {
+        browserName: 'MiniBrowser',
+        // WebKitWebDriver refuses the BiDi session webdriverio 9 asks for by default.
+        'wdio:enforceWebDriverClassic': true,
+        'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
+      },
+    });
+  }
+
+  async initialize(config) {
+    const { xvfb, display } = await startXvfb();
+    this.xvfb = xvfb;
+    const port = await freePort();
+    this.webDriver = spawn('WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DISPLAY: display, GDK_BACKEND: 'x11' },
+    });
+    await waitForDriver(`http://127.0.0.1:${port}`, this.webDriver);
+    this.options.port = port;
+    await super.initialize(config);
+    this.name = 'WebKit';
+  }
+
+  async stop() {
+    await super.stop();
+    for (const child of [this.webDriver, this.xvfb]) {
+      if (child && child.exitCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    }
+  }
+}
+
+const launchers = {
+  chromium: () =>
+    chromeLauncher({
+      launchOptions: { executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    }),
+  firefox: () =>
+    chromeLauncher({
+      puppeteer,
+      launchOptions: {
+        browser: 'firefox',
+        executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+        headless: true,
+      },
+    }),
+  webkit: () => new WebKitGtkLauncher(),
+};
+
+/**
+ * The launchers for `names` (comma- or space-separated engine names; all three when empty).
+ * An unknown name is an error that lists the known ones.
+ */
+export function browsersFor(names) {
+  const wanted = (names ?? '').split(/[\s,]+/).filter(Boolean);
+  const unknown = wanted.filter((name) => !ENGINES.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`Unknown browser engine ${unknown.join(', ')}: use ${ENGINES.join(', ')} (comma-separated).`);
+  }
+  return (wanted.length > 0 ? wanted : ENGINES).map((name) => launchers[name]());
+}
