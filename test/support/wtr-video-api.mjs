@@ -21,6 +21,32 @@ const engineOfUserAgent = (userAgent) =>
 
 const VIDEO_ID = /^vi[0-9A-Za-z]{22}$/;
 
+/** WebDriver's code points for the keys a chord may hold. */
+const WEBDRIVER_KEYS = { Shift: '\uE008', Control: '\uE009', Alt: '\uE00A', Meta: '\uE03D', Tab: '\uE004', Enter: '\uE007' };
+
+/**
+ * Presses `chord` (e.g. ['Shift', 'Tab']): each key down in order, then up in reverse. The stock `sendKeys`
+ * command cannot do this over WebDriver, which it supports with `press` and `type` only.
+ */
+async function pressChord(session, chord) {
+  if (!Array.isArray(chord) || chord.length === 0) throw new Error('press-keys needs { chord: [key, ...] }');
+  if (session.browser.type === 'webdriver') {
+    const unknown = chord.filter((key) => !Object.hasOwn(WEBDRIVER_KEYS, key) && key.length !== 1);
+    if (unknown.length > 0) throw new Error(`press-keys: no WebDriver code for ${unknown.join(', ')}`);
+    const codes = chord.map((key) => WEBDRIVER_KEYS[key] ?? key);
+    const actions = [
+      ...codes.map((value) => ({ type: 'keyDown', value })),
+      ...codes.toReversed().map((value) => ({ type: 'keyUp', value })),
+    ];
+    await session.browser.driverManager.performActions(session.id, [{ type: 'key', id: 'keyboard', actions }]);
+    return true;
+  }
+  const { keyboard } = session.browser.getPage(session.id);
+  for (const key of chord) await keyboard.down(key);
+  for (const key of chord.toReversed()) await keyboard.up(key);
+  return true;
+}
+
 export function videoApiPlugin() {
   let child;
   /** @type {{ url: string, apiKey: string, dataDir: string }} */
@@ -65,7 +91,7 @@ export function videoApiPlugin() {
         .on('error', (error) => resolve({ error: error.message }));
     });
 
-  /** Server commands: name → handler({ payload, engine }). */
+  /** Server commands: name → handler({ payload, session, engine }). */
   const commands = {
     'video-api': () => ({ url: api.url }),
     'mint-token': ({ payload }) => mint(payload?.ttl ?? 600),
@@ -92,6 +118,7 @@ export function videoApiPlugin() {
       return { url: proxy.url };
     },
     'fault-proxy-log': ({ engine }) => lane(engine).proxy?.log ?? [],
+    'press-keys': ({ payload, session }) => pressChord(session, payload?.chord),
     'token-endpoint-log': ({ payload, engine }) => {
       const state = lane(engine);
       const calls = state.tokenCalls;
@@ -166,7 +193,7 @@ export function videoApiPlugin() {
     },
     async executeCommand({ command, payload, session }) {
       if (!Object.hasOwn(commands, command)) return undefined;
-      return await commands[command]({ payload, engine: engineOfLauncher(session.browser.name) });
+      return await commands[command]({ payload, session, engine: engineOfLauncher(session.browser.name) });
     },
   };
 }
