@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { WebdriverLauncher } from '@web/test-runner-webdriver';
 import puppeteer from 'puppeteer-core';
@@ -88,8 +89,12 @@ class WebKitGtkLauncher extends WebdriverLauncher {
     this.xvfb = xvfb;
     const port = await freePort();
     this.webDriver = spawn('WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, DISPLAY: display, GDK_BACKEND: 'x11' },
+    });
+    // The web process warns on every page that there is no D-Bus session here (it needs none): keep the rest.
+    createInterface({ input: this.webDriver.stderr }).on('line', (line) => {
+      if (line.trim() && !/D-Bus|dbus-launch/.test(line)) process.stderr.write(`WebKit: ${line}\n`);
     });
     await waitForDriver(`http://127.0.0.1:${port}`, this.webDriver);
     this.options.port = port;
