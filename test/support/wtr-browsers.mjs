@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { WebdriverLauncher } from '@web/test-runner-webdriver';
 import puppeteer from 'puppeteer-core';
+import { remote } from 'webdriverio';
 
 export const ENGINES = ['chromium', 'firefox', 'webkit'];
 
@@ -68,6 +69,55 @@ async function waitForDriver(url, driver, timeoutMs = 15_000) {
   throw new Error(`WebKitWebDriver did not answer on ${url} within ${timeoutMs} ms`);
 }
 
+/**
+ * One MiniBrowser (one WebDriver session) per test file, closed when the file is done: a file starts with
+ * a fresh web process, so memory and state left by a heavy file (large uploads) never reach the next one.
+ * Same interface as @web/test-runner-webdriver's SessionManager.
+ */
+class SessionPerFile {
+  constructor(options) {
+    this.options = options;
+    /** test session id → { driver, url } */
+    this.sessions = new Map();
+  }
+  isActive(id) {
+    return this.sessions.has(id);
+  }
+  async getBrowserUrl(id) {
+    return this.sessions.get(id)?.url;
+  }
+  async queueStartSession(id, url) {
+    const driver = await remote(this.options);
+    this.sessions.set(id, { driver, url });
+    await driver.navigateTo(url);
+  }
+  async queueStopSession(id) {
+    const entry = this.sessions.get(id);
+    this.sessions.delete(id);
+    await entry?.driver.deleteSession().catch(() => {});
+    return { testCoverage: undefined };
+  }
+  #driver(id) {
+    const entry = this.sessions.get(id);
+    if (!entry) throw new Error(`no WebKit session for ${id}`);
+    return entry.driver;
+  }
+  async performActions(id, actions) {
+    return this.#driver(id).performActions(actions);
+  }
+  async sendKeys(id, keys) {
+    return this.#driver(id).keys(keys);
+  }
+  async takeScreenshot() {
+    throw new Error('Screenshots are not taken in WebKit here.');
+  }
+  async closeAll() {
+    const drivers = [...this.sessions.values()].map((entry) => entry.driver);
+    this.sessions.clear();
+    await Promise.all(drivers.map((driver) => driver.deleteSession().catch(() => {})));
+  }
+}
+
 /** WebKitGTK's MiniBrowser under WebKitWebDriver, which this launcher starts (with its display) and stops. */
 class WebKitGtkLauncher extends WebdriverLauncher {
   constructor() {
@@ -102,7 +152,14 @@ class WebKitGtkLauncher extends WebdriverLauncher {
     this.name = 'WebKit';
   }
 
+  /** Replaces the library's single long-lived session with one session per test file. */
+  async createDriverManager() {
+    this.driverManager = new SessionPerFile({ logLevel: 'error', ...this.options });
+    return this.driverManager;
+  }
+
   async stop() {
+    await this.driverManager?.closeAll();
     await super.stop();
     for (const child of [this.webDriver, this.xvfb]) {
       if (child && child.exitCode === null) {
