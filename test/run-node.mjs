@@ -1,11 +1,12 @@
-// Runs every node test (test/**/*.test.ts outside test/browser). Node 20's --test takes no globs.
+// Runs every node test: test/**/*.test.ts outside any `browser/` folder (those run in Web Test Runner).
+// Node 20's --test takes no globs.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 const files = readdirSync('test', { recursive: true })
   .map(String)
-  .filter((f) => f.endsWith('.test.ts') && !f.startsWith('browser'))
+  .filter((f) => f.endsWith('.test.ts') && !f.split(sep).includes('browser'))
   .map((f) => join('test', f))
   .sort();
 const result = spawnSync(

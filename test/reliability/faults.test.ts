@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { concurrentUploads, FAST, faultUploads, killRestart, Soak, tokenRefresh, type ScenarioReport } from './faults.js';
+import { concurrentUploads, FAST, faultUploads, killRestart, Soak, tokenRefresh, type ScenarioReport } from '../../tools/soak/faults.js';
 
 function assertPassed(report: ScenarioReport): void {
   const failed = report.checks.filter((check) => !check.ok);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { report, runFuzz, verdict, type RawRequest } from './fuzz-core.js';
+import { report, runFuzz, verdict, type RawRequest } from '../../tools/fuzz/fuzz-core.js';
 
 /** `FUZZ_SEED=N` re-runs the fast fuzz with the seed a failure printed; otherwise a new seed each run. */
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2_147_483_647;

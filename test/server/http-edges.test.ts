@@ -128,7 +128,7 @@ describe('HTTP edges of the local video API', () => {
   });
 
   it('answers pipelined requests in order, the broken one last, and an unmet Expect without losing the next', async () => {
-    const { sendPipelined } = await import('../reliability/fuzz-core.js');
+    const { sendPipelined } = await import('../../tools/fuzz/fuzz-core.js');
     const port = Number(new URL(api.url).port);
     const request = (target: string, headers: [string, Buffer][] = [], body = Buffer.alloc(0)) => ({ method: 'GET', target: Buffer.from(target, 'latin1'), headers, body });
     const auth: [string, Buffer] = ['Authorization', Buffer.from(basic(api.apiKey))];
@@ -297,7 +297,7 @@ describe('HTTP edges of the dev server\'s issuer route', () => {
   it('answers a chunked body over the issuer\'s limit with 413 and keeps serving the connection', async () => {
     const { startVideoApiServer } = await import('../../src/server/app.js');
     const { registerDevRoutes, ISSUER_PATH } = await import('../../src/cli/dev-routes.js');
-    const { sendPipelined } = await import('../reliability/fuzz-core.js');
+    const { sendPipelined } = await import('../../tools/fuzz/fuzz-core.js');
     const dataDir = tempDir();
     let publicUrl = '';
     const dev = await startVideoApiServer({ apiKey: 'k', dataDir, port: 0, host: '127.0.0.1' }, (app, ctx) =>

@@ -226,9 +226,13 @@ export class FaultProxy {
       },
     );
     let upstreamFailed = false;
+    // Set when the client went away first: the upstream request is then torn down by the proxy itself,
+    // and the entry keeps status 0 (nobody was answered) instead of a 502 nobody saw.
+    let clientGone = false;
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       upstreamFailed = true;
       entry.upstreamError = error.code ?? error.message;
+      if (clientGone) return;
       if (!res.headersSent) {
         entry.status = 502;
         res.writeHead(502, { ...CORS_HEADERS, connection: 'close' });
@@ -237,9 +241,14 @@ export class FaultProxy {
         req.resume();
       } else res.destroy();
     });
-    req.on('aborted', () => upstream.destroy());
+    req.on('aborted', () => {
+      clientGone = true;
+      upstream.destroy();
+    });
     res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
+      if (res.writableFinished) return;
+      clientGone = true;
+      upstream.destroy();
     });
     // A body-less request (a preflight) may have ended while it waited out the latency: nothing left to pipe.
     if (req.readableEnded) {

@@ -12,29 +12,14 @@ export function videoFile(name = 'clip.mp4', size = 64 * 1024, type = 'video/mp4
   return new File([bytes], name, { type, lastModified: Date.now() + Math.random() });
 }
 
-/** A real, playable WebM of about `seconds`, recorded from a canvas with MediaRecorder. */
-export async function recordVideo(seconds: number, name = 'recording.webm'): Promise<File> {
-  const canvas = document.createElement('canvas');
-  canvas.width = 64;
-  canvas.height = 48;
-  const context = canvas.getContext('2d')!;
-  const stream = canvas.captureStream(15);
-  const recorder = new MediaRecorder(stream, { mimeType: 'video/webm' });
-  const chunks: Blob[] = [];
-  recorder.ondataavailable = (event) => chunks.push(event.data);
-  const stopped = new Promise((resolve) => (recorder.onstop = resolve));
-  let frame = 0;
-  const timer = setInterval(() => {
-    context.fillStyle = `hsl(${(frame++ * 20) % 360} 80% 50%)`;
-    context.fillRect(0, 0, 64, 48);
-  }, 1000 / 15);
-  recorder.start(100);
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  recorder.stop();
-  await stopped;
-  clearInterval(timer);
-  stream.getTracks().forEach((track) => track.stop());
-  return new File(chunks, name, { type: 'video/webm' });
+/**
+ * A real, playable WebM of 1.2 or 2.2 seconds (64×48 VP8, made with ffmpeg's test source), from
+ * test/fixtures: committed rather than recorded in the page, as WebKitGTK cannot record here.
+ */
+export async function fixtureVideo(seconds: 1.2 | 2.2, name = 'recording.webm'): Promise<File> {
+  const response = await fetch(`/test/fixtures/clip-${String(seconds).replace('.', '-')}s.webm`);
+  if (!response.ok) throw new Error(`fixture clip of ${seconds} s: HTTP ${response.status}`);
+  return new File([await response.blob()], name, { type: 'video/webm' });
 }
 
 export function part<T extends HTMLElement = HTMLElement>(el: VideoUploader, name: string): T | null {

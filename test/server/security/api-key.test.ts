@@ -9,10 +9,10 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { DEV_API_KEY } from '../../src/cli/dev.js';
-import { TEST_API_KEY, tempDir } from '../support/api.js';
-import { launchChromium } from '../support/browser.js';
-import { runCli, type CliProcess } from '../support/cli.js';
+import { DEV_API_KEY } from '../../../src/cli/dev.js';
+import { TEST_API_KEY, tempDir } from '../../support/api.js';
+import { launchChromium } from '../../support/browser.js';
+import { runCli, type CliProcess } from '../../support/cli.js';
 
 /** A key that appears nowhere else, so that any sighting of it is a leak. */
 const DISTINCTIVE_KEY = 'vu-secret-key-5f8a2c9e1d7b4a60';

@@ -22,10 +22,10 @@ import type { Browser, Page } from 'playwright-core';
 import { createTokenIssuer, type TokenIssuer } from '../../src/issuer/index.js';
 import { toNodeHandler, type NodeHandler } from '../../src/issuer/node.js';
 import { MiB, MIN_CHUNK_SIZE, type TokenGrant, type Video } from '../../src/protocol/index.js';
-import { tempDir } from '../support/api.js';
-import { launchChromium } from '../support/browser.js';
-import { FaultProxy, type FaultConfig, type FaultRule, type ProxyLogEntry } from '../support/fault-proxy.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { tempDir } from '../../test/support/api.js';
+import { launchChromium } from '../../test/support/browser.js';
+import { FaultProxy, type FaultConfig, type FaultRule, type ProxyLogEntry } from '../../test/support/fault-proxy.js';
+import { startServerProcess, type ServerProcess } from '../../test/support/server-process.js';
 import type { LaneOptions, LaneResult } from './soak-page.js';
 
 export const SOAK_API_KEY = 'soak-api-key-7d41c9e0b2';

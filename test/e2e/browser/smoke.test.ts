@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
-import type { UploadToken } from '../../src/protocol/index.js';
-import { UPLOAD_TOKEN_PATTERN } from '../../src/protocol/index.js';
+import type { UploadToken } from '../../../src/protocol/index.js';
+import { UPLOAD_TOKEN_PATTERN } from '../../../src/protocol/index.js';
 
 describe('browser set-up', () => {
   it('reaches the local video API and gets an upload token minted on the Node side', async () => {

@@ -8,10 +8,10 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TUS_PATH, type Video } from '../../src/protocol/index.js';
-import { send } from '../reliability/fuzz-core.js';
-import { basic, startTestApi, tempDir, type TestApi } from '../support/api.js';
-import { bytes, createToken, expectVideo } from '../support/upload.js';
+import { TUS_PATH, type Video } from '../../../src/protocol/index.js';
+import { send } from '../../../tools/fuzz/fuzz-core.js';
+import { basic, startTestApi, tempDir, type TestApi } from '../../support/api.js';
+import { bytes, createToken, expectVideo } from '../../support/upload.js';
 import { changes, expectProblem, snapshot } from './support.js';
 
 const MARK = 'pathmark7';

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { TUS_PATH, type Video } from '../../src/protocol/index.js';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { bytes, createToken, expectVideo, sendChunk, sha256 } from '../support/upload.js';
+import { TUS_PATH, type Video } from '../../../src/protocol/index.js';
+import { startTestApi, type TestApi } from '../../support/api.js';
+import { bytes, createToken, expectVideo, sendChunk, sha256 } from '../../support/upload.js';
 import { expectProblem, fileChanges, snapshot } from './support.js';
 
 const MiB = 1024 * 1024;

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { bytes, createToken, expectVideo, sendChunk } from '../support/upload.js';
+import { startTestApi, type TestApi } from '../../support/api.js';
+import { bytes, createToken, expectVideo, sendChunk } from '../../support/upload.js';
 import { expectProblem } from './support.js';
 
 describe('an upload token on management routes', () => {

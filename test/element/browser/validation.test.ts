@@ -1,7 +1,7 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../../src/element/index.js';
 import type { VideoUploader, VideoUploadErrorEvent } from '../../../src/element/index.js';
-import { drop, part, pick, recordVideo, text, videoFile } from './helpers.js';
+import { drop, fixtureVideo, part, pick, text, videoFile } from './helpers.js';
 
 describe('<video-uploader> refuses files before uploading them', () => {
   it('is accessible with limits shown', async () => {
@@ -56,7 +56,7 @@ describe('<video-uploader> refuses files before uploading them', () => {
   });
 
   it('refuses a video longer than max-duration, read from the file itself', async () => {
-    const recording = await recordVideo(2.2);
+    const recording = await fixtureVideo(2.2);
     const el = await fixture<VideoUploader>(html`<video-uploader max-duration="1" token="to1234567890123456789012"></video-uploader>`);
     const refused = oneEvent(el, 'video-upload-error') as Promise<VideoUploadErrorEvent>;
     drop(el, [recording]);
@@ -67,7 +67,7 @@ describe('<video-uploader> refuses files before uploading them', () => {
   });
 
   it('lets through a video within max-duration and reports its duration on select', async () => {
-    const recording = await recordVideo(1.2);
+    const recording = await fixtureVideo(1.2);
     const el = await fixture<VideoUploader>(html`<video-uploader max-duration="5" token="to1234567890123456789012"></video-uploader>`);
     el.addEventListener('video-upload-select', (event) => event.preventDefault());
     const selected = oneEvent(el, 'video-upload-select');
@@ -79,7 +79,7 @@ describe('<video-uploader> refuses files before uploading them', () => {
   });
 
   it('shows the size and duration of a real video while it uploads', async () => {
-    const recording = await recordVideo(1.2);
+    const recording = await fixtureVideo(1.2);
     const el = await fixture<VideoUploader>(html`<video-uploader token-url="/__token"></video-uploader>`);
     const completed = oneEvent(el, 'video-upload-complete');
     drop(el, [recording]);
