@@ -1,40 +1,39 @@
 import { UploadError } from './errors.js';
 
+/** Watches one request for progress; see `watchStall`. */
+export interface StallWatchdog {
+  /** Restarts the countdown: call it on every sign of progress. A function of its own, to hand to event handlers. */
+  arm(): void;
+  /** Ends the watch; nothing re-arms it after. */
+  stop(): void;
+  /** Whether the countdown ran out. */
+  readonly stalled: boolean;
+  /** The retryable network error to report for a stall. */
+  error(): UploadError;
+}
+
 /**
- * Watches one request for progress. `arm()` (on every sign of progress) restarts the countdown; after
- * `timeoutMs` without any, `onStall` runs (it aborts the request) and `stalled` turns true, with `error`
- * the retryable network error to report. A timeout of 0 watches nothing; after `stop()` nothing re-arms it.
+ * A stall watchdog for one request: after `timeoutMs` without `arm()`, `onStall` runs (it aborts the
+ * request) and `stalled` turns true. A timeout of 0 watches nothing.
  */
-export class StallWatchdog {
-  readonly #timeoutMs: number;
-  readonly #onStall: () => void;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #stopped = false;
-  stalled = false;
-
-  constructor(timeoutMs: number, onStall: () => void) {
-    this.#timeoutMs = timeoutMs;
-    this.#onStall = onStall;
-  }
-
-  /** Restarts the countdown; an arrow so that it can be handed to event handlers as is. */
-  readonly arm = (): void => {
-    if (!this.#timeoutMs || this.#stopped) return;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.stalled = true;
-      this.#onStall();
-    }, this.#timeoutMs);
+export function watchStall(timeoutMs: number, onStall: () => void): StallWatchdog {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const watchdog = {
+    stalled: false,
+    arm(): void {
+      if (!timeoutMs || stopped) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        watchdog.stalled = true;
+        onStall();
+      }, timeoutMs);
+    },
+    stop(): void {
+      stopped = true;
+      clearTimeout(timer);
+    },
+    error: () => new UploadError('network', `No upload progress for ${Math.round(timeoutMs / 1000)} s: the connection stalled.`, { retryable: true }),
   };
-
-  stop(): void {
-    this.#stopped = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-  }
-
-  get error(): UploadError {
-    return new UploadError('network', `No upload progress for ${Math.round(this.#timeoutMs / 1000)} s: the connection stalled.`, { retryable: true });
-  }
+  return watchdog;
 }

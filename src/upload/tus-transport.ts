@@ -4,7 +4,7 @@ import { canceledError, errorFromResponse, UploadError } from './errors.js';
 import { planParts } from './parts.js';
 import { parseRetryAfter } from './retry.js';
 import { RESUME_MAX_AGE_MS, type ResumeStorage } from './resume-store.js';
-import { StallWatchdog } from './stall.js';
+import { watchStall } from './stall.js';
 import type { Transport, TransportContext } from './transport.js';
 import { ORIGIN_CLIENT } from './transport.js';
 
@@ -195,11 +195,11 @@ export class TusTransport implements Transport {
     return new Promise<HttpResponse>((resolve, reject) => {
       if (signal.aborted) return reject(canceledError());
       let settled = false;
-      const watchdog = new StallWatchdog(options.stallTimeout, () => {
+      const watchdog = watchStall(options.stallTimeout, () => {
         if (settled) return;
         finish();
         void upload.abort(false);
-        reject(watchdog.error);
+        reject(watchdog.error());
       });
       const finish = (): void => {
         settled = true;

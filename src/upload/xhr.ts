@@ -1,5 +1,5 @@
 import { canceledError, UploadError } from './errors.js';
-import { StallWatchdog } from './stall.js';
+import { watchStall } from './stall.js';
 
 export interface XhrResult {
   status: number;
@@ -29,7 +29,7 @@ export function sendXhr(options: XhrOptions): Promise<XhrResult> {
     const { signal, stallTimeout } = options;
     if (signal.aborted) return reject(canceledError());
     const xhr = new XMLHttpRequest();
-    const watchdog = new StallWatchdog(stallTimeout, () => xhr.abort());
+    const watchdog = watchStall(stallTimeout, () => xhr.abort());
     const cleanup = (): void => {
       watchdog.stop();
       signal.removeEventListener('abort', onAbort);
@@ -55,7 +55,7 @@ export function sendXhr(options: XhrOptions): Promise<XhrResult> {
     };
     xhr.onabort = () => {
       cleanup();
-      reject(watchdog.stalled ? watchdog.error : canceledError());
+      reject(watchdog.stalled ? watchdog.error() : canceledError());
     };
     xhr.ontimeout = xhr.onerror;
     signal.addEventListener('abort', onAbort, { once: true });
