@@ -1,4 +1,5 @@
-import type { DetailedError, HttpRequest, HttpResponse, PreviousUpload, Upload as TusUpload, UrlStorage } from 'tus-js-client';
+// Static: this module is itself the lazily loaded part (see tus-loader.ts), so tus-js-client comes with it.
+import { Upload as TusUpload, type DetailedError, type HttpRequest, type HttpResponse, type PreviousUpload, type UrlStorage } from 'tus-js-client';
 import { Headers, TUS_PATH, type Video } from '../protocol/index.js';
 import { canceledError, errorFromResponse, UploadError } from './errors.js';
 import { planParts } from './parts.js';
@@ -68,23 +69,18 @@ class TusUrlStorage implements UrlStorage {
 }
 
 /**
- * The tus protocol through tus-js-client, which this module imports lazily. The token travels in
- * `Authorization: Bearer`, set on every request so that a refreshed token is used; retries, stalls,
- * 401 refreshes and progress go through the same session machinery as the `apivideo` transport.
+ * The tus protocol through tus-js-client; `loadTusTransport()` loads this module, and tus-js-client with
+ * it, on first use. The token travels in `Authorization: Bearer`, set on every request so that a refreshed
+ * token is used; retries, stalls, 401 refreshes and progress go through the same session machinery as
+ * the `apivideo` transport.
  */
 export class TusTransport implements Transport {
-  readonly #tus: typeof import('tus-js-client');
   #upload: TusUpload | null = null;
   #chunkSize = 0;
   #offset = 0;
   #resumedBytes = 0;
   #storage: UrlStorage | null = null;
   #lastToken = '';
-
-  /** `tus` is tus-js-client, which `loadTusTransport()` loads with this module. */
-  constructor(tus: typeof import('tus-js-client')) {
-    this.#tus = tus;
-  }
 
   /** The 1-based PATCH a byte offset falls in. */
   #partAt(sent: number, size: number): number {
@@ -108,7 +104,7 @@ export class TusTransport implements Transport {
     const { chunkSize, parts } = planParts(file.size, options.chunkSize);
     this.#chunkSize = chunkSize;
     const progress = context.progress(parts);
-    const upload = new this.#tus.Upload(file, {
+    const upload = new TusUpload(file, {
       endpoint: this.#endpoint(apiUrl),
       chunkSize,
       retryDelays: null,

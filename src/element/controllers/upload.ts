@@ -184,7 +184,7 @@ export class UploadController implements ReactiveController {
 
   reset(): void {
     if (this.busy) this.cancel();
-    this.#clearCurrent({ state: 'idle', queue: [], refusal: null, completed: [], announcement: '' });
+    this.#clearCurrent(INITIAL);
   }
 
   /** The element's checks: type, size, then duration. Refusals are reported and give null. */
