@@ -5,6 +5,7 @@ import { ProgressTracker } from './progress.js';
 import { ResumeStore } from './resume-store.js';
 import { backoffDelay, DEFAULT_RETRIES, isOffline, sleep, waitForOnline } from './retry.js';
 import { TokenSource } from './token-source.js';
+import { loadTusTransport } from './tus-loader.js';
 import type { ResolvedOptions, Transport, TransportContext } from './transport.js';
 import type { UploadEvent, UploadEventMap, UploadProgress, UploadSessionOptions, UploadState } from './types.js';
 
@@ -201,7 +202,7 @@ export class UploadSession extends EventTarget {
       if (!this.#transport) {
         const protocol: UploadProtocol = active.grant.protocol ?? this.#options.protocol ?? 'apivideo';
         this.#apiUrl = context.apiUrl;
-        this.#transport = protocol === 'tus' ? await this.#loadTus() : new ApiVideoTransport();
+        this.#transport = protocol === 'tus' ? await loadTusTransport() : new ApiVideoTransport();
         const resumedBytes = await this.#transport.prepare(context);
         if (!isCurrent()) return;
         if (!this.#started) {
@@ -220,15 +221,6 @@ export class UploadSession extends EventTarget {
     } catch (error) {
       if (!isCurrent()) return;
       this.#fail(error);
-    }
-  }
-
-  async #loadTus(): Promise<Transport> {
-    try {
-      const { TusTransport } = await import('./tus-transport.js');
-      return new TusTransport();
-    } catch (error) {
-      throw new UploadError('network', `The tus client could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
 

@@ -1,9 +1,11 @@
-import type { DetailedError, HttpRequest, HttpResponse, PreviousUpload, Upload as TusUpload, UrlStorage } from 'tus-js-client';
+// Static: this module is itself the lazily loaded part (see tus-loader.ts), so tus-js-client comes with it.
+import { Upload as TusUpload, type DetailedError, type HttpRequest, type HttpResponse, type PreviousUpload, type UrlStorage } from 'tus-js-client';
 import { Headers, TUS_PATH, type Video } from '../protocol/index.js';
-import { planParts } from './apivideo-transport.js';
 import { canceledError, errorFromResponse, UploadError } from './errors.js';
+import { planParts } from './parts.js';
 import { parseRetryAfter } from './retry.js';
 import { RESUME_MAX_AGE_MS, type ResumeStorage } from './resume-store.js';
+import { watchStall } from './stall.js';
 import type { Transport, TransportContext } from './transport.js';
 import { ORIGIN_CLIENT } from './transport.js';
 
@@ -67,9 +69,10 @@ class TusUrlStorage implements UrlStorage {
 }
 
 /**
- * The tus protocol through tus-js-client, which this module imports lazily. The token travels in
- * `Authorization: Bearer`, set on every request so that a refreshed token is used; retries, stalls,
- * 401 refreshes and progress go through the same session machinery as the `apivideo` transport.
+ * The tus protocol through tus-js-client; `loadTusTransport()` loads this module, and tus-js-client with
+ * it, on first use. The token travels in `Authorization: Bearer`, set on every request so that a refreshed
+ * token is used; retries, stalls, 401 refreshes and progress go through the same session machinery as
+ * the `apivideo` transport.
  */
 export class TusTransport implements Transport {
   #upload: TusUpload | null = null;
@@ -95,19 +98,13 @@ export class TusTransport implements Transport {
 
   async prepare(context: TransportContext): Promise<number> {
     const { file, apiUrl, options } = context;
-    let tus: typeof import('tus-js-client');
-    try {
-      tus = await import('tus-js-client');
-    } catch (error) {
-      throw new UploadError('network', `The tus client could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
     const storage = options.resume ? (context.resume?.storage ?? null) : null;
     this.#storage = storage ? new TusUrlStorage(storage) : null;
     // tus sends one PATCH per chunk; progress counts those as the parts.
     const { chunkSize, parts } = planParts(file.size, options.chunkSize);
     this.#chunkSize = chunkSize;
     const progress = context.progress(parts);
-    const upload = new tus.Upload(file, {
+    const upload = new TusUpload(file, {
       endpoint: this.#endpoint(apiUrl),
       chunkSize,
       retryDelays: null,
@@ -194,10 +191,15 @@ export class TusTransport implements Transport {
     return new Promise<HttpResponse>((resolve, reject) => {
       if (signal.aborted) return reject(canceledError());
       let settled = false;
-      let stallTimer: ReturnType<typeof setTimeout> | null = null;
+      const watchdog = watchStall(options.stallTimeout, () => {
+        if (settled) return;
+        finish();
+        void upload.abort(false);
+        reject(watchdog.error());
+      });
       const finish = (): void => {
         settled = true;
-        if (stallTimer !== null) clearTimeout(stallTimer);
+        watchdog.stop();
         this.#armStall = null;
         signal.removeEventListener('abort', onAbort);
       };
@@ -207,16 +209,7 @@ export class TusTransport implements Transport {
         void upload.abort(false);
         reject(canceledError());
       };
-      this.#armStall = () => {
-        if (!options.stallTimeout || settled) return;
-        if (stallTimer !== null) clearTimeout(stallTimer);
-        stallTimer = setTimeout(() => {
-          if (settled) return;
-          finish();
-          void upload.abort(false);
-          reject(new UploadError('network', `No upload progress for ${Math.round(options.stallTimeout / 1000)} s: the connection stalled.`));
-        }, options.stallTimeout);
-      };
+      this.#armStall = watchdog.arm;
       upload.options.onSuccess = ({ lastResponse }) => {
         if (settled) return;
         finish();
@@ -228,7 +221,7 @@ export class TusTransport implements Transport {
         reject(this.#toUploadError(error));
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.#armStall();
+      watchdog.arm();
       upload.start();
     });
   }

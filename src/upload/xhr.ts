@@ -1,4 +1,5 @@
 import { canceledError, UploadError } from './errors.js';
+import { watchStall } from './stall.js';
 
 export interface XhrResult {
   status: number;
@@ -28,20 +29,10 @@ export function sendXhr(options: XhrOptions): Promise<XhrResult> {
     const { signal, stallTimeout } = options;
     if (signal.aborted) return reject(canceledError());
     const xhr = new XMLHttpRequest();
-    let stallTimer: ReturnType<typeof setTimeout> | null = null;
-    let stalled = false;
+    const watchdog = watchStall(stallTimeout, () => xhr.abort());
     const cleanup = (): void => {
-      if (stallTimer !== null) clearTimeout(stallTimer);
-      stallTimer = null;
+      watchdog.stop();
       signal.removeEventListener('abort', onAbort);
-    };
-    const armStall = (): void => {
-      if (!stallTimeout) return;
-      if (stallTimer !== null) clearTimeout(stallTimer);
-      stallTimer = setTimeout(() => {
-        stalled = true;
-        xhr.abort();
-      }, stallTimeout);
     };
     const onAbort = (): void => {
       xhr.abort();
@@ -49,11 +40,11 @@ export function sendXhr(options: XhrOptions): Promise<XhrResult> {
     xhr.open(options.method, options.url, true);
     for (const [name, value] of Object.entries(options.headers ?? {})) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => {
-      armStall();
+      watchdog.arm();
       options.onUploadProgress?.(event.loaded, event.lengthComputable ? event.total : 0);
     };
-    xhr.onprogress = armStall;
-    xhr.onreadystatechange = armStall;
+    xhr.onprogress = watchdog.arm;
+    xhr.onreadystatechange = watchdog.arm;
     xhr.onload = () => {
       cleanup();
       resolve({ status: xhr.status, body: xhr.responseText, header: (name) => xhr.getResponseHeader(name) });
@@ -64,13 +55,11 @@ export function sendXhr(options: XhrOptions): Promise<XhrResult> {
     };
     xhr.onabort = () => {
       cleanup();
-      if (stalled) {
-        reject(new UploadError('network', `No upload progress for ${Math.round(stallTimeout / 1000)} s: the connection stalled.`, { retryable: true }));
-      } else reject(canceledError());
+      reject(watchdog.stalled ? watchdog.error() : canceledError());
     };
     xhr.ontimeout = xhr.onerror;
     signal.addEventListener('abort', onAbort, { once: true });
-    armStall();
+    watchdog.arm();
     xhr.send(options.body);
   });
 }

@@ -1,0 +1,80 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { UploadErrorLike } from '../../upload/types.js';
+import { errorStringKeys, loadLocale, onLocaleRegistered, stringsFor, type VideoUploaderStrings } from '../strings.js';
+
+/** What the controller reads of its element: its own `lang` and the page's overrides of the text. */
+export interface LocalizeHost extends ReactiveControllerHost, HTMLElement {
+  strings: Partial<VideoUploaderStrings>;
+}
+
+/**
+ * The language of one element and its words in it, the way Shoelace's `LocalizeController` works: the
+ * element's `lang`, the closest ancestor's, the document's, then the browser's. The element re-renders when
+ * the document's `lang` changes, when a language is registered, and when a built-in one arrives. Numbers,
+ * sizes and durations go through `Intl` in `locale` (see format.ts).
+ */
+export class LocalizeController implements ReactiveController {
+  readonly #host: LocalizeHost;
+  #stopListening: (() => void) | undefined;
+  #observer: MutationObserver | undefined;
+
+  constructor(host: LocalizeHost) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.#stopListening = onLocaleRegistered(this.#handleChange);
+    if (typeof MutationObserver !== 'undefined' && typeof document !== 'undefined') {
+      this.#observer = new MutationObserver(this.#handleChange);
+      this.#observer.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+    }
+  }
+
+  hostDisconnected(): void {
+    this.#stopListening?.();
+    this.#observer?.disconnect();
+  }
+
+  hostUpdate(): void {
+    // A built-in language other than English arrives in its own module; the element re-renders when it does.
+    void loadLocale(this.locale);
+  }
+
+  #handleChange = (): void => {
+    this.#host.requestUpdate();
+  };
+
+  /** The language in use: the element's, an ancestor's, the document's, the browser's, or English. */
+  get locale(): string {
+    const candidates = [
+      this.#host.lang,
+      this.#host.closest?.('[lang]')?.getAttribute('lang'),
+      typeof document !== 'undefined' ? document.documentElement.lang : '',
+      typeof navigator !== 'undefined' ? navigator.language : '',
+    ];
+    for (const candidate of candidates) {
+      if (!candidate) continue;
+      try {
+        return Intl.getCanonicalLocales(candidate)[0]!;
+      } catch {
+        // not a valid language tag: try the next
+      }
+    }
+    return 'en';
+  }
+
+  /** Every text of the element in its language, with the page's overrides on top. */
+  get text(): VideoUploaderStrings {
+    return { ...stringsFor(this.locale), ...this.#host.strings };
+  }
+
+  /** What a visitor reads for an error: the catalogue's words for its code, else the engine's message. */
+  errorText(error: UploadErrorLike): string {
+    const text = this.text;
+    if (error.code === 'file-type' || error.code === 'file-too-large') return text.errorFileRefused;
+    const key = errorStringKeys[error.code];
+    const value = key ? text[key] : undefined;
+    return typeof value === 'string' ? value : error.message;
+  }
+}

@@ -1,0 +1,323 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { PRODUCTION_API_URL, type UploadProtocol, type Video } from '../../protocol/index.js';
+import { UploadError, UploadSession } from '../../upload/index.js';
+import type { TokenProvider, UploadErrorLike, UploadEvent, UploadEventMap, UploadProgress, UploadSessionOptions, UploadState } from '../../upload/types.js';
+import {
+  VideoUploadCancelEvent,
+  VideoUploadCompleteEvent,
+  VideoUploadErrorEvent,
+  VideoUploadPauseEvent,
+  VideoUploadProgressEvent,
+  VideoUploadResumeEvent,
+  VideoUploadRetryEvent,
+  VideoUploadSelectEvent,
+  VideoUploadStartEvent,
+  VideoUploadTokenEvent,
+} from '../events.js';
+import { matchesAccept, readDuration } from '../file-checks.js';
+import { formatBytes, formatDuration, formatPercent } from '../format.js';
+import type { LocalizeController } from './localize.js';
+
+/** The element's properties that an upload reads. */
+export interface UploadSettings {
+  tokenUrl: string;
+  token: string;
+  tokenProvider: TokenProvider | undefined;
+  apiUrl: string;
+  protocol: UploadProtocol;
+  chunkSize: number | null;
+  retries: number | null;
+  stallTimeout: number | null;
+  accept: string;
+  maxFileSize: number | null;
+  maxDuration: number | null;
+  multiple: boolean;
+}
+
+/** One file on its way. */
+export interface Upload {
+  file: File;
+  /** Seconds, from the file's metadata; null while unknown. */
+  duration: number | null;
+}
+
+/** Everything the element renders of its uploads. Replaced, never changed in place, and the element re-renders. */
+export interface UploadView {
+  /** `idle` before any file, otherwise the state of the current upload. */
+  state: UploadState;
+  /** The file being checked, uploaded, or that failed; null when there is none. */
+  current: Upload | null;
+  progress: UploadProgress | null;
+  lastRetry: UploadEventMap['retry'] | null;
+  error: UploadErrorLike | null;
+  /** Why the element refused a file; shown next to the drop zone. */
+  refusal: string | null;
+  /** Whether the current file's duration is being read before it may go. */
+  checking: boolean;
+  /** Files waiting for the current one, with `multiple`. */
+  queue: readonly Upload[];
+  completed: ReadonlyArray<{ file: File; video: Video }>;
+  /** The polite live region's text. */
+  announcement: string;
+}
+
+const BUSY: ReadonlySet<UploadState> = new Set(['authorizing', 'uploading', 'retrying', 'paused']);
+const MILESTONES = [25, 50, 75];
+/** Milliseconds the duration check may take before the file is let through without it. */
+const DURATION_TIMEOUT_MS = 4000;
+
+const INITIAL: UploadView = {
+  state: 'idle',
+  current: null,
+  progress: null,
+  lastRetry: null,
+  error: null,
+  refusal: null,
+  checking: false,
+  queue: [],
+  completed: [],
+  announcement: '',
+};
+
+/**
+ * The element's uploads: checks each file, hands it to an `UploadSession`, and turns what the session
+ * reports into the element's view, announcements and events. Like `@lit/task`, each file has a run with its
+ * own `AbortController`; clearing the current upload aborts its run, and a stale run's results are ignored.
+ */
+export class UploadController implements ReactiveController {
+  readonly #host: ReactiveControllerHost & EventTarget & UploadSettings;
+  readonly #localize: LocalizeController;
+  readonly #isDisabled: () => boolean;
+  #view: UploadView = INITIAL;
+  #session: UploadSession | null = null;
+  #run: AbortController | null = null;
+  #lastMilestone = 0;
+
+  constructor(host: ReactiveControllerHost & EventTarget & UploadSettings, localize: LocalizeController, isDisabled: () => boolean) {
+    this.#host = host;
+    this.#localize = localize;
+    this.#isDisabled = isDisabled;
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    // Nothing stops: an upload goes on while the element is moved in the page, and is there when it comes back.
+  }
+
+  get view(): UploadView {
+    return this.#view;
+  }
+
+  /** Whether a file is being checked or uploaded (paused counts). */
+  get busy(): boolean {
+    return this.#view.checking || BUSY.has(this.#view.state);
+  }
+
+  #set(changes: Partial<UploadView>): void {
+    this.#view = { ...this.#view, ...changes };
+    this.#host.requestUpdate();
+  }
+
+  /**
+   * The one way the current upload is forgotten: its run is aborted (its session's later events are
+   * ignored, and a session still running is canceled), and its file, progress, error and retry go.
+   */
+  #clearCurrent(changes: Partial<UploadView>): void {
+    this.#run?.abort();
+    this.#run = null;
+    this.#session = null;
+    this.#set({ current: null, progress: null, error: null, lastRetry: null, checking: false, ...changes });
+  }
+
+  /** A new run for the current upload; its signal aborts when the upload is cleared or replaced. */
+  #newRun(): AbortSignal {
+    this.#run = new AbortController();
+    return this.#run.signal;
+  }
+
+  #announce(message: string): void {
+    // The same words twice in a row would not be read again: a zero-width space makes them new.
+    this.#set({ announcement: message === this.#view.announcement ? `${message}\u200b` : message });
+  }
+
+  /** Checks files and uploads them, one (or, with `multiple`, each in turn). */
+  async add(files: File[]): Promise<void> {
+    if (this.#isDisabled() || files.length === 0) return;
+    if (!this.#host.multiple) {
+      if (this.busy) return;
+      files = files.slice(0, 1);
+    }
+    for (const file of files) {
+      const checked = await this.#check(file);
+      if (!checked) continue;
+      if (!this.#host.dispatchEvent(new VideoUploadSelectEvent({ file, duration: checked.duration }))) continue;
+      if (this.#host.multiple && this.busy) this.#set({ queue: [...this.#view.queue, checked] });
+      else this.#start(checked);
+    }
+  }
+
+  pause(): void {
+    this.#session?.pause();
+  }
+
+  resume(): void {
+    if (this.#view.state === 'paused') this.#session?.resume();
+  }
+
+  cancel(): void {
+    const upload = this.#view.current;
+    this.#set({ queue: [] });
+    if (!upload || this.#view.state === 'complete') return;
+    // The engine refuses to cancel what has finished; a failed upload is canceled so that its resume record goes.
+    this.#session?.cancel();
+    this.#clearCurrent({ state: 'canceled' });
+    this.#announce(this.#localize.text.canceled);
+    this.#host.dispatchEvent(new VideoUploadCancelEvent({ file: upload.file }));
+  }
+
+  retry(): void {
+    const { state, current } = this.#view;
+    if (state !== 'error' || !current) return;
+    if (this.#session?.state === 'error') this.#session.resume();
+    else this.#start(current);
+  }
+
+  reset(): void {
+    if (this.busy) this.cancel();
+    this.#clearCurrent(INITIAL);
+  }
+
+  /** The element's checks: type, size, then duration. Refusals are reported and give null. */
+  async #check(file: File): Promise<Upload | null> {
+    const { accept, maxFileSize, maxDuration } = this.#host;
+    const text = this.#localize.text;
+    const locale = this.#localize.locale;
+    if (!matchesAccept(file, accept)) {
+      this.#refuse(file, new UploadError('file-type', text.errorFileType(accept), { retryable: false }));
+      return null;
+    }
+    if (maxFileSize !== null && maxFileSize > 0 && file.size > maxFileSize) {
+      const message = text.errorFileTooLarge(formatBytes(file.size, locale), formatBytes(maxFileSize, locale));
+      this.#refuse(file, new UploadError('file-too-large', message, { retryable: false }));
+      return null;
+    }
+    if (maxDuration === null || !(maxDuration > 0)) return { file, duration: null };
+    // While nothing else runs, the file shows as being prepared; the check is then the current run.
+    let signal: AbortSignal | null = null;
+    if (!this.busy) {
+      this.#clearCurrent({ current: { file, duration: null }, checking: true, refusal: null });
+      signal = this.#newRun();
+    }
+    const duration = await readDuration(file, DURATION_TIMEOUT_MS);
+    if (signal) {
+      if (signal.aborted) return null;
+      this.#set({ current: null, checking: false });
+    }
+    // A duration the browser cannot read (a codec it does not play) is left to the video API to judge.
+    if (duration !== null && duration > maxDuration) {
+      const message = text.errorFileTooLong(formatDuration(duration, locale), formatDuration(maxDuration, locale));
+      this.#refuse(file, new UploadError('file-too-large', message, { retryable: false }));
+      return null;
+    }
+    return { file, duration };
+  }
+
+  #refuse(file: File, error: UploadError): void {
+    if (this.busy) this.#set({ refusal: error.message, error });
+    else this.#clearCurrent({ state: 'error', refusal: error.message, error });
+    this.#announce(error.message);
+    this.#host.dispatchEvent(new VideoUploadErrorEvent({ file, error }));
+  }
+
+  #sessionOptions(): UploadSessionOptions {
+    const host = this.#host;
+    const options: UploadSessionOptions = { apiUrl: host.apiUrl || PRODUCTION_API_URL, protocol: host.protocol };
+    if (host.token) options.token = host.token;
+    if (host.tokenProvider) options.tokenProvider = host.tokenProvider;
+    if (host.tokenUrl) options.tokenUrl = host.tokenUrl;
+    if (host.chunkSize !== null && host.chunkSize > 0) options.chunkSize = host.chunkSize;
+    if (host.retries !== null && host.retries >= 0) options.retries = host.retries;
+    if (host.stallTimeout !== null && host.stallTimeout > 0) options.stallTimeout = host.stallTimeout * 1000;
+    return options;
+  }
+
+  /** Hands one file to a new session in a new run, and turns what the session reports into the view and events. */
+  #start(upload: Upload): void {
+    this.#clearCurrent({ current: upload, refusal: null });
+    const signal = this.#newRun();
+    const session = new UploadSession(this.#sessionOptions());
+    this.#session = session;
+    this.#lastMilestone = 0;
+    signal.addEventListener('abort', () => {
+      if (BUSY.has(session.state)) session.cancel();
+    });
+    const { file } = upload;
+    const host = this.#host;
+    const text = (): LocalizeController['text'] => this.#localize.text;
+    const on = <K extends keyof UploadEventMap>(type: K, handle: (detail: UploadEventMap[K]) => void): void => {
+      session.addEventListener(type, (event: UploadEvent<K>) => {
+        if (!signal.aborted) handle(event.detail);
+      });
+    };
+    on('statechange', ({ state }) => {
+      if (state !== 'canceled') this.#set({ state });
+    });
+    on('token', ({ grant, refreshed }) => host.dispatchEvent(new VideoUploadTokenEvent({ file, grant, refreshed })));
+    on('start', ({ resumedBytes }) => {
+      this.#announce(text().announceStart(file.name));
+      host.dispatchEvent(new VideoUploadStartEvent({ file, resumedBytes }));
+    });
+    on('progress', (progress) => {
+      this.#set({ progress, lastRetry: null });
+      const milestone = MILESTONES.filter((m) => progress.percent >= m).at(-1) ?? 0;
+      if (milestone > this.#lastMilestone) {
+        this.#lastMilestone = milestone;
+        this.#announce(text().announceProgress(formatPercent(milestone, this.#localize.locale)));
+      }
+      host.dispatchEvent(new VideoUploadProgressEvent({ file, progress }));
+    });
+    on('retry', (detail) => {
+      this.#set({ lastRetry: detail });
+      host.dispatchEvent(new VideoUploadRetryEvent({ file, ...detail }));
+    });
+    on('pause', ({ progress }) => {
+      this.#set({ progress });
+      this.#announce(text().paused);
+      host.dispatchEvent(new VideoUploadPauseEvent({ file, progress }));
+    });
+    on('resume', ({ progress }) => {
+      this.#set({ error: null });
+      this.#announce(text().uploading);
+      host.dispatchEvent(new VideoUploadResumeEvent({ file, progress }));
+    });
+    on('complete', ({ video }) => {
+      const completed = host.multiple ? [...this.#view.completed, { file, video }] : [{ file, video }];
+      this.#set({ completed, progress: session.progress });
+      this.#announce(text().announceComplete(file.name));
+      host.dispatchEvent(new VideoUploadCompleteEvent({ file, video }));
+      const [next, ...rest] = this.#view.queue;
+      if (next) {
+        this.#set({ queue: rest });
+        this.#start(next);
+      } else if (host.multiple) {
+        // The list of uploaded videos shows every file, this one included.
+        this.#set({ current: null });
+      }
+    });
+    on('error', ({ error }) => {
+      this.#set({ error });
+      this.#announce(this.#localize.errorText(error));
+      host.dispatchEvent(new VideoUploadErrorEvent({ file, error }));
+    });
+    this.#readDurationLater(upload, signal);
+    session.start(file);
+  }
+
+  /** Without `max-duration` the duration is only shown, so it is read while the upload runs. */
+  #readDurationLater(upload: Upload, signal: AbortSignal): void {
+    if (upload.duration !== null || typeof document === 'undefined') return;
+    void readDuration(upload.file, DURATION_TIMEOUT_MS).then((duration) => {
+      if (duration !== null && !signal.aborted && this.#view.current === upload) this.#set({ current: { ...upload, duration } });
+    });
+  }
+}

@@ -1,0 +1,178 @@
+import { html, nothing, svg, type TemplateResult } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import type { Video } from '../protocol/index.js';
+import type { DropZoneController } from './controllers/drop-zone.js';
+import type { LocalizeController } from './controllers/localize.js';
+import type { Upload, UploadView } from './controllers/upload.js';
+import { formatBytes, formatDuration, formatPercent, formatSpeed } from './format.js';
+import type { VideoUploaderStrings } from './strings.js';
+
+/** What the template shows: the element's settings, its uploads, and the handlers of its controls. */
+export interface UploaderTemplate {
+  el: { multiple: boolean; accept: string; maxFileSize: number | null; maxDuration: number | null; video: Video | null };
+  view: UploadView;
+  localize: LocalizeController;
+  dropZone: DropZoneController;
+  disabled: boolean;
+  on: {
+    buttonClick(): void;
+    dropzoneClick(event: MouseEvent): void;
+    inputChange(event: Event): void;
+    pauseClick(): void;
+    cancelClick(): void;
+    retryClick(): void;
+    anotherClick(): void;
+  };
+}
+
+const icon = (path: TemplateResult): TemplateResult =>
+  html`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${path}</svg>`;
+const uploadIcon = icon(svg`<path d="M12 16V4m0 0-4 4m4-4 4 4"/><path d="M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3"/>`);
+const videoIcon = icon(svg`<rect x="3" y="5" width="13" height="14" rx="2"/><path d="m16 10 5-3v10l-5-3"/>`);
+const errorIcon = icon(svg`<circle cx="12" cy="12" r="9"/><path d="M12 8v5m0 3h.01"/>`);
+const doneIcon = icon(svg`<circle cx="12" cy="12" r="9"/><path d="m8 12 3 3 5-6"/>`);
+
+/** The element's shadow DOM: the drop zone, the refusal, the current file, the queue, the videos, the live region. */
+export function renderUploader(t: UploaderTemplate): TemplateResult {
+  const { view } = t;
+  const text = t.localize.text;
+  const showDropzone = t.el.multiple || (!view.current && view.state !== 'complete');
+  return html`
+    <div part="base">
+      ${showDropzone ? renderDropzone(t, text) : nothing}
+      ${view.refusal ? html`<p part="error" id="refusal">${errorIcon}<span>${view.refusal}</span></p>` : nothing}
+      ${view.state === 'canceled' && !view.current ? html`<p part="status">${text.canceled}</p>` : nothing}
+      ${view.current ? renderFile(t, view.current, text) : nothing}
+      ${view.queue.length ? html`<p part="queue">${text.queued(view.queue.length)}</p>` : nothing}
+      ${t.el.multiple && view.completed.length ? renderVideos(view, text) : nothing}
+      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${view.announcement}</div>
+    </div>
+  `;
+}
+
+function renderDropzone(t: UploaderTemplate, text: VideoUploaderStrings): TemplateResult {
+  const { on } = t;
+  const locale = t.localize.locale;
+  const hints = [
+    t.el.maxFileSize ? text.maxSize(formatBytes(t.el.maxFileSize, locale)) : '',
+    t.el.maxDuration ? text.maxDuration(formatDuration(t.el.maxDuration, locale)) : '',
+  ].filter(Boolean);
+  const label = t.dropZone.dragover ? text.dropHere : t.el.multiple ? text.dropLabelMultiple : text.dropLabel;
+  return html`
+    <div
+      part="dropzone"
+      class=${[t.dropZone.dragover ? 'dragover' : '', t.view.current ? 'compact' : ''].join(' ')}
+      @click=${on.dropzoneClick}
+      @dragenter=${t.dropZone.handleDragEnter}
+      @dragover=${t.dropZone.handleDragOver}
+      @dragleave=${t.dropZone.handleDragLeave}
+      @drop=${t.dropZone.handleDrop}
+    >
+      ${uploadIcon}
+      <p part="label"><slot name="label">${label}</slot></p>
+      <p part="separator">${text.or}</p>
+      <button
+        part="button"
+        class="primary"
+        type="button"
+        ?disabled=${t.disabled}
+        aria-describedby=${ifDefined([hints.length ? 'hints' : '', t.view.refusal ? 'refusal' : ''].join(' ').trim() || undefined)}
+        @click=${on.buttonClick}
+      >
+        <slot name="button">${t.el.multiple ? text.chooseMultiple : text.choose}</slot>
+      </button>
+      ${hints.length ? html`<p part="hint" id="hints">${hints.join(' · ')}</p>` : nothing}
+      <input type="file" hidden tabindex="-1" accept=${t.el.accept} ?multiple=${t.el.multiple} @change=${on.inputChange} />
+    </div>
+  `;
+}
+
+function renderFile(t: UploaderTemplate, upload: Upload, text: VideoUploaderStrings): TemplateResult {
+  const { localize, view } = t;
+  const locale = localize.locale;
+  const { file, duration } = upload;
+  const { state, progress, checking, error } = view;
+  const meta = [formatBytes(file.size, locale), duration !== null ? formatDuration(duration, locale) : ''].filter(Boolean).join(' · ');
+  const complete = state === 'complete';
+  const failed = state === 'error' && error !== null && !checking;
+  const percent = progress?.percent ?? (complete ? 100 : 0);
+  const determinate = progress !== null && !checking && state !== 'authorizing';
+  return html`
+    <div part="file">
+      <div part="file-info">
+        ${videoIcon}
+        <div part="file-text">
+          <span part="file-name" title=${file.name}>${file.name}</span>
+          <span part="file-meta">${meta}</span>
+        </div>
+      </div>
+      ${complete
+        ? t.el.multiple ? nothing : renderDone(t.el.video, text)
+        : html`
+            <progress
+              part="progress"
+              max="100"
+              value=${ifDefined(determinate || failed ? String(percent) : undefined)}
+              aria-label=${text.progressLabel(file.name)}
+            ></progress>
+            ${failed
+              ? html`<p part="error">${errorIcon}<span>${localize.errorText(error!)}</span></p>`
+              : html`<p part="status">${statusText(t, text)}</p>`}
+          `}
+      ${complete && t.el.multiple ? nothing : renderActions(t, text)}
+    </div>
+  `;
+}
+
+function statusText(t: UploaderTemplate, text: VideoUploaderStrings): string {
+  const locale = t.localize.locale;
+  const { state, progress, checking, lastRetry } = t.view;
+  if (checking || state === 'authorizing' || state === 'idle') return text.preparing;
+  if (state === 'retrying' && lastRetry) return text.retrying(lastRetry.attempt, lastRetry.retries);
+  const percent = formatPercent(progress?.percent ?? 0, locale);
+  if (state === 'paused') return `${text.paused} · ${percent}`;
+  const parts = [percent];
+  if (progress && progress.bytesPerSecond > 0) parts.push(formatSpeed(progress.bytesPerSecond, locale));
+  if (progress && progress.secondsRemaining !== null && progress.secondsRemaining >= 1) parts.push(text.timeLeft(formatDuration(progress.secondsRemaining, locale)));
+  return parts.join(' · ');
+}
+
+function renderActions(t: UploaderTemplate, text: VideoUploaderStrings): TemplateResult {
+  const { on, disabled } = t;
+  const { state, checking } = t.view;
+  if (state === 'complete') {
+    return html`<div part="actions">
+      <button part="action another-button" type="button" ?disabled=${disabled} @click=${on.anotherClick}>${text.uploadAnother}</button>
+    </div>`;
+  }
+  const failed = state === 'error';
+  const canPause = !checking && ['uploading', 'retrying', 'paused', 'authorizing'].includes(state);
+  return html`<div part="actions">
+    ${failed
+      ? html`<button part="action retry-button" class="primary" type="button" ?disabled=${disabled} @click=${on.retryClick}>
+          ${text.retry}
+        </button>`
+      : html`<button part="action pause-button" type="button" ?disabled=${disabled || !canPause} @click=${on.pauseClick}>
+          ${state === 'paused' ? text.resume : text.pause}
+        </button>`}
+    <button part="action cancel-button" type="button" ?disabled=${disabled} @click=${on.cancelClick}>${text.cancel}</button>
+  </div>`;
+}
+
+function renderDone(video: Video | null, text: VideoUploaderStrings): TemplateResult {
+  return html`<p part="done">
+    ${doneIcon}<span>${text.complete}</span>
+    ${video ? html`<a part="link" href=${video.assets.player} target="_blank" rel="noopener">${text.openVideo}</a>` : nothing}
+  </p>`;
+}
+
+function renderVideos(view: UploadView, text: VideoUploaderStrings): TemplateResult {
+  return html`<ul part="videos">
+    ${view.completed.map(
+      ({ file, video }) => html`<li>
+        ${doneIcon}<span title=${file.name}>${file.name}</span>
+        <a part="link" href=${video.assets.player} target="_blank" rel="noopener">${text.openVideo}</a>
+      </li>`,
+    )}
+  </ul>`;
+}
