@@ -156,8 +156,6 @@ export const HeaderNames = {
   videoId: 'X-Video-Id',
 } as const;
 
-/** @deprecated The old name of `HeaderNames`; it shadowed the global `Headers`. */
-export const Headers = HeaderNames;
 
 /** Path of the tus endpoint of the local video API. */
 export const TUS_PATH = '/tus';

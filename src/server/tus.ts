@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from 'hono';
-import { Headers, PROBLEM_TYPE_BASE, TUS_PATH } from '../protocol/index.js';
+import { HeaderNames, PROBLEM_TYPE_BASE, TUS_PATH } from '../protocol/index.js';
 import type { ApiContext, App, AppEnv } from './context.js';
 import type { Ingest } from './ingest.js';
 import { ProblemError, problems } from './problem.js';
@@ -75,7 +75,7 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
       return Math.max(0, disk.bavail * disk.bsize - DISK_RESERVE);
     },
     namingFunction: () => randomBytes(16).toString('hex'),
-    exposedHeaders: [Headers.videoId],
+    exposedHeaders: [HeaderNames.videoId],
     ...(publicUrl ? { generateUrl: (_req: unknown, { path, id }: { path: string; id: string }) => `${publicUrl}${path}/${id}` } : {}),
     onUploadCreate: async (_req, upload) => {
       const wanted = upload.metadata?.videoId;
@@ -94,7 +94,7 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
       // The Video in the body too (tus clients ignore it): a PATCH answers 200 instead of 204 to carry it.
       return {
         ...(req.method === 'PATCH' ? { status_code: 200 } : {}),
-        headers: { [Headers.videoId]: video.id, 'Content-Type': 'application/json' },
+        headers: { [HeaderNames.videoId]: video.id, 'Content-Type': 'application/json' },
         body: JSON.stringify(toVideo(video, publicUrl ?? new URL(req.url).origin)),
       };
     },
@@ -116,7 +116,7 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
         // A finished upload whose video was not made (the process stopped in between) gets it now.
         const upload = await datastore.getUpload(uploadId);
         const video = await finish(uploadId, Number(offset), upload.metadata);
-        response.headers.set(Headers.videoId, video.id);
+        response.headers.set(HeaderNames.videoId, video.id);
       }
     }
     return response;

@@ -5,7 +5,7 @@
 import busboy from 'busboy';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { Headers, MAX_PARTS, MAX_UPLOAD_REQUEST } from '../protocol/index.js';
+import { HeaderNames, MAX_PARTS, MAX_UPLOAD_REQUEST } from '../protocol/index.js';
 import { parseContentRange, type ChunkRange } from './content-range.js';
 import type { ApiContext, App } from './context.js';
 import { ChunkTooLong, type ChunkTarget, type Ingest } from './ingest.js';
@@ -47,7 +47,7 @@ export function registerUploadRoutes(app: App, ctx: ApiContext, ingest: Ingest, 
       throw error;
     }
     const body = toVideo(video, originOf(ctx, c.req.url));
-    return c.json(body, 201, { [Headers.videoId]: video.id });
+    return c.json(body, 201, { [HeaderNames.videoId]: video.id });
   });
 
   app.all('/upload', () => { throw problems.methodNotAllowed(); });

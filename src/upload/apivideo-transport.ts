@@ -1,4 +1,4 @@
-import { Headers, type Video } from '../protocol/index.js';
+import { HeaderNames, type Video } from '../protocol/index.js';
 import { canceledError, errorFromResponse, UploadError } from './errors.js';
 import { planParts } from './parts.js';
 import { parseRetryAfter } from './retry.js';
@@ -160,7 +160,7 @@ export class ApiVideoTransport implements Transport {
       result = await sendXhr({
         method: 'POST',
         url,
-        headers: { [Headers.contentRange]: `part ${part}/${this.#parts}`, [Headers.originClient]: ORIGIN_CLIENT },
+        headers: { [HeaderNames.contentRange]: `part ${part}/${this.#parts}`, [HeaderNames.originClient]: ORIGIN_CLIENT },
         body: form,
         signal,
         stallTimeout: options.stallTimeout,

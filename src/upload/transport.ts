@@ -36,4 +36,4 @@ export interface Transport {
   discard(context: Pick<TransportContext, 'file' | 'apiUrl' | 'resume'>): void;
 }
 
-export const ORIGIN_CLIENT = 'video-uploader:0.1.0';
+export { ORIGIN_CLIENT } from '../protocol/version.js';

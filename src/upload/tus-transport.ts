@@ -1,6 +1,6 @@
 // Static: this module is itself the lazily loaded part (see tus-loader.ts), so tus-js-client comes with it.
 import { Upload as TusUpload, type DetailedError, type HttpRequest, type HttpResponse, type PreviousUpload, type UrlStorage } from 'tus-js-client';
-import { Headers, TUS_PATH, type Video } from '../protocol/index.js';
+import { HeaderNames, TUS_PATH, type Video } from '../protocol/index.js';
 import { canceledError, errorFromResponse, UploadError } from './errors.js';
 import { planParts } from './parts.js';
 import { parseRetryAfter } from './retry.js';
@@ -113,7 +113,7 @@ export class TusTransport implements Transport {
         filetype: file.type,
         ...(context.grant.videoId ? { videoId: context.grant.videoId } : {}),
       },
-      headers: { [Headers.originClient]: ORIGIN_CLIENT },
+      headers: { [HeaderNames.originClient]: ORIGIN_CLIENT },
       fingerprint: async () => this.#fingerprint(file, apiUrl),
       storeFingerprintForResuming: Boolean(this.#storage),
       removeFingerprintOnSuccess: true,
@@ -246,7 +246,7 @@ export class TusTransport implements Transport {
    * itself needs the API key, so the object is filled from what the session knows.
    */
   #videoFrom(response: HttpResponse, context: TransportContext): Video {
-    const videoId = response.getHeader(Headers.videoId);
+    const videoId = response.getHeader(HeaderNames.videoId);
     const body = response.getBody();
     if (body) {
       try {
@@ -257,7 +257,7 @@ export class TusTransport implements Transport {
       }
     }
     if (!videoId) {
-      throw new UploadError('protocol', `The tus upload finished but the server sent no ${Headers.videoId} header.`, { retryable: false });
+      throw new UploadError('protocol', `The tus upload finished but the server sent no ${HeaderNames.videoId} header.`, { retryable: false });
     }
     const now = new Date().toISOString();
     return {
