@@ -2,7 +2,12 @@
 export default {
   globs: ['src/element/**/*.ts'],
   // Controllers and the template are the element's insides, not part of its API.
-  exclude: ['src/element/react.ts', 'src/element/locales/**', 'src/element/controllers/**', 'src/element/video-uploader.template.ts'],
+  exclude: [
+    'src/element/react.ts',
+    'src/element/locales/**',
+    'src/element/controllers/**',
+    'src/element/video-uploader.template.ts',
+  ],
   outdir: '.',
   litelement: true,
   plugins: [

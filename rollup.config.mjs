@@ -21,7 +21,11 @@ export default {
     { name: 'clean-cdn', buildStart: () => rmSync('dist/cdn', { recursive: true, force: true }) },
     // Whitespace and comments out of the element's html``, svg`` and css`` templates (lit's own code has none).
     // The closing slashes stay: in an svg`` template `<circle/><path/>` would otherwise nest the path in the circle.
-    minifyHTML({ include: ['dist/element/**'], failOnError: true, options: { minifyOptions: { keepClosingSlash: true } } }),
+    minifyHTML({
+      include: ['dist/element/**'],
+      failOnError: true,
+      options: { minifyOptions: { keepClosingSlash: true } },
+    }),
     nodeResolve({ browser: true, exportConditions: ['production', 'browser', 'module', 'import', 'default'] }),
     commonjs(),
     terser({ ecma: 2020, module: true, format: { comments: false } }),

@@ -20,7 +20,11 @@ import { child, median } from './lib.js';
 
 const MiB = 1024 * 1024;
 
-interface Servers { api: string; bare: string; apiKey: string }
+interface Servers {
+  api: string;
+  bare: string;
+  apiKey: string;
+}
 
 if (process.argv[2] === '--serve') await serve(process.argv[3]!);
 else await main();
@@ -30,8 +34,15 @@ async function serve(bundleDir: string): Promise<void> {
   const { startVideoApiServer } = await import('../src/server/app.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'vu-bench-engine-'));
   const apiKey = 'bench-engine-api-key-0123456789';
-  const api = await startVideoApiServer({ apiKey, dataDir, port: 0, host: '127.0.0.1', rateLimit: { limit: 1e9, windowMs: 60_000 } });
-  const page = '<!doctype html><meta charset="utf-8"><title>engine bench</title><script type="module">import * as engine from "/engine.js"; window.engine = engine; window.ready = true;</script>';
+  const api = await startVideoApiServer({
+    apiKey,
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    rateLimit: { limit: 1e9, windowMs: 60_000 },
+  });
+  const page =
+    '<!doctype html><meta charset="utf-8"><title>engine bench</title><script type="module">import * as engine from "/engine.js"; window.engine = engine; window.ready = true;</script>';
   const bare = createServer(async (req, res) => {
     if (req.method === 'GET' && req.url === '/') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(page);
@@ -39,7 +50,9 @@ async function serve(bundleDir: string): Promise<void> {
     }
     if (req.method === 'GET' && req.url?.endsWith('.js')) {
       try {
-        res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(bundleDir, req.url.slice(1).replace(/[^\w.-]/g, ''))));
+        res
+          .writeHead(200, { 'content-type': 'text/javascript' })
+          .end(readFileSync(join(bundleDir, req.url.slice(1).replace(/[^\w.-]/g, ''))));
       } catch {
         res.writeHead(404).end();
       }
@@ -51,7 +64,9 @@ async function serve(bundleDir: string): Promise<void> {
       const file = join(dataDir, `stub-${Date.now()}-${Math.random()}`);
       await pipeline(req, createWriteStream(file));
       const videoId = 'vi' + 'b'.repeat(22);
-      res.writeHead(201, { 'content-type': 'application/json', 'x-video-id': videoId }).end(JSON.stringify({ videoId, title: 'bench' }));
+      res
+        .writeHead(201, { 'content-type': 'application/json', 'x-video-id': videoId })
+        .end(JSON.stringify({ videoId, title: 'bench' }));
       await unlink(file);
       return;
     }
@@ -112,7 +127,13 @@ async function main(): Promise<void> {
   const auth = `Basic ${Buffer.from(`${info.apiKey}:`).toString('base64')}`;
   const browser = await chromium.launch({
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await browser.newPage();
@@ -135,7 +156,12 @@ async function main(): Promise<void> {
       // One 1 MiB Blob referenced `mib` times: the browser's blob storage holds 1 MiB, whatever the file size
       // (a File built from the bytes themselves copies them all into blob storage, which caps near 200 MiB headless).
       const block = new Blob([bytes]);
-      w.makeFile = (mib: number) => new File(Array.from({ length: mib }, () => block), 'bench.mp4', { type: 'video/mp4' });
+      w.makeFile = (mib: number) =>
+        new File(
+          Array.from({ length: mib }, () => block),
+          'bench.mp4',
+          { type: 'video/mp4' },
+        );
     });
     const deleteVideo = async (videoId: string): Promise<void> => {
       await fetch(`${info.api}/videos/${videoId}`, { method: 'DELETE', headers: { authorization: auth } });
@@ -149,7 +175,8 @@ async function main(): Promise<void> {
             const xhr = new XMLHttpRequest();
             const started = performance.now();
             xhr.open('POST', '/plain');
-            xhr.onload = () => (xhr.status === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${xhr.status}`)));
+            xhr.onload = () =>
+              xhr.status === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${xhr.status}`));
             xhr.onerror = () => reject(new Error('network error'));
             xhr.send(file);
           }),
@@ -168,7 +195,9 @@ async function main(): Promise<void> {
             const tokenProvider = async () => (stub ? { ...(await w.grant()), apiUrl: location.origin } : w.grant());
             const session = new w.engine.UploadSession({ tokenProvider, parallel, resume: false });
             const started = performance.now();
-            session.addEventListener('complete', (e) => resolve({ ms: performance.now() - started, videoId: e.detail.video.videoId }));
+            session.addEventListener('complete', (e) =>
+              resolve({ ms: performance.now() - started, videoId: e.detail.video.videoId }),
+            );
             session.addEventListener('error', (e) => reject(e.detail.error));
             session.start(file);
           }),
@@ -195,9 +224,17 @@ async function main(): Promise<void> {
     console.log(`\n${sizeMiB} MiB upload, headless Chromium → loopback, median of ${rounds} rounds (interleaved)`);
     console.log('| run | median s | MiB/s | vs plain XHR |');
     console.log('|---|---|---|---|');
-    for (const [name, label] of [['plain', 'plain XHR POST → bare streaming-to-disk endpoint'], ['p1', 'engine, parallel 1 (50 MiB parts)'], ['p2', 'engine, parallel 2 (50 MiB parts)'], ['stub', 'engine, parallel 1 → bare `/upload` stand-in (no ingest)'], ['stub2', 'engine, parallel 2 → bare `/upload` stand-in (no ingest)']] as const) {
+    for (const [name, label] of [
+      ['plain', 'plain XHR POST → bare streaming-to-disk endpoint'],
+      ['p1', 'engine, parallel 1 (50 MiB parts)'],
+      ['p2', 'engine, parallel 2 (50 MiB parts)'],
+      ['stub', 'engine, parallel 1 → bare `/upload` stand-in (no ingest)'],
+      ['stub2', 'engine, parallel 2 → bare `/upload` stand-in (no ingest)'],
+    ] as const) {
       const ms = median(times[name]!);
-      console.log(`| ${label} | ${(ms / 1000).toFixed(2)} | ${rate(ms).toFixed(0)} | ${(rate(ms) / base).toFixed(2)}× |`);
+      console.log(
+        `| ${label} | ${(ms / 1000).toFixed(2)} | ${rate(ms).toFixed(0)} | ${(rate(ms) / base).toFixed(2)}× |`,
+      );
     }
 
     // Memory during a long upload, sampled every 100 ms.
@@ -218,7 +255,9 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 500));
     // The renderer processes of this browser, as the browser itself lists them.
     const browserCdp = await browser.newBrowserCDPSession();
-    const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: Array<{ type: string; id: number }> };
+    const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as {
+      processInfo: Array<{ type: string; id: number }>;
+    };
     const renderers = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
     if (renderers.length === 0) throw new Error('no renderer process found');
     // Growth is per process (peak minus its own level before start); the largest growth is reported.
@@ -246,7 +285,9 @@ async function main(): Promise<void> {
           };
           const session = new w.engine.UploadSession({ tokenProvider: () => w.grant(), resume: false });
           const started = performance.now();
-          session.addEventListener('complete', (e) => resolve({ ms: performance.now() - started, videoId: e.detail.video.videoId }));
+          session.addEventListener('complete', (e) =>
+            resolve({ ms: performance.now() - started, videoId: e.detail.video.videoId }),
+          );
           session.addEventListener('error', (e) => reject(e.detail.error));
           session.start(w.bigFile);
         }),
@@ -255,11 +296,17 @@ async function main(): Promise<void> {
     await sampler;
     await deleteVideo(memoryRun.videoId);
     const mb = (bytes: number): string => (bytes / MiB).toFixed(1);
-    console.log(`\n${memoryMiB} MiB upload through the engine (parallel 1, 50 MiB parts) in ${(memoryRun.ms / 1000).toFixed(1)} s, renderer memory sampled every 100 ms (${samples} samples, renderer pids ${renderers.join(', ')})`);
+    console.log(
+      `\n${memoryMiB} MiB upload through the engine (parallel 1, 50 MiB parts) in ${(memoryRun.ms / 1000).toFixed(1)} s, renderer memory sampled every 100 ms (${samples} samples, renderer pids ${renderers.join(', ')})`,
+    );
     console.log('| measure | before start | peak | growth | budget (part + 32 MiB) |');
     console.log('|---|---|---|---|---|');
-    const grown = renderers.reduce((best, pid) => (rssPeaks.get(pid)! - rssBefore.get(pid)! > rssPeaks.get(best)! - rssBefore.get(best)! ? pid : best));
-    console.log(`| renderer RSS (MiB, pid ${grown}) | ${mb(rssBefore.get(grown)!)} | ${mb(rssPeaks.get(grown)!)} | ${mb(rssPeaks.get(grown)! - rssBefore.get(grown)!)} | 82 |`);
+    const grown = renderers.reduce((best, pid) =>
+      rssPeaks.get(pid)! - rssBefore.get(pid)! > rssPeaks.get(best)! - rssBefore.get(best)! ? pid : best,
+    );
+    console.log(
+      `| renderer RSS (MiB, pid ${grown}) | ${mb(rssBefore.get(grown)!)} | ${mb(rssPeaks.get(grown)!)} | ${mb(rssPeaks.get(grown)! - rssBefore.get(grown)!)} | 82 |`,
+    );
     console.log(`| JS heap used (MiB) | ${mb(heapBefore)} | ${mb(heapPeak)} | ${mb(heapPeak - heapBefore)} | 82 |`);
   } finally {
     await browser.close();

@@ -59,7 +59,11 @@ const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
   if (line === 'stats') {
     const cpu = process.cpuUsage();
-    const stats = { rss: process.memoryUsage.rss(), maxRss: process.resourceUsage().maxRSS * 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    const stats = {
+      rss: process.memoryUsage.rss(),
+      maxRss: process.resourceUsage().maxRSS * 1024,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    };
     process.stdout.write(JSON.stringify(stats) + '\n');
   }
 });

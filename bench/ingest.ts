@@ -59,7 +59,13 @@ function block(index: number, length: number): Buffer {
 }
 
 /** Sends the file bytes [from, from + length) as one multipart chunk; resolves with the JSON answer. */
-function sendPart(url: string, headers: Record<string, string>, from: number, length: number, videoId?: string): Promise<{ status: number; body: string }> {
+function sendPart(
+  url: string,
+  headers: Record<string, string>,
+  from: number,
+  length: number,
+  videoId?: string,
+): Promise<{ status: number; body: string }> {
   const head = Buffer.from(
     (videoId ? `--${BOUNDARY}\r\nContent-Disposition: form-data; name="videoId"\r\n\r\n${videoId}\r\n` : '') +
       `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="bench.mp4"\r\nContent-Type: video/mp4\r\n\r\n`,
@@ -68,7 +74,11 @@ function sendPart(url: string, headers: Record<string, string>, from: number, le
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
-      headers: { ...headers, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(head.length + length + tail.length) },
+      headers: {
+        ...headers,
+        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+        'content-length': String(head.length + length + tail.length),
+      },
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -97,7 +107,11 @@ function sendPart(url: string, headers: Record<string, string>, from: number, le
 
 /** Uploads the whole file; resolves with seconds taken and the video id (API only). */
 let uploads = 0;
-async function upload(server: Server, target: 'bare' | 'api', token: string): Promise<{ seconds: number; videoId?: string; upload: number }> {
+async function upload(
+  server: Server,
+  target: 'bare' | 'api',
+  token: string,
+): Promise<{ seconds: number; videoId?: string; upload: number }> {
   const number = ++uploads;
   const parts = Math.ceil(TOTAL / PART);
   const started = performance.now();
@@ -105,7 +119,8 @@ async function upload(server: Server, target: 'bare' | 'api', token: string): Pr
   for (let n = 1; n <= parts; n++) {
     const from = (n - 1) * PART;
     const length = Math.min(PART, TOTAL - from);
-    const url = target === 'api' ? `${server.info.url}/upload?token=${token}` : `${server.info.url}/bare?upload=${number}`;
+    const url =
+      target === 'api' ? `${server.info.url}/upload?token=${token}` : `${server.info.url}/bare?upload=${number}`;
     const { status, body } = await sendPart(url, { 'content-range': `part ${n}/${parts}` }, from, length, videoId);
     if (status !== 201) throw new Error(`part ${n}: ${status} ${body.slice(0, 300)}`);
     if (target === 'api') videoId = (JSON.parse(body) as { videoId: string }).videoId;
@@ -116,7 +131,10 @@ async function upload(server: Server, target: 'bare' | 'api', token: string): Pr
 async function api(server: Server, method: string, path: string, body?: unknown): Promise<string> {
   const response = await fetch(`${server.info.url}${path}`, {
     method,
-    headers: { authorization: `Basic ${Buffer.from(`${server.info.apiKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${server.info.apiKey}:`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
@@ -166,14 +184,22 @@ const mibps = (seconds: number): number => TOTAL / MiB / seconds;
 const bareRate = mibps(median(bareSeconds));
 const apiRate = mibps(median(apiSeconds));
 const growth = Math.max(0, after.maxRss - before.rss);
-console.log(`Ingest of ${fmt(TOTAL / MiB)} MiB in ${fmt(PART / MiB)} MiB parts over loopback, median of ${ROUNDS} rounds`);
+console.log(
+  `Ingest of ${fmt(TOTAL / MiB)} MiB in ${fmt(PART / MiB)} MiB parts over loopback, median of ${ROUNDS} rounds`,
+);
 console.log(`  bare node:http to disk   ${fmt(bareRate)} MiB/s   (${bareSeconds.map((s) => fmt(s, 2)).join(', ')} s)`);
 console.log(`  local video API /upload  ${fmt(apiRate)} MiB/s   (${apiSeconds.map((s) => fmt(s, 2)).join(', ')} s)`);
 // Rounds alternate, so pairing them cancels most of the drift of a busy machine.
 const paired = median(apiSeconds.map((seconds, i) => bareSeconds[i]! / seconds));
-console.log(`  ratio                    ${fmt(apiRate / bareRate, 2)}× of medians, ${fmt(paired, 2)}× median of paired rounds (aim ≥ 0.80×)`);
-const perGiB = (a: Stats, b: Stats): string => fmt((b.cpuSeconds - a.cpuSeconds) / (ROUNDS * TOTAL / 1024 / MiB), 2);
-console.log(`  server CPU per GiB       bare ${perGiB(bareBefore, bareAfter)} s, local video API ${perGiB(before, after)} s`);
-console.log(`  API server RSS           ${fmt(before.rss / MiB, 1)} MiB before, peak ${fmt(after.maxRss / MiB, 1)} MiB, growth ${fmt(growth / MiB, 1)} MiB (aim < 64 MiB)`);
+console.log(
+  `  ratio                    ${fmt(apiRate / bareRate, 2)}× of medians, ${fmt(paired, 2)}× median of paired rounds (aim ≥ 0.80×)`,
+);
+const perGiB = (a: Stats, b: Stats): string => fmt((b.cpuSeconds - a.cpuSeconds) / ((ROUNDS * TOTAL) / 1024 / MiB), 2);
+console.log(
+  `  server CPU per GiB       bare ${perGiB(bareBefore, bareAfter)} s, local video API ${perGiB(before, after)} s`,
+);
+console.log(
+  `  API server RSS           ${fmt(before.rss / MiB, 1)} MiB before, peak ${fmt(after.maxRss / MiB, 1)} MiB, growth ${fmt(growth / MiB, 1)} MiB (aim < 64 MiB)`,
+);
 console.log(`  assembled file SHA-256 matches: ${verified ? 'yes' : 'NO'}`);
 process.exit(verified ? 0 : 1);

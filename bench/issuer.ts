@@ -42,18 +42,30 @@ async function role(name: string, arg: string, variant: string): Promise<void> {
       req.resume();
       req.on('end', () => {
         const headers = { authorization: basic, 'content-type': 'application/json' };
-        const upstream = forward(`${arg}/upload-tokens`, { method: 'POST', agent: upstreamAgent, headers }, (answer) => {
-          const chunks: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-          answer.on('end', () => res.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' }).end(Buffer.concat(chunks)));
-        });
+        const upstream = forward(
+          `${arg}/upload-tokens`,
+          { method: 'POST', agent: upstreamAgent, headers },
+          (answer) => {
+            const chunks: Buffer[] = [];
+            answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+            answer.on('end', () =>
+              res
+                .writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' })
+                .end(Buffer.concat(chunks)),
+            );
+          },
+        );
         upstream.on('error', () => res.writeHead(502).end());
         upstream.end('{"ttl":900}');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }) + '\n');
-    close = () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+    close = () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
   } else {
     const { createTokenIssuer } = await import('../src/issuer/index.js');
     const { createNodeFetch, serveTokenIssuer } = await import('../src/issuer/node.js');
@@ -86,9 +98,13 @@ interface Child {
 }
 
 async function start(name: string, arg: string, variant = ''): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--role', name, '--arg', arg, '--variant', variant], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--role', name, '--arg', arg, '--variant', variant],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: proc.stdout! });
   const waiting: ((line: string) => void)[] = [];
   lines.on('line', (line) => waiting.shift()?.(line));
@@ -138,7 +154,11 @@ function once(target: Target): Promise<number> {
 }
 
 /** Tokens/s and latencies with `concurrency` loops for `seconds`. */
-async function measure(target: Target, seconds: number, concurrency: number): Promise<{ rate: number; latencies: number[] }> {
+async function measure(
+  target: Target,
+  seconds: number,
+  concurrency: number,
+): Promise<{ rate: number; latencies: number[] }> {
   const latencies: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
@@ -182,7 +202,15 @@ async function main(): Promise<void> {
     });
     // Each target, and the process in front of the API whose CPU per token is counted (none for direct).
     const targets: [string, Target, Child | undefined][] = [
-      ['direct POST /upload-tokens', { url: `${api.url}/upload-tokens`, headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify({ ttl: 900 }) }, undefined],
+      [
+        'direct POST /upload-tokens',
+        {
+          url: `${api.url}/upload-tokens`,
+          headers: { authorization: basic, 'content-type': 'application/json' },
+          body: JSON.stringify({ ttl: 900 }),
+        },
+        undefined,
+      ],
       ['bare node:http relay', { url: relay.url, headers: {}, body: '' }, relay],
       ['issuer, createNodeFetch()', throughIssuer(nodeIssuer.url), nodeIssuer],
       ['issuer, global fetch', throughIssuer(globalIssuer.url), globalIssuer],
@@ -208,7 +236,9 @@ async function main(): Promise<void> {
     }
     const direct = median(rates[0]!);
     console.log('');
-    console.log(`concurrency ${concurrency}, median of ${rounds} alternating rounds of ${seconds} s; CPU µs per token of the process in front and of the API:`);
+    console.log(
+      `concurrency ${concurrency}, median of ${rounds} alternating rounds of ${seconds} s; CPU µs per token of the process in front and of the API:`,
+    );
     for (const [index, [name]] of targets.entries()) {
       const rate = median(rates[index]!);
       const ms = latencies[index]!;
@@ -223,12 +253,19 @@ async function main(): Promise<void> {
     console.log(`  aim: issuer ≥ 0.80× direct: ${best >= 0.8 ? 'met' : 'not met'} (${best.toFixed(2)}×)`);
   } finally {
     for (const { proc } of children) proc.stdin!.end();
-    await Promise.all(children.map(({ proc }) => new Promise((resolve) => (proc.exitCode !== null ? resolve(null) : proc.once('exit', resolve)))));
+    await Promise.all(
+      children.map(
+        ({ proc }) => new Promise((resolve) => (proc.exitCode !== null ? resolve(null) : proc.once('exit', resolve))),
+      ),
+    );
     agent.destroy();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-const { values: roleArgs } = parseArgs({ options: { role: { type: 'string' }, arg: { type: 'string' }, variant: { type: 'string' } }, strict: false });
+const { values: roleArgs } = parseArgs({
+  options: { role: { type: 'string' }, arg: { type: 'string' }, variant: { type: 'string' } },
+  strict: false,
+});
 if (typeof roleArgs.role === 'string') await role(roleArgs.role, String(roleArgs.arg), String(roleArgs.variant ?? ''));
 else await main();

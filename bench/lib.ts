@@ -20,7 +20,13 @@ export function call({ method, url, headers = {}, body }: Call): Promise<{ statu
     const req = request(url, { method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, text: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          ms: performance.now() - started,
+          text: Buffer.concat(chunks).toString(),
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -29,7 +35,12 @@ export function call({ method, url, headers = {}, body }: Call): Promise<{ statu
 }
 
 /** Requests/s with `concurrency` loops for `seconds`; every answer must have `expect` status. */
-export async function throughput(make: () => Call, seconds: number, concurrency: number, expect: number): Promise<number> {
+export async function throughput(
+  make: () => Call,
+  seconds: number,
+  concurrency: number,
+  expect: number,
+): Promise<number> {
   const deadline = performance.now() + seconds * 1000;
   let done = 0;
   const worker = async (): Promise<void> => {
@@ -53,7 +64,11 @@ export const median = (values: number[]): number => percentile(values, 50);
 
 /** Starts `node --import tsx <script> ...args` and resolves with the first JSON line it prints. */
 export async function child<T>(script: string, args: string[] = []): Promise<{ info: T; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(
+    process.execPath,
+    [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', script, ...args],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: proc.stdout! });
   const info = await new Promise<T>((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -70,4 +85,5 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

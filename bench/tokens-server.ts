@@ -18,7 +18,12 @@ const bare = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
-    const body = JSON.stringify({ token: 'to0000000000000000000000', ttl: 60, createdAt: new Date().toISOString(), expiresAt: null });
+    const body = JSON.stringify({
+      token: 'to0000000000000000000000',
+      ttl: 60,
+      createdAt: new Date().toISOString(),
+      expiresAt: null,
+    });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(body);
   });
@@ -37,7 +42,9 @@ if (seed > 0) {
     }
   })();
 }
-process.stdout.write(JSON.stringify({ bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`, api: api.url, apiKey }) + '\n');
+process.stdout.write(
+  JSON.stringify({ bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`, api: api.url, apiKey }) + '\n',
+);
 process.stdin.on('end', () => {
   bare.close();
   void api.close().then(() => {

@@ -15,8 +15,16 @@ header.innerHTML = `<div class="inner"><strong>video-uploader</strong><nav aria-
 document.body.prepend(header);
 
 const EVENTS = [
-  'video-upload-select', 'video-upload-start', 'video-upload-token', 'video-upload-progress', 'video-upload-retry',
-  'video-upload-pause', 'video-upload-resume', 'video-upload-complete', 'video-upload-error', 'video-upload-cancel',
+  'video-upload-select',
+  'video-upload-start',
+  'video-upload-token',
+  'video-upload-progress',
+  'video-upload-retry',
+  'video-upload-pause',
+  'video-upload-resume',
+  'video-upload-complete',
+  'video-upload-error',
+  'video-upload-cancel',
 ];
 
 /** Logs every `video-upload-*` event of `element` into the `<ol>` `list` (progress at most twice a second). */

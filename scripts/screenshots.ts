@@ -54,14 +54,19 @@ const server = createServer(async (request, response) => {
   } else if (url.pathname === '/token' && request.method === 'POST') {
     const minted = await fetch(`${api.url}/upload-tokens`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ ttl: 600 }),
     });
     const grant = { ...(await minted.json()), apiUrl: url.searchParams.has('direct') ? api.url : proxy.url };
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(grant));
   } else {
     const attributes = url.searchParams.get('attributes') ?? '';
-    response.writeHead(200, { 'content-type': 'text/html' }).end(page(`<video-uploader token-url="/token" ${attributes}></video-uploader>`));
+    response
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(page(`<video-uploader token-url="/token" ${attributes}></video-uploader>`));
   }
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -121,7 +126,11 @@ const scenes: Scene[] = [
     name: 'complete',
     act: `dropFiles([file("teaser.mp4", 300_000)]); await until(() => uploader().state === 'complete');`,
   },
-  { name: 'canceled', bandwidth: 300_000, act: `dropFiles([file("draft.mp4", 2_000_000)]); await until(() => uploader().progress); uploader().cancel();` },
+  {
+    name: 'canceled',
+    bandwidth: 300_000,
+    act: `dropFiles([file("draft.mp4", 2_000_000)]); await until(() => uploader().progress); uploader().cancel();`,
+  },
   {
     name: 'multiple',
     attributes: 'multiple',
@@ -135,7 +144,13 @@ const scenes: Scene[] = [
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--no-first-run',
+  ],
 });
 mkdirSync(outDir, { recursive: true });
 const shoot = async (tab: Page, file: string): Promise<void> => {

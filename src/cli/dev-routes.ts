@@ -81,9 +81,13 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
     const headers = new Headers(c.req.raw.headers);
     headers.delete('content-length');
     headers.delete('transfer-encoding');
-    return issue(new Request(c.req.url, { method: 'POST', headers, body: body.length > 0 ? new Uint8Array(body) : undefined }));
+    return issue(
+      new Request(c.req.url, { method: 'POST', headers, body: body.length > 0 ? new Uint8Array(body) : undefined }),
+    );
   });
-  app.all(ISSUER_PATH, () => { throw problems.methodNotAllowed(); });
+  app.all(ISSUER_PATH, () => {
+    throw problems.methodNotAllowed();
+  });
 
   app.get(VIDEOS_PATH, async (c) => {
     const url = new URL(c.req.url);
@@ -95,7 +99,10 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
     );
     // The list is rebuilt with this server's public origin in asset URLs (the internal call had none).
     const text = (await response.text()).replaceAll('http://video-api.internal', new URL(c.req.url).origin);
-    return new Response(text, { status: response.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+    return new Response(text, {
+      status: response.status,
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    });
   });
 
   app.get('*', async (c, next) => {

@@ -41,7 +41,8 @@ export async function devCommand(argv: string[]): Promise<number> {
   );
   // A browser cannot open the wildcard address: show and hand out a loopback name instead.
   publicUrl = running.url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//localhost');
-  const shownKey = apiKey === DEV_API_KEY ? `${DEV_API_KEY} (the development key)` : '(from APIVIDEO_API_KEY / --api-key)';
+  const shownKey =
+    apiKey === DEV_API_KEY ? `${DEV_API_KEY} (the development key)` : '(from APIVIDEO_API_KEY / --api-key)';
   console.log(
     [
       '',

@@ -58,9 +58,15 @@ export async function issuerCommand(argv: string[]): Promise<number> {
     if (error instanceof TypeError) throw new UsageError(error.message.replace(/^createTokenIssuer: /, ''));
     throw error;
   }
-  const running = await serveTokenIssuer(issuer, portOf(values.port ?? process.env.PORT, 8788), values.host ?? process.env.HOST ?? '127.0.0.1');
+  const running = await serveTokenIssuer(
+    issuer,
+    portOf(values.port ?? process.env.PORT, 8788),
+    values.host ?? process.env.HOST ?? '127.0.0.1',
+  );
   console.log(`video-uploader: token issuer listening on ${running.url}`);
-  console.log(`video-uploader: tokens from ${values['api-url'] ?? process.env.APIVIDEO_API_URL ?? 'https://ws.api.video'}`);
+  console.log(
+    `video-uploader: tokens from ${values['api-url'] ?? process.env.APIVIDEO_API_URL ?? 'https://ws.api.video'}`,
+  );
   const signal = await untilSignal();
   console.log(`video-uploader: ${signal}, closing`);
   await running.close();

@@ -1,7 +1,24 @@
 /** What the element checks on a file before it is uploaded: its type against `accept`, and its duration. */
 
 // Browsers leave `File.type` empty for some video containers; these extensions still count as `video/*`.
-const videoExtensions = new Set(['3gp', 'avi', 'flv', 'm2ts', 'm4v', 'mkv', 'mov', 'mp4', 'mpeg', 'mpg', 'mts', 'mxf', 'ogv', 'ts', 'webm', 'wmv']);
+const videoExtensions = new Set([
+  '3gp',
+  'avi',
+  'flv',
+  'm2ts',
+  'm4v',
+  'mkv',
+  'mov',
+  'mp4',
+  'mpeg',
+  'mpg',
+  'mts',
+  'mxf',
+  'ogv',
+  'ts',
+  'webm',
+  'wmv',
+]);
 
 /** Whether a file matches an `accept` list the way `<input type=file accept>` reads it. An empty list accepts all. */
 export function matchesAccept(file: File, accept: string): boolean {

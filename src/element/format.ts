@@ -64,9 +64,15 @@ export function formatDuration(totalSeconds: number, locale: string): string {
   const minutes = Math.floor(seconds / 60);
   seconds -= minutes * 60;
   const parts: Array<['hour' | 'minute' | 'second', number]> = hours
-    ? [['hour', hours], ['minute', minutes]]
+    ? [
+        ['hour', hours],
+        ['minute', minutes],
+      ]
     : minutes
-      ? [['minute', minutes], ['second', seconds]]
+      ? [
+          ['minute', minutes],
+          ['second', seconds],
+        ]
       : [['second', seconds]];
   const shown = parts.filter(([, value], index) => value > 0 || index === 0);
   const DurationFormat = (Intl as unknown as { DurationFormat?: DurationFormatConstructor }).DurationFormat;

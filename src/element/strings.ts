@@ -74,7 +74,10 @@ export interface VideoUploaderStrings {
 }
 
 /** The keys of the upload-failure messages, by engine error code. */
-export const errorStringKeys: Record<Exclude<UploadErrorCode, 'file-type' | 'file-too-large'>, keyof VideoUploaderStrings> = {
+export const errorStringKeys: Record<
+  Exclude<UploadErrorCode, 'file-type' | 'file-too-large'>,
+  keyof VideoUploaderStrings
+> = {
   'token-request-failed': 'errorTokenRequestFailed',
   'token-invalid': 'errorTokenInvalid',
   'token-expired': 'errorTokenExpired',

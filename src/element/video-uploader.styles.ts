@@ -86,7 +86,9 @@ export const styles = css`
     background: var(--video-uploader-dropzone-background);
     text-align: center;
     cursor: pointer;
-    transition: border-color 0.15s, background-color 0.15s;
+    transition:
+      border-color 0.15s,
+      background-color 0.15s;
   }
 
   [part~='dropzone'] svg {

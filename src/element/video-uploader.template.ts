@@ -9,7 +9,13 @@ import type { VideoUploaderStrings } from './strings.js';
 
 /** What the template shows: the element's settings, its uploads, and the handlers of its controls. */
 export interface UploaderTemplate {
-  el: { multiple: boolean; accept: string; maxFileSize: number | null; maxDuration: number | null; video: Video | null };
+  el: {
+    multiple: boolean;
+    accept: string;
+    maxFileSize: number | null;
+    maxDuration: number | null;
+    video: Video | null;
+  };
   view: UploadView;
   localize: LocalizeController;
   dropZone: DropZoneController;
@@ -26,7 +32,17 @@ export interface UploaderTemplate {
 }
 
 const icon = (path: TemplateResult): TemplateResult =>
-  html`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${path}</svg>`;
+  html`<svg
+    viewBox="0 0 24 24"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="2"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+    aria-hidden="true"
+  >
+    ${path}
+  </svg>`;
 const uploadIcon = icon(svg`<path d="M12 16V4m0 0-4 4m4-4 4 4"/><path d="M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3"/>`);
 const videoIcon = icon(svg`<rect x="3" y="5" width="13" height="14" rx="2"/><path d="m16 10 5-3v10l-5-3"/>`);
 const errorIcon = icon(svg`<circle cx="12" cy="12" r="9"/><path d="M12 8v5m0 3h.01"/>`);
@@ -82,7 +98,14 @@ function renderDropzone(t: UploaderTemplate, text: VideoUploaderStrings): Templa
         <slot name="button">${t.el.multiple ? text.chooseMultiple : text.choose}</slot>
       </button>
       ${hints.length ? html`<p part="hint" id="hints">${hints.join(' · ')}</p>` : nothing}
-      <input type="file" hidden tabindex="-1" accept=${t.el.accept} ?multiple=${t.el.multiple} @change=${on.inputChange} />
+      <input
+        type="file"
+        hidden
+        tabindex="-1"
+        accept=${t.el.accept}
+        ?multiple=${t.el.multiple}
+        @change=${on.inputChange}
+      />
     </div>
   `;
 }
@@ -92,7 +115,9 @@ function renderFile(t: UploaderTemplate, upload: Upload, text: VideoUploaderStri
   const locale = localize.locale;
   const { file, duration } = upload;
   const { state, progress, checking, error } = view;
-  const meta = [formatBytes(file.size, locale), duration !== null ? formatDuration(duration, locale) : ''].filter(Boolean).join(' · ');
+  const meta = [formatBytes(file.size, locale), duration !== null ? formatDuration(duration, locale) : '']
+    .filter(Boolean)
+    .join(' · ');
   const complete = state === 'complete';
   const failed = state === 'error' && error !== null && !checking;
   const percent = progress?.percent ?? (complete ? 100 : 0);
@@ -106,19 +131,25 @@ function renderFile(t: UploaderTemplate, upload: Upload, text: VideoUploaderStri
           <span part="file-meta">${meta}</span>
         </div>
       </div>
-      ${complete
-        ? t.el.multiple ? nothing : renderDone(t.el.video, text)
-        : html`
-            <progress
-              part="progress"
-              max="100"
-              value=${ifDefined(determinate || failed ? String(percent) : undefined)}
-              aria-label=${text.progressLabel(file.name)}
-            ></progress>
-            ${failed
-              ? html`<p part="error">${errorIcon}<span>${localize.errorText(error!)}</span></p>`
-              : html`<p part="status">${statusText(t, text)}</p>`}
-          `}
+      ${
+        complete
+          ? t.el.multiple
+            ? nothing
+            : renderDone(t.el.video, text)
+          : html`
+              <progress
+                part="progress"
+                max="100"
+                value=${ifDefined(determinate || failed ? String(percent) : undefined)}
+                aria-label=${text.progressLabel(file.name)}
+              ></progress>
+              ${
+                failed
+                  ? html`<p part="error">${errorIcon}<span>${localize.errorText(error!)}</span></p>`
+                  : html`<p part="status">${statusText(t, text)}</p>`
+              }
+            `
+      }
       ${complete && t.el.multiple ? nothing : renderActions(t, text)}
     </div>
   `;
@@ -133,7 +164,8 @@ function statusText(t: UploaderTemplate, text: VideoUploaderStrings): string {
   if (state === 'paused') return `${text.paused} · ${percent}`;
   const parts = [percent];
   if (progress && progress.bytesPerSecond > 0) parts.push(formatSpeed(progress.bytesPerSecond, locale));
-  if (progress && progress.secondsRemaining !== null && progress.secondsRemaining >= 1) parts.push(text.timeLeft(formatDuration(progress.secondsRemaining, locale)));
+  if (progress && progress.secondsRemaining !== null && progress.secondsRemaining >= 1)
+    parts.push(text.timeLeft(formatDuration(progress.secondsRemaining, locale)));
   return parts.join(' · ');
 }
 
@@ -142,20 +174,37 @@ function renderActions(t: UploaderTemplate, text: VideoUploaderStrings): Templat
   const { state, checking } = t.view;
   if (state === 'complete') {
     return html`<div part="actions">
-      <button part="action another-button" type="button" ?disabled=${disabled} @click=${on.anotherClick}>${text.uploadAnother}</button>
+      <button part="action another-button" type="button" ?disabled=${disabled} @click=${on.anotherClick}>
+        ${text.uploadAnother}
+      </button>
     </div>`;
   }
   const failed = state === 'error';
   const canPause = !checking && ['uploading', 'retrying', 'paused', 'authorizing'].includes(state);
   return html`<div part="actions">
-    ${failed
-      ? html`<button part="action retry-button" class="primary" type="button" ?disabled=${disabled} @click=${on.retryClick}>
-          ${text.retry}
-        </button>`
-      : html`<button part="action pause-button" type="button" ?disabled=${disabled || !canPause} @click=${on.pauseClick}>
-          ${state === 'paused' ? text.resume : text.pause}
-        </button>`}
-    <button part="action cancel-button" type="button" ?disabled=${disabled} @click=${on.cancelClick}>${text.cancel}</button>
+    ${
+      failed
+        ? html`<button
+            part="action retry-button"
+            class="primary"
+            type="button"
+            ?disabled=${disabled}
+            @click=${on.retryClick}
+          >
+            ${text.retry}
+          </button>`
+        : html`<button
+            part="action pause-button"
+            type="button"
+            ?disabled=${disabled || !canPause}
+            @click=${on.pauseClick}
+          >
+            ${state === 'paused' ? text.resume : text.pause}
+          </button>`
+    }
+    <button part="action cancel-button" type="button" ?disabled=${disabled} @click=${on.cancelClick}>
+      ${text.cancel}
+    </button>
   </div>`;
 }
 
@@ -169,10 +218,11 @@ function renderDone(video: Video | null, text: VideoUploaderStrings): TemplateRe
 function renderVideos(view: UploadView, text: VideoUploaderStrings): TemplateResult {
   return html`<ul part="videos">
     ${view.completed.map(
-      ({ file, video }) => html`<li>
-        ${doneIcon}<span title=${file.name}>${file.name}</span>
-        <a part="link" href=${video.assets.player} target="_blank" rel="noopener">${text.openVideo}</a>
-      </li>`,
+      ({ file, video }) =>
+        html`<li>
+          ${doneIcon}<span title=${file.name}>${file.name}</span>
+          <a part="link" href=${video.assets.player} target="_blank" rel="noopener">${text.openVideo}</a>
+        </li>`,
     )}
   </ul>`;
 }

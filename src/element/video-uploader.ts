@@ -1,4 +1,10 @@
-import { LitElement, type PropertyDeclaration, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import {
+  LitElement,
+  type PropertyDeclaration,
+  type PropertyDeclarations,
+  type PropertyValues,
+  type TemplateResult,
+} from 'lit';
 import { PRODUCTION_API_URL, type UploadProtocol, type Video } from '../protocol/index.js';
 import type { TokenProvider, UploadErrorLike, UploadProgress, UploadState } from '../upload/types.js';
 import { DropZoneController } from './controllers/drop-zone.js';
@@ -312,7 +318,8 @@ export class VideoUploader extends LitElement {
 
   #invalid(): { flags: ValidityStateFlags; message: string } | null {
     if (this.#uploads.busy) return { flags: { customError: true }, message: this.#localize.text.uploadInProgress };
-    if (this.required && !this.value) return { flags: { valueMissing: true }, message: this.#localize.text.valueMissing };
+    if (this.required && !this.value)
+      return { flags: { valueMissing: true }, message: this.#localize.text.valueMissing };
     return null;
   }
 

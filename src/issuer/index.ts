@@ -39,7 +39,13 @@ export type { VideoFields } from './upstream.js';
 export type TokenIssuer = (request: Request, context?: IssuerContext) => Promise<Response>;
 
 /** Every answer of the issuer: never cached, dated (the element corrects clock skew with it), CORS for an allowed origin. */
-function respond(config: IssuerConfig, status: number, body: string | null, headers: Record<string, string>, check: OriginCheck): Response {
+function respond(
+  config: IssuerConfig,
+  status: number,
+  body: string | null,
+  headers: Record<string, string>,
+  check: OriginCheck,
+): Response {
   return new Response(body, {
     status,
     headers: {
@@ -55,15 +61,26 @@ function respond(config: IssuerConfig, status: number, body: string | null, head
 
 function ttlFor(config: IssuerConfig, narrowing: GrantNarrowing): number {
   if (narrowing.ttl === undefined) return config.ttl;
-  if (!isTtl(narrowing.ttl)) throw issuerProblems.authorizeMisconfigured(`authorize returned a ttl that is not a whole number of seconds from 0 to ${MAX_TTL}.`);
+  if (!isTtl(narrowing.ttl))
+    throw issuerProblems.authorizeMisconfigured(
+      `authorize returned a ttl that is not a whole number of seconds from 0 to ${MAX_TTL}.`,
+    );
   if (narrowing.ttl === 0) {
-    if (!config.allowZeroTtl) throw issuerProblems.authorizeMisconfigured('authorize returned ttl 0 (never expires) but allowZeroTtl is not set.');
+    if (!config.allowZeroTtl)
+      throw issuerProblems.authorizeMisconfigured(
+        'authorize returned ttl 0 (never expires) but allowZeroTtl is not set.',
+      );
     return 0;
   }
   return Math.min(narrowing.ttl, config.maxTtl);
 }
 
-async function videoFieldsFor(config: IssuerConfig, request: Request, file: FileFacts, narrowing: GrantNarrowing): Promise<VideoFields | undefined> {
+async function videoFieldsFor(
+  config: IssuerConfig,
+  request: Request,
+  file: FileFacts,
+  narrowing: GrantNarrowing,
+): Promise<VideoFields | undefined> {
   if (narrowing.video !== undefined && (narrowing.video === null || typeof narrowing.video !== 'object')) {
     throw issuerProblems.authorizeMisconfigured('authorize returned a video that is not an object.');
   }
@@ -85,11 +102,16 @@ async function authorizeRequest(config: IssuerConfig, request: Request, file: Fi
   }
   if (result === true) return {};
   if (result && typeof result === 'object') {
-    if (result.videoId !== undefined && (typeof result.videoId !== 'string' || result.videoId === '' || result.videoId.length > 128)) {
+    if (
+      result.videoId !== undefined &&
+      (typeof result.videoId !== 'string' || result.videoId === '' || result.videoId.length > 128)
+    ) {
       throw issuerProblems.authorizeMisconfigured('authorize returned a videoId that is not a non-empty string.');
     }
     if (result.videoId !== undefined && result.video !== undefined) {
-      throw issuerProblems.authorizeMisconfigured('authorize returned both a videoId and video fields; return one of them.');
+      throw issuerProblems.authorizeMisconfigured(
+        'authorize returned both a videoId and video fields; return one of them.',
+      );
     }
     return result;
   }
@@ -97,7 +119,12 @@ async function authorizeRequest(config: IssuerConfig, request: Request, file: Fi
 }
 
 /** A `POST` from an allowed page: rate limit, file facts, authorize, then the token (and the video) upstream. */
-async function grant(config: IssuerConfig, request: Request, context: IssuerContext, check: OriginCheck): Promise<Response> {
+async function grant(
+  config: IssuerConfig,
+  request: Request,
+  context: IssuerContext,
+  check: OriginCheck,
+): Promise<Response> {
   let rateHeaders: Record<string, string> = {};
   if (config.limiter) {
     const verdict = await config.limiter.hit(config.clientKey(request, context));
@@ -115,19 +142,35 @@ async function grant(config: IssuerConfig, request: Request, context: IssuerCont
     if (fields) videoId = await config.upstream.createVideo(fields, signal);
   }
   const { uploadUrl, protocol } = config;
-  const body: TokenGrant = { ...token, apiUrl: uploadUrl, ...(protocol ? { protocol } : {}), ...(videoId ? { videoId } : {}) };
+  const body: TokenGrant = {
+    ...token,
+    apiUrl: uploadUrl,
+    ...(protocol ? { protocol } : {}),
+    ...(videoId ? { videoId } : {}),
+  };
   return respond(config, 200, JSON.stringify(body), { 'content-type': 'application/json', ...rateHeaders }, check);
 }
 
 /** Routes by method and origin: a preflight, a grant, or a refusal (thrown as a problem). */
-async function route(config: IssuerConfig, request: Request, context: IssuerContext, check: OriginCheck): Promise<Response> {
+async function route(
+  config: IssuerConfig,
+  request: Request,
+  context: IssuerContext,
+  check: OriginCheck,
+): Promise<Response> {
   if (request.method === 'OPTIONS') {
     if (check.kind === 'refused') throw issuerProblems.originNotAllowed();
-    return respond(config, 204, null, {
-      allow: 'POST, OPTIONS',
-      ...(check.kind === 'allowed' ? preflightHeaders(check, request) : {}),
-      vary: 'Origin, Access-Control-Request-Headers',
-    }, check);
+    return respond(
+      config,
+      204,
+      null,
+      {
+        allow: 'POST, OPTIONS',
+        ...(check.kind === 'allowed' ? preflightHeaders(check, request) : {}),
+        vary: 'Origin, Access-Control-Request-Headers',
+      },
+      check,
+    );
   }
   if (request.method !== 'POST') throw issuerProblems.methodNotAllowed();
   if (check.kind === 'refused') throw issuerProblems.originNotAllowed();
@@ -156,7 +199,13 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       const problem = problemOf(config, error);
       failure = ` ${problem.problem.title}`;
       const headers = { 'content-type': 'application/problem+json', ...problem.headers };
-      response = respond(config, problem.problem.status, JSON.stringify(problem.problem), headers, check.kind === 'refused' ? { kind: 'none' } : check);
+      response = respond(
+        config,
+        problem.problem.status,
+        JSON.stringify(problem.problem),
+        headers,
+        check.kind === 'refused' ? { kind: 'none' } : check,
+      );
     }
     if (config.log) {
       const origin = check.origin ? ` origin=${check.origin}` : '';

@@ -2,7 +2,14 @@
  * node:http adapter of the token issuer: `IncomingMessage` → `Request`, `Response` → `ServerResponse`.
  * The same function is an Express/Connect middleware: `app.post('/upload-token', toNodeHandler(issuer))`.
  */
-import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent as HttpAgent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { readBody } from '../node/body.js';
 import { answerHttpErrors, closeServer, headerDeadlines, listenOn } from '../node/http.js';
@@ -56,7 +63,11 @@ export async function toWebRequest(req: NodeRequest): Promise<{ request: Request
 }
 
 /** Writes a web `Response` to a node `ServerResponse`. */
-export async function writeWebResponse(response: Response, res: ServerResponse, closeConnection = false): Promise<void> {
+export async function writeWebResponse(
+  response: Response,
+  res: ServerResponse,
+  closeConnection = false,
+): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name === 'set-cookie') return;
@@ -144,7 +155,9 @@ export function createNodeFetch(options: { maxSockets?: number } = {}): typeof f
       return fetch(input, init);
     }
     const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((value, name) => { headers[name] = value; });
+    new Headers(init.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
     if (body != null) headers['content-length'] = String(Buffer.byteLength(body));
     const signal = init.signal ?? undefined;
     return new Promise<Response>((resolve, reject) => {
@@ -153,18 +166,28 @@ export function createNodeFetch(options: { maxSockets?: number } = {}): typeof f
         return;
       }
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(url, { method: init.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          signal?.removeEventListener('abort', onAbort);
-          const responseHeaders = new Headers();
-          for (let i = 0; i < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-          const status = res.statusCode ?? 502;
-          resolve(new Response(NULL_BODY_STATUS.has(status) ? null : Buffer.concat(chunks), { status, headers: responseHeaders }));
-        });
-        res.on('error', fail);
-      });
+      const req = send(
+        url,
+        { method: init.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            signal?.removeEventListener('abort', onAbort);
+            const responseHeaders = new Headers();
+            for (let i = 0; i < res.rawHeaders.length; i += 2)
+              responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+            const status = res.statusCode ?? 502;
+            resolve(
+              new Response(NULL_BODY_STATUS.has(status) ? null : Buffer.concat(chunks), {
+                status,
+                headers: responseHeaders,
+              }),
+            );
+          });
+          res.on('error', fail);
+        },
+      );
       function fail(error: unknown): void {
         signal?.removeEventListener('abort', onAbort);
         reject(error);

@@ -2,7 +2,12 @@
 import { MAX_TTL, PRODUCTION_API_URL, type FileFacts, type UploadProtocol } from '../protocol/index.js';
 import { FixedWindowLimiter, type RateLimitStore } from '../protocol/rate-limit.js';
 import { originMatcher, type OriginPolicy } from './origins.js';
-import { DEFAULT_ISSUER_RATE_LIMIT, defaultClientKey, ISSUER_RATE_LIMIT_HEADERS, type IssuerRateLimit } from './rate-limit.js';
+import {
+  DEFAULT_ISSUER_RATE_LIMIT,
+  defaultClientKey,
+  ISSUER_RATE_LIMIT_HEADERS,
+  type IssuerRateLimit,
+} from './rate-limit.js';
 import { basicAuthorization, createUpstream, type Upstream, type VideoFields } from './upstream.js';
 
 export const DEFAULT_TTL = 900;
@@ -95,8 +100,10 @@ function baseUrl(value: string, name: string): string {
   } catch {
     throw configError(`${name} must be an absolute http(s) URL.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configError(`${name} must be an absolute http(s) URL.`);
-  if (url.search || url.hash || url.username || url.password) throw configError(`${name} must have no query, fragment or credentials.`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw configError(`${name} must be an absolute http(s) URL.`);
+  if (url.search || url.hash || url.username || url.password)
+    throw configError(`${name} must have no query, fragment or credentials.`);
   return url.href.replace(/\/+$/, '');
 }
 
@@ -105,7 +112,8 @@ function rateLimitOf(option: TokenIssuerOptions['rateLimit']): IssuerRateLimit |
   if (option === undefined) return DEFAULT_ISSUER_RATE_LIMIT;
   const rate = typeof option === 'number' ? { limit: option, windowMs: 60_000 } : option;
   if (!Number.isInteger(rate.limit) || rate.limit < 1) throw configError('rateLimit.limit must be a whole number ≥ 1.');
-  if (!Number.isFinite(rate.windowMs) || rate.windowMs < 1) throw configError('rateLimit.windowMs must be a positive number of milliseconds.');
+  if (!Number.isFinite(rate.windowMs) || rate.windowMs < 1)
+    throw configError('rateLimit.windowMs must be a positive number of milliseconds.');
   return rate;
 }
 
@@ -117,7 +125,8 @@ function ttlsOf(options: TokenIssuerOptions): Pick<IssuerConfig, 'ttl' | 'maxTtl
     throw configError('ttl 0 makes tokens that never expire; set allowZeroTtl: true if that is really meant.');
   }
   const maxTtl = options.maxTtl ?? (ttl === 0 ? MAX_TTL : ttl);
-  if (!isTtl(maxTtl) || maxTtl === 0) throw configError(`maxTtl must be a whole number of seconds from 1 to ${MAX_TTL}.`);
+  if (!isTtl(maxTtl) || maxTtl === 0)
+    throw configError(`maxTtl must be a whole number of seconds from 1 to ${MAX_TTL}.`);
   if (ttl > maxTtl) throw configError(`ttl (${ttl}) exceeds maxTtl (${maxTtl}).`);
   return { ttl, maxTtl, allowZeroTtl };
 }
@@ -132,10 +141,13 @@ export function resolveIssuerOptions(options: TokenIssuerOptions): IssuerConfig 
   const uploadUrl = options.uploadUrl === undefined ? apiUrl : baseUrl(options.uploadUrl, 'uploadUrl');
   const ttls = ttlsOf(options);
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-  if (!Number.isFinite(timeout) || timeout <= 0) throw configError('timeout must be a positive number of milliseconds.');
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw configError('timeout must be a positive number of milliseconds.');
   const protocol = options.protocol;
-  if (protocol !== undefined && protocol !== 'apivideo' && protocol !== 'tus') throw configError('protocol must be "apivideo" or "tus".');
-  if (options.authorize !== undefined && typeof options.authorize !== 'function') throw configError('authorize must be a function.');
+  if (protocol !== undefined && protocol !== 'apivideo' && protocol !== 'tus')
+    throw configError('protocol must be "apivideo" or "tus".');
+  if (options.authorize !== undefined && typeof options.authorize !== 'function')
+    throw configError('authorize must be a function.');
   const createVideo = options.createVideo ?? false;
   if (typeof createVideo !== 'boolean' && typeof createVideo !== 'function') {
     throw configError('createVideo must be a boolean or a function.');
@@ -144,7 +156,8 @@ export function resolveIssuerOptions(options: TokenIssuerOptions): IssuerConfig 
   const matches = originMatcher(options.allowedOrigins);
   const rate = rateLimitOf(options.rateLimit);
   const authorization = basicAuthorization(apiKey);
-  const redact = (text: string): string => text.split(apiKey).join('[redacted]').split(authorization).join('[redacted]');
+  const redact = (text: string): string =>
+    text.split(apiKey).join('[redacted]').split(authorization).join('[redacted]');
   const log = options.log;
   return {
     uploadUrl,
@@ -156,7 +169,13 @@ export function resolveIssuerOptions(options: TokenIssuerOptions): IssuerConfig 
     matches,
     limiter: rate ? new FixedWindowLimiter(rate, ISSUER_RATE_LIMIT_HEADERS, options.rateLimitStore, now) : undefined,
     clientKey: options.clientKey ?? defaultClientKey,
-    upstream: createUpstream({ apiUrl, authorization, timeout, fetch: options.fetch ?? ((input, init) => fetch(input, init)), redact }),
+    upstream: createUpstream({
+      apiUrl,
+      authorization,
+      timeout,
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      redact,
+    }),
     log: log ? (line) => log(redact(line)) : undefined,
     now,
   };

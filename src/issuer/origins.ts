@@ -14,10 +14,20 @@ export function normalizeOrigin(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new TypeError(`createTokenIssuer: allowedOrigins entry "${value}" is not an origin such as https://example.com.`);
+    throw new TypeError(
+      `createTokenIssuer: allowedOrigins entry "${value}" is not an origin such as https://example.com.`,
+    );
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname.length > 1 || url.search || url.hash || url.username) {
-    throw new TypeError(`createTokenIssuer: allowedOrigins entry "${value}" must be a bare origin such as https://example.com.`);
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.pathname.length > 1 ||
+    url.search ||
+    url.hash ||
+    url.username
+  ) {
+    throw new TypeError(
+      `createTokenIssuer: allowedOrigins entry "${value}" must be a bare origin such as https://example.com.`,
+    );
   }
   return url.origin;
 }
@@ -33,7 +43,8 @@ export function originMatcher(policy: OriginPolicy | undefined): (origin: string
       }
     };
   }
-  if (!Array.isArray(policy)) throw new TypeError('createTokenIssuer: allowedOrigins must be an array of origins or a function.');
+  if (!Array.isArray(policy))
+    throw new TypeError('createTokenIssuer: allowedOrigins must be an array of origins or a function.');
   const allowed = new Set(policy.map(normalizeOrigin));
   return (origin) => allowed.has(origin);
 }
@@ -56,7 +67,8 @@ export function checkOrigin(request: Request, matches: (origin: string, request:
   const origin = request.headers.get('origin');
   if (origin === null) return { kind: 'none' };
   const host = request.headers.get('host') ?? hostOf(request.url);
-  if (origin !== 'null' && host !== undefined && hostOf(origin)?.toLowerCase() === host.toLowerCase()) return { kind: 'same', origin };
+  if (origin !== 'null' && host !== undefined && hostOf(origin)?.toLowerCase() === host.toLowerCase())
+    return { kind: 'same', origin };
   let normalized = origin;
   try {
     if (origin !== 'null') normalized = new URL(origin).origin;
@@ -85,7 +97,8 @@ export function preflightHeaders(check: OriginCheck, request: Request): Record<s
     ...corsHeaders(check),
     'access-control-allow-methods': 'POST, OPTIONS',
     // The site's own headers (a CSRF token, Authorization) may travel with the token request.
-    'access-control-allow-headers': requested && requested.length <= 1024 && SAFE_REQUEST_HEADERS.test(requested) ? requested : 'Content-Type',
+    'access-control-allow-headers':
+      requested && requested.length <= 1024 && SAFE_REQUEST_HEADERS.test(requested) ? requested : 'Content-Type',
     'access-control-max-age': '600',
   };
 }

@@ -14,9 +14,12 @@ export const issuerProblems = {
     problem('upload-not-authorized', 403, 'The upload is not authorized.', {
       detail: 'The site refused to issue an upload token for this request.',
     }),
-  methodNotAllowed: (): ProblemError => problems.methodNotAllowed('POST, OPTIONS', 'Ask for an upload token with POST.'),
-  unsupportedMediaType: (): ProblemError => problems.unsupportedMediaType('Send the file facts as application/json, or send no body.'),
-  authorizeMisconfigured: (detail: string): ProblemError => problem('issuer-misconfigured', 500, 'The issuer is misconfigured.', { detail }),
+  methodNotAllowed: (): ProblemError =>
+    problems.methodNotAllowed('POST, OPTIONS', 'Ask for an upload token with POST.'),
+  unsupportedMediaType: (): ProblemError =>
+    problems.unsupportedMediaType('Send the file facts as application/json, or send no body.'),
+  authorizeMisconfigured: (detail: string): ProblemError =>
+    problem('issuer-misconfigured', 500, 'The issuer is misconfigured.', { detail }),
   internal: (): ProblemError => problems.internal('The issuer failed unexpectedly.'),
   keyRefused: (status: number): ProblemError =>
     problem('issuer-misconfigured', 502, 'The issuer is misconfigured.', {
@@ -28,9 +31,15 @@ export const issuerProblems = {
     }),
   upstreamFailed: (detail: string): ProblemError => problem('upstream-error', 502, 'The video API failed.', { detail }),
   upstreamBusy: (retryAfter: string): ProblemError =>
-    problem('upstream-busy', 503, 'The video API is rate limiting the issuer.', {
-      detail: 'Wait for the time given in Retry-After.',
-    }, { 'retry-after': retryAfter }),
+    problem(
+      'upstream-busy',
+      503,
+      'The video API is rate limiting the issuer.',
+      {
+        detail: 'Wait for the time given in Retry-After.',
+      },
+      { 'retry-after': retryAfter },
+    ),
   upstreamTimeout: (ms: number): ProblemError =>
     problem('upstream-timeout', 504, 'The video API did not answer in time.', {
       detail: `No answer within ${ms} ms. Try again shortly.`,

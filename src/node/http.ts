@@ -10,9 +10,13 @@ import { PROBLEM_TYPE_BASE } from '../protocol/index.js';
 /** A problem response written straight to a socket, for errors found before a request reaches a handler. */
 export function rawProblem(status: number, slug: string, title: string, headers: Record<string, string> = {}): string {
   const body = JSON.stringify({ type: PROBLEM_TYPE_BASE + slug, title, status });
-  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/problem+json\r\n${extra}` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/problem+json\r\n${extra}` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
 }
 
 /** The 408 written when a request stops arriving. */
@@ -49,12 +53,16 @@ export function lingerOnUnreadBody(req: IncomingMessage, res: ServerResponse): v
     });
   }
   res.once('finish', () => {
-    if (!req.complete) setTimeout(() => { if (!req.complete) socket.destroy(); }, 1_000).unref();
+    if (!req.complete)
+      setTimeout(() => {
+        if (!req.complete) socket.destroy();
+      }, 1_000).unref();
   });
 }
 
 function clientErrorResponse(code: string | undefined, headers: Record<string, string>): string {
-  if (code === 'HPE_HEADER_OVERFLOW') return rawProblem(431, 'headers-too-large', 'The request headers are too large.', headers);
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return rawProblem(431, 'headers-too-large', 'The request headers are too large.', headers);
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return timedOut(headers);
   return rawProblem(400, 'malformed-request', 'The request is not valid HTTP.', headers);
 }
@@ -69,7 +77,10 @@ export function headerDeadlines(headersMs: number): { headersTimeout: number; co
  * itself, bare: requests it cannot parse, headers too large, the request timeout, CONNECT, an unknown
  * Expect. Returns the response each connection owes while its request is in progress.
  */
-export function answerHttpErrors(server: Server, headers: Record<string, string> = {}): WeakMap<Socket, ServerResponse> {
+export function answerHttpErrors(
+  server: Server,
+  headers: Record<string, string> = {},
+): WeakMap<Socket, ServerResponse> {
   const owed = new WeakMap<Socket, ServerResponse>();
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
@@ -97,9 +108,17 @@ export function answerHttpErrors(server: Server, headers: Record<string, string>
   const methodNotAllowed = rawProblem(405, 'method-not-allowed', 'Method is not allowed for this route.', headers);
   server.on('connect', (_req: IncomingMessage, socket: Socket) => answerAndClose(socket, methodNotAllowed));
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    const body = JSON.stringify({ type: PROBLEM_TYPE_BASE + 'expectation-failed', title: 'The Expect header cannot be met.', status: 417 });
+    const body = JSON.stringify({
+      type: PROBLEM_TYPE_BASE + 'expectation-failed',
+      title: 'The Expect header cannot be met.',
+      status: 417,
+    });
     lingerOnUnreadBody(req, res);
-    res.writeHead(417, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), ...headers });
+    res.writeHead(417, {
+      'content-type': 'application/problem+json',
+      'content-length': Buffer.byteLength(body),
+      ...headers,
+    });
     res.end(body);
   });
   return owed;

@@ -156,7 +156,6 @@ export const HeaderNames = {
   videoId: 'X-Video-Id',
 } as const;
 
-
 /** Path of the tus endpoint of the local video API. */
 export const TUS_PATH = '/tus';
 
@@ -164,6 +163,14 @@ export const TUS_PATH = '/tus';
 export const UPLOAD_TOKEN_PATTERN = /^to[0-9A-Za-z]{22}$/;
 
 export { ProblemError, problem, problemResponse, problems } from './problem.js';
-export { FixedWindowLimiter, MemoryRateLimitStore, type RateLimit, type RateLimitHeaderNames, type RateLimitStore, type RateVerdict, type WindowCount } from './rate-limit.js';
+export {
+  FixedWindowLimiter,
+  MemoryRateLimitStore,
+  type RateLimit,
+  type RateLimitHeaderNames,
+  type RateLimitStore,
+  type RateVerdict,
+  type WindowCount,
+} from './rate-limit.js';
 export { MAX_TITLE, titleFromFileName } from './title.js';
 export { ORIGIN_CLIENT, PACKAGE_VERSION } from './version.js';

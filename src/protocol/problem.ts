@@ -26,7 +26,11 @@ export const problem = (
 /** The problems both sides answer with. Details never carry a secret or an upstream body verbatim. */
 export const problems = {
   invalidAttribute(name: string, detail: string): ProblemError {
-    const invalid: InvalidAttribute = { type: PROBLEM_TYPE_BASE + 'invalid-attribute', title: 'An attribute is invalid.', name };
+    const invalid: InvalidAttribute = {
+      type: PROBLEM_TYPE_BASE + 'invalid-attribute',
+      title: 'An attribute is invalid.',
+      name,
+    };
     return problem('invalid-attribute', 400, 'An attribute is invalid.', { name, detail, problems: [invalid] });
   },
   invalidQuery: (name: string, detail: string): ProblemError =>
@@ -36,22 +40,44 @@ export const problems = {
   badRequest: (slug: string, title: string, detail?: string, name?: string): ProblemError =>
     problem(slug, 400, title, { ...(detail ? { detail } : {}), ...(name ? { name } : {}) }),
   malformedRequest: (): ProblemError => problem('malformed-request', 400, 'The request is not valid HTTP.'),
-  notFound: (name: string): ProblemError => problem('resource-not-found', 404, 'The requested resource was not found.', { name }),
+  notFound: (name: string): ProblemError =>
+    problem('resource-not-found', 404, 'The requested resource was not found.', { name }),
   unrecognizedUrl: (): ProblemError => problem('unrecognized-request-url', 404, 'Unrecognized request URL.'),
   /** `allow` lists the methods the route takes, sent as the `Allow` header. */
   methodNotAllowed: (allow?: string, detail?: string): ProblemError =>
-    problem('method-not-allowed', 405, 'Method is not allowed for this route.', detail ? { detail } : {}, allow ? { allow } : {}),
+    problem(
+      'method-not-allowed',
+      405,
+      'Method is not allowed for this route.',
+      detail ? { detail } : {},
+      allow ? { allow } : {},
+    ),
   payloadTooLarge: (limit: number): ProblemError =>
-    problem('payload-too-large', 413, 'The payload is too large.', { detail: `A request body may hold at most ${limit} bytes.` }),
-  unsupportedMediaType: (detail: string): ProblemError => problem('unsupported-media-type', 415, 'The payload must be JSON.', { detail }),
+    problem('payload-too-large', 413, 'The payload is too large.', {
+      detail: `A request body may hold at most ${limit} bytes.`,
+    }),
+  unsupportedMediaType: (detail: string): ProblemError =>
+    problem('unsupported-media-type', 415, 'The payload must be JSON.', { detail }),
   /** A range request past the end of a resource of `size` bytes. */
   rangeNotSatisfiable: (size: number): ProblemError =>
-    problem('range-not-satisfiable', 416, 'The requested range is not satisfiable.', {
-      detail: `The resource holds ${size} bytes; ask for a range within them.`,
-    }, { 'content-range': `bytes */${size}` }),
+    problem(
+      'range-not-satisfiable',
+      416,
+      'The requested range is not satisfiable.',
+      {
+        detail: `The resource holds ${size} bytes; ask for a range within them.`,
+      },
+      { 'content-range': `bytes */${size}` },
+    ),
   /** `verdict` is what a `FixedWindowLimiter` answered: its headers, and the one that says how long to wait. */
   tooManyRequests: (verdict: { headers: Record<string, string>; retryAfterHeader: string }): ProblemError =>
-    problem('too-many-requests', 429, 'Too many requests.', { detail: `Wait for the time given in ${verdict.retryAfterHeader}.` }, verdict.headers),
+    problem(
+      'too-many-requests',
+      429,
+      'Too many requests.',
+      { detail: `Wait for the time given in ${verdict.retryAfterHeader}.` },
+      verdict.headers,
+    ),
   internal: (title = 'An unexpected error occurred.'): ProblemError => problem('internal-error', 500, title),
 } as const;
 

@@ -82,7 +82,12 @@ export class FixedWindowLimiter {
   readonly #store: RateLimitStore;
   readonly #now: () => number;
 
-  constructor(options: RateLimit, names: RateLimitHeaderNames, store: RateLimitStore = new MemoryRateLimitStore(), now: () => number = Date.now) {
+  constructor(
+    options: RateLimit,
+    names: RateLimitHeaderNames,
+    store: RateLimitStore = new MemoryRateLimitStore(),
+    now: () => number = Date.now,
+  ) {
     this.#options = options;
     this.#names = names;
     this.#store = store;
@@ -99,7 +104,8 @@ export class FixedWindowLimiter {
       [names.limit]: String(limit),
       [names.remaining]: String(Math.max(0, limit - count)),
     };
-    if (!allowed || names.retryAfterAlways) headers[names.retryAfter] = String(Math.max(1, Math.ceil((resetAt - now) / 1000)));
+    if (!allowed || names.retryAfterAlways)
+      headers[names.retryAfter] = String(Math.max(1, Math.ceil((resetAt - now) / 1000)));
     return { allowed, headers, retryAfterHeader: names.retryAfter };
   }
 }

@@ -7,7 +7,15 @@ import { registerAuthRoutes } from './auth.js';
 import { cors, CORS_HEADERS } from './cors.js';
 import type { ApiContext, App, AppEnv, VideoApiOptions } from './context.js';
 import { openDatabase } from './db.js';
-import { answerAndClose, answerHttpErrors, closeServer, hasBody, headerDeadlines, listenOn, timedOut } from '../node/http.js';
+import {
+  answerAndClose,
+  answerHttpErrors,
+  closeServer,
+  hasBody,
+  headerDeadlines,
+  listenOn,
+  timedOut,
+} from '../node/http.js';
 import { FixedWindowLimiter } from '../protocol/rate-limit.js';
 import { ProblemError, problemResponse, problems } from './problem.js';
 import { DEFAULT_RATE_LIMIT, RATE_LIMIT_HEADERS } from './rate-limit.js';
@@ -21,7 +29,7 @@ export interface VideoApi {
   app: App;
   ctx: ApiContext;
   /** The app as a web handler: `(Request) => Response`. */
-  fetch: App["fetch"];
+  fetch: App['fetch'];
   /** Closes the tus mount and the database. */
   close(): void;
 }
@@ -38,7 +46,12 @@ export function createVideoApi(options: VideoApiOptions, extend?: (app: App, ctx
     options,
     db,
     tokens: new SqliteTokenStore(db, now),
-    limiter: new FixedWindowLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, RATE_LIMIT_HEADERS, options.rateLimitStore, now),
+    limiter: new FixedWindowLimiter(
+      options.rateLimit ?? DEFAULT_RATE_LIMIT,
+      RATE_LIMIT_HEADERS,
+      options.rateLimitStore,
+      now,
+    ),
     signingKey: createHmac('sha256', options.apiKey).update('video-uploader bearer tokens').digest('base64url'),
     now,
   };
@@ -49,7 +62,9 @@ export function createVideoApi(options: VideoApiOptions, extend?: (app: App, ctx
     app.use(async (c, next) => {
       const started = performance.now();
       await next();
-      log(`${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
+      log(
+        `${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`,
+      );
     });
   }
 
@@ -95,7 +110,12 @@ export interface ServerTimeouts {
   smallBodyMs?: number;
 }
 
-export const DEFAULT_TIMEOUTS: Required<ServerTimeouts> = { headersMs: 10_000, idleMs: 60_000, keepAliveMs: 5_000, smallBodyMs: 30_000 };
+export const DEFAULT_TIMEOUTS: Required<ServerTimeouts> = {
+  headersMs: 10_000,
+  idleMs: 60_000,
+  keepAliveMs: 5_000,
+  smallBodyMs: 30_000,
+};
 
 /** Headers of the answers written straight to a socket: browsers may read them cross-origin. */
 const RAW_HEADERS = { 'Access-Control-Allow-Origin': '*' };
@@ -120,7 +140,7 @@ export interface RunningServer {
 
 /** Serves a Hono-style fetch handler on node:http; resolves once listening. */
 export async function listen(
-  fetch: App["fetch"],
+  fetch: App['fetch'],
   port: number,
   host: string,
   timeouts: ServerTimeouts = {},
@@ -169,7 +189,10 @@ export async function listen(
   return { server, url: await listenOn(server, port, host) };
 }
 
-export async function startVideoApiServer(options: StartOptions, extend?: (app: App, ctx: ApiContext) => void): Promise<RunningServer> {
+export async function startVideoApiServer(
+  options: StartOptions,
+  extend?: (app: App, ctx: ApiContext) => void,
+): Promise<RunningServer> {
   const api = createVideoApi(options, extend);
   const { server, url } = await listen(api.fetch, options.port ?? 0, options.host ?? '127.0.0.1', options.timeouts);
   return {

@@ -58,7 +58,11 @@ function issueTokens(ctx: ApiContext): Record<string, unknown> {
     token_type: 'Bearer',
     expires_in: ACCESS_TOKEN_TTL,
     access_token: signToken(ctx.signingKey, { kind: 'access', exp: now + ACCESS_TOKEN_TTL * 1000, n: Math.random() }),
-    refresh_token: signToken(ctx.signingKey, { kind: 'refresh', exp: now + REFRESH_TOKEN_TTL * 1000, n: Math.random() }),
+    refresh_token: signToken(ctx.signingKey, {
+      kind: 'refresh',
+      exp: now + REFRESH_TOKEN_TTL * 1000,
+      n: Math.random(),
+    }),
   };
 }
 
@@ -90,6 +94,10 @@ export function registerAuthRoutes(app: App, ctx: ApiContext): void {
     }
     return c.json(issueTokens(ctx));
   });
-  app.all('/auth/api-key', () => { throw problems.methodNotAllowed(); });
-  app.all('/auth/refresh', () => { throw problems.methodNotAllowed(); });
+  app.all('/auth/api-key', () => {
+    throw problems.methodNotAllowed();
+  });
+  app.all('/auth/refresh', () => {
+    throw problems.methodNotAllowed();
+  });
 }

@@ -16,7 +16,9 @@ export async function readJsonObject(c: Context, limit: number): Promise<Record<
   if (declared > limit) tooLarge();
   // On node:http, read the socket stream directly: the web-stream wrapper costs more than the rest of the request.
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const buffer = incoming ? await readBody(incoming, limit) : { body: Buffer.from(await c.req.arrayBuffer()), truncated: false };
+  const buffer = incoming
+    ? await readBody(incoming, limit)
+    : { body: Buffer.from(await c.req.arrayBuffer()), truncated: false };
   if (buffer.truncated || buffer.body.length > limit) return tooLarge();
   if (buffer.body.length === 0) return {};
   let text: string;

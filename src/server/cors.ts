@@ -2,14 +2,37 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './context.js';
 
 const ALLOW_HEADERS = [
-  'Authorization', 'Content-Type', 'Content-Range', 'AV-Origin-Client', 'AV-Origin-App', 'AV-Origin-Sdk',
-  'Tus-Resumable', 'Upload-Length', 'Upload-Offset', 'Upload-Metadata', 'Upload-Defer-Length', 'Upload-Concat',
-  'X-HTTP-Method-Override', 'X-Requested-With',
+  'Authorization',
+  'Content-Type',
+  'Content-Range',
+  'AV-Origin-Client',
+  'AV-Origin-App',
+  'AV-Origin-Sdk',
+  'Tus-Resumable',
+  'Upload-Length',
+  'Upload-Offset',
+  'Upload-Metadata',
+  'Upload-Defer-Length',
+  'Upload-Concat',
+  'X-HTTP-Method-Override',
+  'X-Requested-With',
 ].join(', ');
 const EXPOSE_HEADERS = [
-  'Location', 'Upload-Offset', 'Upload-Length', 'Upload-Metadata', 'Upload-Expires', 'Tus-Resumable', 'Tus-Version',
-  'Tus-Extension', 'Tus-Max-Size', 'X-Video-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining',
-  'X-RateLimit-Retry-After', 'Date',
+  'Location',
+  'Upload-Offset',
+  'Upload-Length',
+  'Upload-Metadata',
+  'Upload-Expires',
+  'Tus-Resumable',
+  'Tus-Version',
+  'Tus-Extension',
+  'Tus-Max-Size',
+  'X-Video-Id',
+  'Retry-After',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Retry-After',
+  'Date',
 ].join(', ');
 const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 

@@ -9,7 +9,13 @@
  */
 import { constants, mkdirSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { MAX_PARTS, MAX_UPLOAD_REQUEST, MIN_PART_SIZE, type ReceivedRange, type VideoStatus } from '../protocol/index.js';
+import {
+  MAX_PARTS,
+  MAX_UPLOAD_REQUEST,
+  MIN_PART_SIZE,
+  type ReceivedRange,
+  type VideoStatus,
+} from '../protocol/index.js';
 import type { Readable } from 'node:stream';
 import type { ChunkRange } from './content-range.js';
 import { problems, uploadProblems } from './problem.js';
@@ -91,7 +97,8 @@ export class Ingest {
   planDirect(videoId: string, range: ChunkRange): ChunkTarget | undefined {
     if (this.#renaming.has(videoId)) return undefined;
     const video = this.store.get(videoId);
-    if (!video || video.ingest === 'uploaded' || (video.rangeKind !== null && video.rangeKind !== range.kind)) return undefined;
+    if (!video || video.ingest === 'uploaded' || (video.rangeKind !== null && video.rangeKind !== range.kind))
+      return undefined;
     const chunks = this.store.chunks(videoId);
     const flights = this.#flights.get(videoId) ?? [];
     let flight: Flight;
@@ -110,7 +117,8 @@ export class Ingest {
       flight = { key: range.part, from: offset, to: offset + MAX_UPLOAD_REQUEST - 1 };
     } else {
       const overlaps = (from: number, to: number): boolean => range.from <= to && from <= range.to;
-      if (chunks.some((c) => overlaps(c.key, c.key + c.size - 1)) || flights.some((f) => overlaps(f.from, f.to))) return undefined;
+      if (chunks.some((c) => overlaps(c.key, c.key + c.size - 1)) || flights.some((f) => overlaps(f.from, f.to)))
+        return undefined;
       flight = { key: range.from, from: range.from, to: range.to };
       maxBytes = range.to - range.from + 1;
     }
@@ -233,7 +241,12 @@ export class Ingest {
   }
 
   /** Throws the problem of a refused chunk; 'duplicate' is a chunk sent again, identical in place and size. */
-  #check(video: VideoRecord | undefined, chunks: ChunkRecord[], range: ChunkRange, size: number): 'accept' | 'duplicate' {
+  #check(
+    video: VideoRecord | undefined,
+    chunks: ChunkRecord[],
+    range: ChunkRange,
+    size: number,
+  ): 'accept' | 'duplicate' {
     const key = keyOf(range);
     const same = chunks.find((c) => c.key === key);
     const known = video?.rangeTotal ?? null;
@@ -250,7 +263,8 @@ export class Ingest {
     if (range.kind === 'part') {
       if (range.total !== null && known !== null && range.total !== known) throw uploadProblems.totalChanged();
       const total = range.total ?? known;
-      if (total !== null && (range.part > total || chunks.some((c) => c.key > total))) throw uploadProblems.totalChanged();
+      if (total !== null && (range.part > total || chunks.some((c) => c.key > total)))
+        throw uploadProblems.totalChanged();
       if (same) {
         if (same.size === size) return 'duplicate';
         throw uploadProblems.partAlreadySent();
@@ -260,7 +274,8 @@ export class Ingest {
     } else {
       if (known !== null && range.total !== known) throw uploadProblems.totalChanged();
       if (same && same.size === size) return 'duplicate';
-      if (chunks.some((c) => range.from <= c.key + c.size - 1 && c.key <= range.to)) throw uploadProblems.rangeOverlaps();
+      if (chunks.some((c) => range.from <= c.key + c.size - 1 && c.key <= range.to))
+        throw uploadProblems.rangeOverlaps();
       if (range.to !== range.total - 1 && size < MIN_PART_SIZE) throw uploadProblems.partTooSmall(MIN_PART_SIZE);
       if (chunks.length + 1 > MAX_PARTS) throw uploadProblems.tooManyParts(MAX_PARTS);
     }
@@ -382,7 +397,9 @@ export class Ingest {
   async #withLock<T>(id: string, task: () => Promise<T>): Promise<T> {
     const previous = this.#locks.get(id) ?? Promise.resolve();
     let release!: () => void;
-    const mine = new Promise<void>((resolve) => { release = resolve; });
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const tail = previous.then(() => mine);
     this.#locks.set(id, tail);
     await previous;
@@ -406,7 +423,8 @@ async function writeAll(handle: FileHandle, buffer: Buffer, position: number): P
 async function writeBuffers(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
   const total = buffers.reduce((sum, b) => sum + b.length, 0);
   const { bytesWritten } = await handle.writev(buffers, position);
-  if (bytesWritten < total) await writeAll(handle, Buffer.concat(buffers).subarray(bytesWritten), position + bytesWritten);
+  if (bytesWritten < total)
+    await writeAll(handle, Buffer.concat(buffers).subarray(bytesWritten), position + bytesWritten);
 }
 
 async function copyInto(from: string, to: FileHandle, position: number): Promise<void> {

@@ -43,7 +43,13 @@ export function parsePageQuery<S extends string>(url: URL, sortFields: readonly 
 }
 
 /** The `pagination` object; every link keeps the request's other query parameters. */
-export function buildPagination(url: URL, total: number, currentPage: number, pageSize: number, itemsOnPage: number): Pagination {
+export function buildPagination(
+  url: URL,
+  total: number,
+  currentPage: number,
+  pageSize: number,
+  itemsOnPage: number,
+): Pagination {
   const pagesTotal = Math.max(1, Math.ceil(total / pageSize));
   const uri = (page: number): string => {
     const params = new URLSearchParams();

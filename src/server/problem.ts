@@ -5,8 +5,9 @@ export { ProblemError, problemResponse } from '../protocol/problem.js';
 /** The shared problems, and those of the local video API alone. */
 export const problems = {
   ...sharedProblems,
-  unauthorized: (detail = 'Send the API key as the user name of HTTP Basic auth, or a bearer access token.'): ProblemError =>
-    problem('authentication-failed', 401, 'Unauthorized request.', { detail }),
+  unauthorized: (
+    detail = 'Send the API key as the user name of HTTP Basic auth, or a bearer access token.',
+  ): ProblemError => problem('authentication-failed', 401, 'Unauthorized request.', { detail }),
   uploadTokenMissing: (): ProblemError =>
     problem('upload-token-missing', 401, 'The upload token is missing.', {
       detail: 'Pass a delegated upload token in the `token` query parameter.',
@@ -23,8 +24,13 @@ const uploadProblem = (slug: string, title: string, detail: string): ProblemErro
 /** The 400s of `POST /upload`, one per rule of the delegated upload protocol. */
 export const uploadProblems = {
   notMultipart: (): ProblemError =>
-    uploadProblem('not-multipart', 'The request must be multipart/form-data.', 'Send the file in a multipart/form-data body.'),
-  malformedBody: (detail: string): ProblemError => uploadProblem('malformed-body', 'The multipart body is malformed.', detail),
+    uploadProblem(
+      'not-multipart',
+      'The request must be multipart/form-data.',
+      'Send the file in a multipart/form-data body.',
+    ),
+  malformedBody: (detail: string): ProblemError =>
+    uploadProblem('malformed-body', 'The multipart body is malformed.', detail),
   malformedRange: (): ProblemError =>
     uploadProblem(
       'content-range-invalid',
@@ -36,25 +42,61 @@ export const uploadProblems = {
   tooManyParts: (max: number): ProblemError =>
     uploadProblem('too-many-parts', 'The upload has too many parts.', `A video may be sent in at most ${max} parts.`),
   requestTooLarge: (max: number): ProblemError =>
-    uploadProblem('request-too-large', 'The request is too large.', `One upload request may carry at most ${max} bytes; send smaller chunks.`),
+    uploadProblem(
+      'request-too-large',
+      'The request is too large.',
+      `One upload request may carry at most ${max} bytes; send smaller chunks.`,
+    ),
   partTooSmall: (min: number): ProblemError =>
-    uploadProblem('part-too-small', 'The part is too small.', `Every part but the last must hold at least ${min} bytes.`),
+    uploadProblem(
+      'part-too-small',
+      'The part is too small.',
+      `Every part but the last must hold at least ${min} bytes.`,
+    ),
   mixedRanges: (): ProblemError =>
-    uploadProblem('content-range-mixed', 'The Content-Range forms cannot be mixed.', 'A video is sent either in `part` or in `bytes` ranges, not both.'),
+    uploadProblem(
+      'content-range-mixed',
+      'The Content-Range forms cannot be mixed.',
+      'A video is sent either in `part` or in `bytes` ranges, not both.',
+    ),
   totalChanged: (): ProblemError =>
-    uploadProblem('total-changed', 'The total size of the upload changed.', 'Every chunk of a video must announce the same total.'),
+    uploadProblem(
+      'total-changed',
+      'The total size of the upload changed.',
+      'Every chunk of a video must announce the same total.',
+    ),
   rangeOverlaps: (): ProblemError =>
-    uploadProblem('range-overlaps', 'The range overlaps a range already uploaded.', 'Each byte of the video is sent in one range only.'),
+    uploadProblem(
+      'range-overlaps',
+      'The range overlaps a range already uploaded.',
+      'Each byte of the video is sent in one range only.',
+    ),
   rangeLength: (): ProblemError =>
-    uploadProblem('range-length-mismatch', 'The range length does not match the bytes sent.', 'TO - FROM + 1 must equal the size of the file part.'),
+    uploadProblem(
+      'range-length-mismatch',
+      'The range length does not match the bytes sent.',
+      'TO - FROM + 1 must equal the size of the file part.',
+    ),
   partAlreadySent: (): ProblemError =>
-    uploadProblem('part-already-sent', 'The part was already sent with a different size.', 'A part may be sent again only with the same size.'),
+    uploadProblem(
+      'part-already-sent',
+      'The part was already sent with a different size.',
+      'A part may be sent again only with the same size.',
+    ),
   alreadyUploaded: (): ProblemError =>
-    uploadProblem('source-already-uploaded', 'The source of this video was already uploaded.', 'A video source can be uploaded only once.'),
+    uploadProblem(
+      'source-already-uploaded',
+      'The source of this video was already uploaded.',
+      'A video source can be uploaded only once.',
+    ),
   fileMissing: (): ProblemError =>
     uploadProblem('file-missing', 'The file is missing.', 'Send one file part in the multipart body.'),
   tooManyFiles: (): ProblemError =>
-    uploadProblem('too-many-files', 'Only one file may be sent per request.', 'Send exactly one file part in the multipart body.'),
+    uploadProblem(
+      'too-many-files',
+      'Only one file may be sent per request.',
+      'Send exactly one file part in the multipart body.',
+    ),
   fileEmpty: (): ProblemError => uploadProblem('file-empty', 'The file is empty.', 'The file part holds no bytes.'),
   videoIdMissing: (): ProblemError =>
     uploadProblem(

@@ -31,7 +31,10 @@ export function registerTokenRoutes(app: App, ctx: ApiContext): void {
       offset,
       limit: query.pageSize,
     });
-    return c.json({ data: items, pagination: buildPagination(url, total, query.currentPage, query.pageSize, items.length) });
+    return c.json({
+      data: items,
+      pagination: buildPagination(url, total, query.currentPage, query.pageSize, items.length),
+    });
   });
 
   app.get('/upload-tokens/:uploadToken', auth, (c) => {
@@ -45,6 +48,10 @@ export function registerTokenRoutes(app: App, ctx: ApiContext): void {
     return c.body(null, 204);
   });
 
-  app.all('/upload-tokens', () => { throw problems.methodNotAllowed(); });
-  app.all('/upload-tokens/:uploadToken', () => { throw problems.methodNotAllowed(); });
+  app.all('/upload-tokens', () => {
+    throw problems.methodNotAllowed();
+  });
+  app.all('/upload-tokens/:uploadToken', () => {
+    throw problems.methodNotAllowed();
+  });
 }

@@ -43,7 +43,11 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
   const finishing = new Map<string, Promise<VideoRecord>>();
 
   /** Turns a finished upload into a Video once; a second call returns the same video. */
-  const finish = (uploadId: string, size: number, metadata: Record<string, string | null> | undefined): Promise<VideoRecord> => {
+  const finish = (
+    uploadId: string,
+    size: number,
+    metadata: Record<string, string | null> | undefined,
+  ): Promise<VideoRecord> => {
     const running = finishing.get(uploadId);
     if (running) return running;
     const task = (async () => {
@@ -76,7 +80,9 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
     },
     namingFunction: () => randomBytes(16).toString('hex'),
     exposedHeaders: [HeaderNames.videoId],
-    ...(publicUrl ? { generateUrl: (_req: unknown, { path, id }: { path: string; id: string }) => `${publicUrl}${path}/${id}` } : {}),
+    ...(publicUrl
+      ? { generateUrl: (_req: unknown, { path, id }: { path: string; id: string }) => `${publicUrl}${path}/${id}` }
+      : {}),
     onUploadCreate: async (_req, upload) => {
       const wanted = upload.metadata?.videoId;
       if (wanted) {
@@ -84,7 +90,10 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
         const video = VIDEO_ID_PATTERN.test(wanted) ? store.get(wanted) : undefined;
         if (!video) throw tusError(404, problems.notFound('videoId'));
         if (video.ingest !== null) {
-          throw tusError(400, problems.badRequest('upload-source-already-uploaded', 'The source of this video was already uploaded.'));
+          throw tusError(
+            400,
+            problems.badRequest('upload-source-already-uploaded', 'The source of this video was already uploaded.'),
+          );
         }
       }
       return {};
@@ -153,7 +162,10 @@ function checkBearer(ctx: ApiContext, header: string | undefined): void {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (!match) {
     const missing = problems.uploadTokenMissing();
-    throw new ProblemError({ ...missing.problem, detail: 'Send the delegated upload token as `Authorization: Bearer TOKEN`.' });
+    throw new ProblemError({
+      ...missing.problem,
+      detail: 'Send the delegated upload token as `Authorization: Bearer TOKEN`.',
+    });
   }
   if (!ctx.tokens.get(match[1]!)) throw problems.uploadTokenInvalid();
 }

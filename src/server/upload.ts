@@ -50,7 +50,9 @@ export function registerUploadRoutes(app: App, ctx: ApiContext, ingest: Ingest, 
     return c.json(body, 201, { [HeaderNames.videoId]: video.id });
   });
 
-  app.all('/upload', () => { throw problems.methodNotAllowed(); });
+  app.all('/upload', () => {
+    throw problems.methodNotAllowed();
+  });
 }
 
 interface Received {

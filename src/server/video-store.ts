@@ -200,7 +200,14 @@ export class SqliteVideoStore implements VideoStore {
     this.#chunks = db.prepare<[string], { key: number; size: number; placed: number }>(
       'SELECT key, size, placed FROM video_chunks WHERE video_seq = (SELECT seq FROM videos WHERE id = ?) ORDER BY key',
     );
-    this.#start = db.prepare<{ id: string; kind: RangeKind; total: number | null; token: string | null; name: string | null; now: number }>(
+    this.#start = db.prepare<{
+      id: string;
+      kind: RangeKind;
+      total: number | null;
+      token: string | null;
+      name: string | null;
+      now: number;
+    }>(
       `UPDATE videos SET ingest = 'uploading', range_kind = @kind, range_total = @total, upload_token = @token,
        upload_name = @name, updated_at = @now WHERE id = @id`,
     );
@@ -217,7 +224,9 @@ export class SqliteVideoStore implements VideoStore {
        WHERE ingest = 'uploading' AND upload_token = @token AND upload_name = @name AND range_kind = @kind
        ORDER BY seq DESC LIMIT 1`,
     );
-    this.#setTus = db.prepare<{ id: string; upload: string }>('UPDATE videos SET tus_upload_id = @upload WHERE id = @id');
+    this.#setTus = db.prepare<{ id: string; upload: string }>(
+      'UPDATE videos SET tus_upload_id = @upload WHERE id = @id',
+    );
     this.#byTus = db.prepare<[string], VideoRow>('SELECT * FROM videos WHERE tus_upload_id = ?');
     this.#unfinished = db.prepare<[], VideoRow>(`SELECT * FROM videos WHERE ingest = 'uploading'`);
   }
@@ -255,7 +264,9 @@ export class SqliteVideoStore implements VideoStore {
     let statement = this.#pages.get(key);
     if (!statement) {
       const dir = sortOrder === 'asc' ? 'ASC' : 'DESC';
-      statement = this.#db.prepare(`SELECT * FROM videos ORDER BY ${COLUMNS[sortBy]} ${dir}, seq ${dir} LIMIT @limit OFFSET @offset`);
+      statement = this.#db.prepare(
+        `SELECT * FROM videos ORDER BY ${COLUMNS[sortBy]} ${dir}, seq ${dir} LIMIT @limit OFFSET @offset`,
+      );
       this.#pages.set(key, statement);
     }
     const page = statement;

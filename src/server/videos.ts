@@ -59,18 +59,34 @@ function validateNewVideo(body: Record<string, unknown>): NewVideo {
     throw problems.invalidAttribute('title', `title must be a non-empty string of at most ${MAX_TITLE} characters.`);
   }
   if (description !== undefined && (typeof description !== 'string' || description.length > MAX_DESCRIPTION)) {
-    throw problems.invalidAttribute('description', `description must be a string of at most ${MAX_DESCRIPTION} characters.`);
+    throw problems.invalidAttribute(
+      'description',
+      `description must be a string of at most ${MAX_DESCRIPTION} characters.`,
+    );
   }
   for (const name of ['public', 'panoramic', 'mp4Support'] as const) {
-    if (body[name] !== undefined && typeof body[name] !== 'boolean') throw problems.invalidAttribute(name, `${name} must be a boolean.`);
+    if (body[name] !== undefined && typeof body[name] !== 'boolean')
+      throw problems.invalidAttribute(name, `${name} must be a boolean.`);
   }
-  if (tags !== undefined && (!Array.isArray(tags) || tags.length > MAX_TAGS || !tags.every((t) => typeof t === 'string' && t.length <= 256))) {
+  if (
+    tags !== undefined &&
+    (!Array.isArray(tags) || tags.length > MAX_TAGS || !tags.every((t) => typeof t === 'string' && t.length <= 256))
+  ) {
     throw problems.invalidAttribute('tags', `tags must be a list of at most ${MAX_TAGS} strings.`);
   }
   const validMetadata = (m: unknown): m is Metadata =>
-    typeof m === 'object' && m !== null && typeof (m as Metadata).key === 'string' && typeof (m as Metadata).value === 'string';
-  if (metadata !== undefined && (!Array.isArray(metadata) || metadata.length > MAX_METADATA || !metadata.every(validMetadata))) {
-    throw problems.invalidAttribute('metadata', `metadata must be a list of at most ${MAX_METADATA} {key, value} string pairs.`);
+    typeof m === 'object' &&
+    m !== null &&
+    typeof (m as Metadata).key === 'string' &&
+    typeof (m as Metadata).value === 'string';
+  if (
+    metadata !== undefined &&
+    (!Array.isArray(metadata) || metadata.length > MAX_METADATA || !metadata.every(validMetadata))
+  ) {
+    throw problems.invalidAttribute(
+      'metadata',
+      `metadata must be a list of at most ${MAX_METADATA} {key, value} string pairs.`,
+    );
   }
   return {
     title,
@@ -122,16 +138,23 @@ export function registerVideoRoutes(app: App, ctx: ApiContext, ingest: Ingest): 
     await ingest.removeFiles(video.id);
     // A tus upload keeps a second link to the bytes for its HEAD answers; it goes with the video.
     if (video.tusUploadId && TUS_UPLOAD_ID.test(video.tusUploadId)) {
-      for (const name of [video.tusUploadId, `${video.tusUploadId}.json`]) await rm(join(ingest.files.tus, name), { force: true });
+      for (const name of [video.tusUploadId, `${video.tusUploadId}.json`])
+        await rm(join(ingest.files.tus, name), { force: true });
     }
     return c.body(null, 204);
   });
 
   app.get('/videos/:videoId/status', auth, (c) => c.json(ingest.status(find(c.req.param('videoId')))));
 
-  app.all('/videos', () => { throw problems.methodNotAllowed(); });
-  app.all('/videos/:videoId', () => { throw problems.methodNotAllowed(); });
-  app.all('/videos/:videoId/status', () => { throw problems.methodNotAllowed(); });
+  app.all('/videos', () => {
+    throw problems.methodNotAllowed();
+  });
+  app.all('/videos/:videoId', () => {
+    throw problems.methodNotAllowed();
+  });
+  app.all('/videos/:videoId/status', () => {
+    throw problems.methodNotAllowed();
+  });
 
   const uploaded = (id: string): VideoRecord => {
     const video = VIDEO_ID_PATTERN.test(id) ? store.get(id) : undefined;

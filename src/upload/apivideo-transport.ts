@@ -72,7 +72,13 @@ export class ApiVideoTransport implements Transport {
       return await this.#runParts(context);
     } catch (error) {
       // A record for an upload the server no longer knows: start over once, with a new video.
-      if (error instanceof UploadError && error.code === 'protocol' && this.#fromRecord && this.#acceptedThisSession === 0 && !context.signal.aborted) {
+      if (
+        error instanceof UploadError &&
+        error.code === 'protocol' &&
+        this.#fromRecord &&
+        this.#acceptedThisSession === 0 &&
+        !context.signal.aborted
+      ) {
         this.discard(context);
         this.#fromRecord = false;
         this.#done.clear();
@@ -118,7 +124,11 @@ export class ApiVideoTransport implements Transport {
     if (signal.aborted) throw canceledError();
     if (failure) throw failure;
     if (!this.#lastVideo) {
-      throw new UploadError('protocol', 'Every part had already been accepted before this page load; the video cannot be fetched with an upload token.', { retryable: false });
+      throw new UploadError(
+        'protocol',
+        'Every part had already been accepted before this page load; the video cannot be fetched with an upload token.',
+        { retryable: false },
+      );
     }
     this.discard(context);
     return this.#lastVideo;
@@ -132,7 +142,11 @@ export class ApiVideoTransport implements Transport {
         const result = await this.#attempt(context, part, active.grant.token, signal);
         if (result === 'unauthorized') {
           if (refreshed) {
-            throw new UploadError('unauthorized', `Part ${part} of ${this.#parts}: the video API refused a freshly fetched upload token (401).`, { status: 401, retryable: false });
+            throw new UploadError(
+              'unauthorized',
+              `Part ${part} of ${this.#parts}: the video API refused a freshly fetched upload token (401).`,
+              { status: 401, retryable: false },
+            );
           }
           // Refresh once and resend the part; refreshAfterRejection throws `token-expired` for a static token.
           active = await context.tokens.refreshAfterRejection(active.grant.token, signal);
@@ -144,7 +158,12 @@ export class ApiVideoTransport implements Transport {
     }, signal);
   }
 
-  async #attempt(context: TransportContext, part: number, token: string, signal: AbortSignal): Promise<'ok' | 'unauthorized'> {
+  async #attempt(
+    context: TransportContext,
+    part: number,
+    token: string,
+    signal: AbortSignal,
+  ): Promise<'ok' | 'unauthorized'> {
     const { file, apiUrl, options } = context;
     const progress = context.progress(this.#parts);
     const start = (part - 1) * this.#chunkSize;
@@ -160,17 +179,24 @@ export class ApiVideoTransport implements Transport {
       result = await sendXhr({
         method: 'POST',
         url,
-        headers: { [HeaderNames.contentRange]: `part ${part}/${this.#parts}`, [HeaderNames.originClient]: ORIGIN_CLIENT },
+        headers: {
+          [HeaderNames.contentRange]: `part ${part}/${this.#parts}`,
+          [HeaderNames.originClient]: ORIGIN_CLIENT,
+        },
         body: form,
         signal,
         stallTimeout: options.stallTimeout,
         // XHR counts multipart bytes; scale to the file bytes of this part.
-        onUploadProgress: (loaded, total) => progress.partProgress(part, total > 0 ? Math.min(size, Math.floor((loaded * size) / total)) : 0),
+        onUploadProgress: (loaded, total) =>
+          progress.partProgress(part, total > 0 ? Math.min(size, Math.floor((loaded * size) / total)) : 0),
       });
     } catch (error) {
       progress.partLost(part);
       if (error instanceof UploadError && error.code === 'network') {
-        throw new UploadError('network', `Part ${part} of ${this.#parts}: ${error.message}`, { retryable: true, cause: error });
+        throw new UploadError('network', `Part ${part} of ${this.#parts}: ${error.message}`, {
+          retryable: true,
+          cause: error,
+        });
       }
       throw error;
     }
@@ -180,7 +206,12 @@ export class ApiVideoTransport implements Transport {
     }
     if (result.status < 200 || result.status >= 300) {
       progress.partLost(part);
-      throw errorFromResponse(result.status, result.body, parseRetryAfter(result.header), `Part ${part} of ${this.#parts}`);
+      throw errorFromResponse(
+        result.status,
+        result.body,
+        parseRetryAfter(result.header),
+        `Part ${part} of ${this.#parts}`,
+      );
     }
     let video: Video;
     try {
@@ -188,11 +219,19 @@ export class ApiVideoTransport implements Transport {
       if (!video || typeof video.videoId !== 'string') throw new Error('no videoId');
     } catch {
       progress.partLost(part);
-      throw new UploadError('protocol', `Part ${part} of ${this.#parts}: the video API answered ${result.status} without a Video object.`, { status: result.status, retryable: false });
+      throw new UploadError(
+        'protocol',
+        `Part ${part} of ${this.#parts}: the video API answered ${result.status} without a Video object.`,
+        { status: result.status, retryable: false },
+      );
     }
     if (this.#videoId && video.videoId !== this.#videoId) {
       progress.partLost(part);
-      throw new UploadError('protocol', `Part ${part} of ${this.#parts} landed in video ${video.videoId} instead of ${this.#videoId}.`, { status: result.status, retryable: false });
+      throw new UploadError(
+        'protocol',
+        `Part ${part} of ${this.#parts} landed in video ${video.videoId} instead of ${this.#videoId}.`,
+        { status: result.status, retryable: false },
+      );
     }
     this.#videoId = video.videoId;
     this.#lastVideo = video;

@@ -2,7 +2,12 @@ import type { Problem } from '../protocol/index.js';
 import type { UploadErrorCode, UploadErrorLike } from './types.js';
 
 /** Codes where trying again later can help. */
-const RETRYABLE_CODES: ReadonlySet<UploadErrorCode> = new Set(['network', 'server', 'rate-limited', 'token-request-failed']);
+const RETRYABLE_CODES: ReadonlySet<UploadErrorCode> = new Set([
+  'network',
+  'server',
+  'rate-limited',
+  'token-request-failed',
+]);
 
 export interface UploadErrorInit {
   status?: number;
@@ -69,7 +74,10 @@ export function errorFromResponse(
   if (status === 0) return new UploadError('network', `${what} failed: the connection was lost.`);
   if (status === 429) {
     const wait = retryAfterMs === undefined ? '' : ` It asked to wait ${Math.ceil(retryAfterMs / 1000)} s.`;
-    return new UploadError('rate-limited', `${what}: the video API is rate limiting (429: ${said}).${wait}`, { status, retryAfterMs });
+    return new UploadError('rate-limited', `${what}: the video API is rate limiting (429: ${said}).${wait}`, {
+      status,
+      retryAfterMs,
+    });
   }
   if (status >= 500) {
     return new UploadError('server', `${what}: the video API failed (${status}: ${said}).`, { status, retryAfterMs });

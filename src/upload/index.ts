@@ -1,8 +1,22 @@
 /** The browser upload engine: `UploadSession` and everything it reports. */
 export { UploadSession, DEFAULT_STALL_TIMEOUT_MS, MAX_PARALLEL } from './session.js';
 export { UploadError, type UploadErrorInit } from './errors.js';
-export { TokenSource, validateGrant, DEFAULT_TOKEN_SAFETY_MARGIN_S, DEFAULT_TOKEN_REQUEST_TIMEOUT_MS, type ActiveGrant, type TokenSourceOptions } from './token-source.js';
-export { ResumeStore, fileFingerprint, RESUME_KEY_PREFIX, RESUME_MAX_AGE_MS, type ResumeRecord, type ResumeStorage } from './resume-store.js';
+export {
+  TokenSource,
+  validateGrant,
+  DEFAULT_TOKEN_SAFETY_MARGIN_S,
+  DEFAULT_TOKEN_REQUEST_TIMEOUT_MS,
+  type ActiveGrant,
+  type TokenSourceOptions,
+} from './token-source.js';
+export {
+  ResumeStore,
+  fileFingerprint,
+  RESUME_KEY_PREFIX,
+  RESUME_MAX_AGE_MS,
+  type ResumeRecord,
+  type ResumeStorage,
+} from './resume-store.js';
 export { backoffDelay, parseRetryAfter, DEFAULT_RETRIES } from './retry.js';
 export { planParts } from './parts.js';
 export { PROGRESS_INTERVAL_MS } from './progress.js';

@@ -21,7 +21,12 @@ export class ProgressTracker {
   readonly #emit: (progress: UploadProgress) => void;
   readonly #now: () => number;
 
-  constructor(totalBytes: number, parts: number, emit: (progress: UploadProgress) => void, now: () => number = () => performance.now()) {
+  constructor(
+    totalBytes: number,
+    parts: number,
+    emit: (progress: UploadProgress) => void,
+    now: () => number = () => performance.now(),
+  ) {
     this.totalBytes = totalBytes;
     this.parts = parts;
     this.#emit = emit;

@@ -79,10 +79,20 @@ export class ResumeStore {
     }
   }
 
-  save(file: File, apiUrl: string, record: Omit<ResumeRecord, 'v' | 'createdAt' | 'updatedAt'> & { createdAt?: number }): void {
+  save(
+    file: File,
+    apiUrl: string,
+    record: Omit<ResumeRecord, 'v' | 'createdAt' | 'updatedAt'> & { createdAt?: number },
+  ): void {
     if (!this.#storage) return;
     const now = this.#now();
-    const full: ResumeRecord = { v: 1, ...record, done: [...record.done].sort((a, b) => a - b), createdAt: record.createdAt ?? now, updatedAt: now };
+    const full: ResumeRecord = {
+      v: 1,
+      ...record,
+      done: [...record.done].sort((a, b) => a - b),
+      createdAt: record.createdAt ?? now,
+      updatedAt: now,
+    };
     try {
       this.#storage.setItem(this.#key(file, apiUrl), JSON.stringify(full));
     } catch {
@@ -109,7 +119,8 @@ export class ResumeStore {
         if (!key?.startsWith(RESUME_KEY_PREFIX)) continue;
         try {
           const record = JSON.parse(storage.getItem(key) ?? 'null') as ResumeRecord | null;
-          if (!record || typeof record.updatedAt !== 'number' || this.#now() - record.updatedAt > RESUME_MAX_AGE_MS) stale.push(key);
+          if (!record || typeof record.updatedAt !== 'number' || this.#now() - record.updatedAt > RESUME_MAX_AGE_MS)
+            stale.push(key);
         } catch {
           stale.push(key);
         }

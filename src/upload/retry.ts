@@ -8,7 +8,12 @@ export const MAX_BACKOFF_MS = 30_000;
 export const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 /** Exponential backoff with full jitter: a random delay in [0, min(max, base·2^(attempt-1))]. */
-export function backoffDelay(attempt: number, random: () => number = Math.random, baseMs = BASE_BACKOFF_MS, maxMs = MAX_BACKOFF_MS): number {
+export function backoffDelay(
+  attempt: number,
+  random: () => number = Math.random,
+  baseMs = BASE_BACKOFF_MS,
+  maxMs = MAX_BACKOFF_MS,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(random() * ceiling);
 }

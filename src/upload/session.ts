@@ -1,4 +1,10 @@
-import { DEFAULT_CHUNK_SIZE, PRODUCTION_API_URL, type TokenGrant, type UploadProtocol, type Video } from '../protocol/index.js';
+import {
+  DEFAULT_CHUNK_SIZE,
+  PRODUCTION_API_URL,
+  type TokenGrant,
+  type UploadProtocol,
+  type Video,
+} from '../protocol/index.js';
 import { ApiVideoTransport } from './apivideo-transport.js';
 import { canceledError, UploadError } from './errors.js';
 import { ProgressTracker } from './progress.js';
@@ -81,7 +87,15 @@ export class UploadSession extends EventTarget {
   get progress(): UploadProgress {
     if (this.#lastProgress) return { ...this.#lastProgress };
     const total = this.#file?.size ?? 0;
-    return { uploadedBytes: 0, totalBytes: total, percent: 0, bytesPerSecond: 0, secondsRemaining: null, part: 1, parts: 1 };
+    return {
+      uploadedBytes: 0,
+      totalBytes: total,
+      percent: 0,
+      bytesPerSecond: 0,
+      secondsRemaining: null,
+      part: 1,
+      parts: 1,
+    };
   }
 
   /** The video, once complete. */
@@ -111,7 +125,9 @@ export class UploadSession extends EventTarget {
           ...(this.#options.tokenProvider ? { tokenProvider: this.#options.tokenProvider } : {}),
           ...(this.#options.tokenUrl ? { tokenUrl: this.#options.tokenUrl } : {}),
           ...(this.#options.tokenSafetyMargin !== undefined ? { safetyMargin: this.#options.tokenSafetyMargin } : {}),
-          ...(this.#options.tokenRequestTimeout !== undefined ? { requestTimeout: this.#options.tokenRequestTimeout } : {}),
+          ...(this.#options.tokenRequestTimeout !== undefined
+            ? { requestTimeout: this.#options.tokenRequestTimeout }
+            : {}),
         },
         (grant, refreshed) => this.#emit('token', { grant, refreshed }),
       );
@@ -147,7 +163,8 @@ export class UploadSession extends EventTarget {
   cancel(): boolean {
     if (['idle', 'complete', 'canceled'].includes(this.#state)) return false;
     this.#abortRun();
-    if (this.#transport && this.#file) this.#transport.discard({ file: this.#file, apiUrl: this.#apiUrl, resume: this.#resume });
+    if (this.#transport && this.#file)
+      this.#transport.discard({ file: this.#file, apiUrl: this.#apiUrl, resume: this.#resume });
     this.#error = canceledError();
     this.#transition('canceled');
     this.#emit('cancel', {});
@@ -181,7 +198,10 @@ export class UploadSession extends EventTarget {
     const failure =
       error instanceof UploadError
         ? error
-        : new UploadError('protocol', `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, { retryable: false, cause: error });
+        : new UploadError('protocol', `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, {
+            retryable: false,
+            cause: error,
+          });
     this.#error = failure;
     if (this.#transition('error')) this.#emit('error', { error: failure });
   }
@@ -296,8 +316,24 @@ export class UploadSession extends EventTarget {
 }
 
 export interface UploadSession {
-  addEventListener<K extends keyof UploadEventMap>(type: K, listener: (event: UploadEvent<K>) => void, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof UploadEventMap>(type: K, listener: (event: UploadEvent<K>) => void, options?: boolean | EventListenerOptions): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+  addEventListener<K extends keyof UploadEventMap>(
+    type: K,
+    listener: (event: UploadEvent<K>) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof UploadEventMap>(
+    type: K,
+    listener: (event: UploadEvent<K>) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
 }

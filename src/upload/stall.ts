@@ -33,7 +33,10 @@ export function watchStall(timeoutMs: number, onStall: () => void): StallWatchdo
       stopped = true;
       clearTimeout(timer);
     },
-    error: () => new UploadError('network', `No upload progress for ${Math.round(timeoutMs / 1000)} s: the connection stalled.`, { retryable: true }),
+    error: () =>
+      new UploadError('network', `No upload progress for ${Math.round(timeoutMs / 1000)} s: the connection stalled.`, {
+        retryable: true,
+      }),
   };
   return watchdog;
 }

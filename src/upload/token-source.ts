@@ -38,7 +38,11 @@ export class TokenSource {
   #skewMs = 0;
   #onGrant: (grant: TokenGrant, refreshed: boolean) => void;
 
-  constructor(file: File, options: TokenSourceOptions, onGrant: (grant: TokenGrant, refreshed: boolean) => void = () => {}) {
+  constructor(
+    file: File,
+    options: TokenSourceOptions,
+    onGrant: (grant: TokenGrant, refreshed: boolean) => void = () => {},
+  ) {
     const sources = [options.token, options.tokenProvider, options.tokenUrl].filter((s) => s !== undefined && s !== '');
     if (sources.length === 0) {
       throw new UploadError('token-invalid', 'No upload token: set `token`, `tokenProvider` or `tokenUrl`.');
@@ -136,7 +140,12 @@ export class TokenSource {
   async #fetch(signal: AbortSignal): Promise<ActiveGrant> {
     if (signal.aborted) throw canceledError();
     const { token, tokenProvider, tokenUrl } = this.#options;
-    if (token) return this.#activate({ token, ttl: 0, createdAt: new Date(this.#now()).toISOString(), expiresAt: null }, 'the `token` option', false);
+    if (token)
+      return this.#activate(
+        { token, ttl: 0, createdAt: new Date(this.#now()).toISOString(), expiresAt: null },
+        'the `token` option',
+        false,
+      );
     if (tokenProvider) {
       let value: TokenGrant | string;
       try {
@@ -144,12 +153,21 @@ export class TokenSource {
       } catch (error) {
         if (signal.aborted) throw canceledError();
         if (error instanceof UploadError) throw error;
-        throw new UploadError('token-request-failed', `The tokenProvider failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new UploadError(
+          'token-request-failed',
+          `The tokenProvider failed: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
       }
       if (signal.aborted) throw canceledError();
       if (typeof value === 'string') {
-        if (!value) throw new UploadError('token-invalid', 'The tokenProvider returned an empty string instead of a token.');
-        return this.#activate({ token: value, ttl: 0, createdAt: new Date(this.#now()).toISOString(), expiresAt: null }, 'the tokenProvider', false);
+        if (!value)
+          throw new UploadError('token-invalid', 'The tokenProvider returned an empty string instead of a token.');
+        return this.#activate(
+          { token: value, ttl: 0, createdAt: new Date(this.#now()).toISOString(), expiresAt: null },
+          'the tokenProvider',
+          false,
+        );
       }
       return this.#activate(validateGrant(value, 'The tokenProvider'), 'the tokenProvider', true);
     }
@@ -181,9 +199,17 @@ export class TokenSource {
     } catch (error) {
       if (signal.aborted) throw canceledError();
       if (timedOut) {
-        throw new UploadError('token-request-failed', `The token endpoint ${url} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}.`, { cause: error });
+        throw new UploadError(
+          'token-request-failed',
+          `The token endpoint ${url} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}.`,
+          { cause: error },
+        );
       }
-      throw new UploadError('token-request-failed', `The token endpoint ${url} could not be reached (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
+      throw new UploadError(
+        'token-request-failed',
+        `The token endpoint ${url} could not be reached (${error instanceof Error ? error.message : String(error)}).`,
+        { cause: error },
+      );
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
@@ -241,7 +267,10 @@ const PROTOCOLS: readonly UploadProtocol[] = ['apivideo', 'tus'];
 /** Checks the shape of a grant; names what is wrong and what came back. */
 export function validateGrant(value: unknown, from: string): TokenGrant {
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UploadError('token-invalid', `${from} returned ${JSON.stringify(value)?.slice(0, 80) ?? String(value)} instead of an object with a "token".`);
+    throw new UploadError(
+      'token-invalid',
+      `${from} returned ${JSON.stringify(value)?.slice(0, 80) ?? String(value)} instead of an object with a "token".`,
+    );
   }
   const record = value as Record<string, unknown>;
   if (typeof record.token !== 'string' || record.token === '') {
@@ -251,14 +280,27 @@ export function validateGrant(value: unknown, from: string): TokenGrant {
       `${from} returned JSON without a "token" string (keys: ${keys.length ? keys.join(', ') : 'none'}).`,
     );
   }
-  if (record.expiresAt !== undefined && record.expiresAt !== null && (typeof record.expiresAt !== 'string' || Number.isNaN(Date.parse(record.expiresAt)))) {
-    throw new UploadError('token-invalid', `${from} returned an "expiresAt" that is not a date: ${JSON.stringify(record.expiresAt)}.`);
+  if (
+    record.expiresAt !== undefined &&
+    record.expiresAt !== null &&
+    (typeof record.expiresAt !== 'string' || Number.isNaN(Date.parse(record.expiresAt)))
+  ) {
+    throw new UploadError(
+      'token-invalid',
+      `${from} returned an "expiresAt" that is not a date: ${JSON.stringify(record.expiresAt)}.`,
+    );
   }
   if (record.apiUrl !== undefined && (typeof record.apiUrl !== 'string' || !/^https?:\/\//.test(record.apiUrl))) {
-    throw new UploadError('token-invalid', `${from} returned an "apiUrl" that is not an http(s) URL: ${JSON.stringify(record.apiUrl)}.`);
+    throw new UploadError(
+      'token-invalid',
+      `${from} returned an "apiUrl" that is not an http(s) URL: ${JSON.stringify(record.apiUrl)}.`,
+    );
   }
   if (record.protocol !== undefined && !PROTOCOLS.includes(record.protocol as UploadProtocol)) {
-    throw new UploadError('token-invalid', `${from} returned an unknown "protocol": ${JSON.stringify(record.protocol)} (expected apivideo or tus).`);
+    throw new UploadError(
+      'token-invalid',
+      `${from} returned an unknown "protocol": ${JSON.stringify(record.protocol)} (expected apivideo or tus).`,
+    );
   }
   if (record.videoId !== undefined && record.videoId !== null && typeof record.videoId !== 'string') {
     throw new UploadError('token-invalid', `${from} returned a "videoId" that is not a string.`);

@@ -10,6 +10,10 @@ export async function loadTusTransport(): Promise<Transport> {
     const { TusTransport } = await import('./tus-transport.js');
     return new TusTransport();
   } catch (error) {
-    throw new UploadError('network', `The tus client could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new UploadError(
+      'network',
+      `The tus client could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }

@@ -1,5 +1,12 @@
 // Static: this module is itself the lazily loaded part (see tus-loader.ts), so tus-js-client comes with it.
-import { Upload as TusUpload, type DetailedError, type HttpRequest, type HttpResponse, type PreviousUpload, type UrlStorage } from 'tus-js-client';
+import {
+  Upload as TusUpload,
+  type DetailedError,
+  type HttpRequest,
+  type HttpResponse,
+  type PreviousUpload,
+  type UrlStorage,
+} from 'tus-js-client';
 import { HeaderNames, TUS_PATH, type Video } from '../protocol/index.js';
 import { canceledError, errorFromResponse, UploadError } from './errors.js';
 import { planParts } from './parts.js';
@@ -22,7 +29,7 @@ class TusUrlStorage implements UrlStorage {
   #read(key: string): PreviousUpload | null {
     try {
       const raw = this.#storage.getItem(key);
-      return raw ? ({ ...(JSON.parse(raw) as PreviousUpload), urlStorageKey: key }) : null;
+      return raw ? { ...(JSON.parse(raw) as PreviousUpload), urlStorageKey: key } : null;
     } catch {
       return null;
     }
@@ -234,9 +241,18 @@ export class TusTransport implements Transport {
       if (status === 409 && 'originalRequest' in error && error.originalRequest?.getMethod() === 'PATCH') {
         // The server holds other bytes than this PATCH assumed: typically a PATCH it stored whose answer was
         // lost (the browser resends such a request by itself). The next attempt asks for the offset (HEAD).
-        return new UploadError('network', 'The tus upload: the server holds a different offset (409); continuing from its offset.', { status, cause: error });
+        return new UploadError(
+          'network',
+          'The tus upload: the server holds a different offset (409); continuing from its offset.',
+          { status, cause: error },
+        );
       }
-      return errorFromResponse(status, response.getBody() ?? '', parseRetryAfter((name) => response.getHeader(name) ?? null), 'The tus upload');
+      return errorFromResponse(
+        status,
+        response.getBody() ?? '',
+        parseRetryAfter((name) => response.getHeader(name) ?? null),
+        'The tus upload',
+      );
     }
     return new UploadError('network', `The tus upload failed: ${error.message}`, { cause: error });
   }
@@ -257,7 +273,11 @@ export class TusTransport implements Transport {
       }
     }
     if (!videoId) {
-      throw new UploadError('protocol', `The tus upload finished but the server sent no ${HeaderNames.videoId} header.`, { retryable: false });
+      throw new UploadError(
+        'protocol',
+        `The tus upload finished but the server sent no ${HeaderNames.videoId} header.`,
+        { retryable: false },
+      );
     }
     const now = new Date().toISOString();
     return {

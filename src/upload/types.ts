@@ -5,14 +5,7 @@
 import type { TokenGrant, UploadProtocol, Video } from '../protocol/index.js';
 
 export type UploadState =
-  | 'idle'
-  | 'authorizing'
-  | 'uploading'
-  | 'paused'
-  | 'retrying'
-  | 'complete'
-  | 'error'
-  | 'canceled';
+  'idle' | 'authorizing' | 'uploading' | 'paused' | 'retrying' | 'complete' | 'error' | 'canceled';
 
 export interface UploadProgress {
   /** Bytes of the file the server has accepted or that are in flight; never above `totalBytes`, never going back. */
@@ -70,7 +63,10 @@ export interface UploadSessionOptions {
   /** Record accepted parts to resume after a reload; default true. */
   resume?: boolean;
   /** Where resume records go; default `localStorage`. */
-  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & { key?(index: number): string | null; length?: number };
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & {
+    key?(index: number): string | null;
+    length?: number;
+  };
 }
 
 export interface UploadEventMap {

@@ -6,7 +6,10 @@ import { basic, tempDir } from '../support/api.js';
 
 describe('video-uploader server', () => {
   it('refuses to start without an API key, saying how to give one', async () => {
-    for (const args of [['server', '--port', '0'], ['server', '--port', '0', '--api-key', '  ']]) {
+    for (const args of [
+      ['server', '--port', '0'],
+      ['server', '--port', '0', '--api-key', '  '],
+    ]) {
       const cli = runCli(args);
       assert.equal(await cli.exited, 2);
       assert.match(cli.output(), /An API key is required: pass --api-key or set APIVIDEO_API_KEY\./);
@@ -25,10 +28,17 @@ describe('video-uploader server', () => {
   it('serves the API from the environment, prints its URL but not the key, and closes on SIGTERM', async () => {
     const dataDir = tempDir();
     const key = 'cli-env-key-5d41402abc4b2a76';
-    const cli = runCli(['server', '--port', '0', '--quiet'], { APIVIDEO_API_KEY: key, VIDEO_UPLOADER_DATA_DIR: dataDir });
+    const cli = runCli(['server', '--port', '0', '--quiet'], {
+      APIVIDEO_API_KEY: key,
+      VIDEO_UPLOADER_DATA_DIR: dataDir,
+    });
     try {
       const [, url] = await cli.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      const response = await fetch(`${url}/upload-tokens`, { method: 'POST', headers: { authorization: basic(key) }, body: '{"ttl":60}' });
+      const response = await fetch(`${url}/upload-tokens`, {
+        method: 'POST',
+        headers: { authorization: basic(key) },
+        body: '{"ttl":60}',
+      });
       assert.equal(response.status, 200);
       cli.child.kill('SIGTERM');
       assert.equal(await cli.exited, 0);

@@ -14,7 +14,10 @@ describe('<video-uploader> on a server', () => {
     await element.loadLocale('fr-CA');
     assert.equal(element.stringsFor('fr-CA').choose, 'Choisir une vidéo');
     assert.equal(typeof element.registerLocale, 'function');
-    const event = new element.VideoUploadSelectEvent({ file: new File(['x'], 'a.mp4', { type: 'video/mp4' }), duration: null });
+    const event = new element.VideoUploadSelectEvent({
+      file: new File(['x'], 'a.mp4', { type: 'video/mp4' }),
+      duration: null,
+    });
     assert.equal(event.type, 'video-upload-select');
     assert.equal(event.bubbles && event.composed && event.cancelable, true);
   });

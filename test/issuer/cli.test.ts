@@ -20,8 +20,12 @@ function runCli(args: string[], env: Record<string, string> = {}): Cli {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk; });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk; });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
@@ -39,12 +43,28 @@ async function listeningUrl(cli: Cli): Promise<string> {
 
 describe('video-uploader issuer', () => {
   let api: TestApi;
-  before(async () => { api = await startTestApi({ apiKey: API_KEY }); });
-  after(async () => { await api.stop(); });
+  before(async () => {
+    api = await startTestApi({ apiKey: API_KEY });
+  });
+  after(async () => {
+    await api.stop();
+  });
 
   it('serves tokens from the key in APIVIDEO_API_KEY, prints where it listens and never the key', async () => {
     const cli = runCli(
-      ['issuer', '--port', '0', '--api-url', api.url, '--ttl', '120', '--allow-origin', 'https://a.example', '--allow-origin', 'https://b.example'],
+      [
+        'issuer',
+        '--port',
+        '0',
+        '--api-url',
+        api.url,
+        '--ttl',
+        '120',
+        '--allow-origin',
+        'https://a.example',
+        '--allow-origin',
+        'https://b.example',
+      ],
       { APIVIDEO_API_KEY: API_KEY },
     );
     try {
@@ -81,7 +101,19 @@ describe('video-uploader issuer', () => {
     assert.match(zero.output(), /never expire/);
     assert.ok(!zero.output().includes(API_KEY));
 
-    const cli = runCli(['issuer', '--port', '0', '--api-key', API_KEY, '--api-url', api.url, '--ttl', '0', '--allow-zero-ttl', '--quiet']);
+    const cli = runCli([
+      'issuer',
+      '--port',
+      '0',
+      '--api-key',
+      API_KEY,
+      '--api-url',
+      api.url,
+      '--ttl',
+      '0',
+      '--allow-zero-ttl',
+      '--quiet',
+    ]);
     try {
       const url = await listeningUrl(cli);
       const grant = await (await fetch(url, { method: 'POST' })).json();

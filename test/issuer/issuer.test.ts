@@ -88,7 +88,9 @@ describe('token issuer', () => {
 
   describe('grants', () => {
     let url: string;
-    before(async () => { url = await serve({ rateLimit: false }); });
+    before(async () => {
+      url = await serve({ rateLimit: false });
+    });
 
     it('issues a 900 s token by default, usable on the video API, with no-store and a Date', async () => {
       const before = Date.now();
@@ -112,7 +114,10 @@ describe('token issuer', () => {
     });
 
     it('accepts file facts as JSON and ignores unknown fields', async () => {
-      const seen = await post(url, json({ fileName: 'holiday.mp4', fileSize: 123_456_789, fileType: 'video/mp4', extra: [1] }));
+      const seen = await post(
+        url,
+        json({ fileName: 'holiday.mp4', fileSize: 123_456_789, fileType: 'video/mp4', extra: [1] }),
+      );
       assert.equal(seen.status, 200);
       assert.match(seen.json.token, UPLOAD_TOKEN_PATTERN);
     });
@@ -134,11 +139,18 @@ describe('token issuer', () => {
   describe('uploads with the grant', () => {
     const mp4 = (): Blob => new Blob([new Uint8Array(2048).fill(7)], { type: 'video/mp4' });
 
-    async function upload(grant: { token: string; apiUrl: string; videoId?: string }, name: string, videoId?: string): Promise<{ status: number; body: any }> {
+    async function upload(
+      grant: { token: string; apiUrl: string; videoId?: string },
+      name: string,
+      videoId?: string,
+    ): Promise<{ status: number; body: any }> {
       const form = new FormData();
       form.set('file', mp4(), name);
       if (videoId) form.set('videoId', videoId);
-      const response = await fetch(`${grant.apiUrl}/upload?token=${encodeURIComponent(grant.token)}`, { method: 'POST', body: form });
+      const response = await fetch(`${grant.apiUrl}/upload?token=${encodeURIComponent(grant.token)}`, {
+        method: 'POST',
+        body: form,
+      });
       return { status: response.status, body: await response.json() };
     }
 
@@ -149,7 +161,8 @@ describe('token issuer', () => {
     }
 
     it('uploads a file on /upload with the token it issued', async () => {
-      const grant = (await post(await serve(), json({ fileName: 'clip.mp4', fileSize: 2048, fileType: 'video/mp4' }))).json;
+      const grant = (await post(await serve(), json({ fileName: 'clip.mp4', fileSize: 2048, fileType: 'video/mp4' })))
+        .json;
       const uploaded = await upload(grant, 'clip.mp4');
       assert.equal(uploaded.status, 201);
       assert.match(uploaded.body.videoId, /^vi/);
@@ -157,7 +170,10 @@ describe('token issuer', () => {
     });
 
     it('creates a video titled after the file, whose videoId the upload then fills', async () => {
-      const seen = await post(await serve({ createVideo: true }), json({ fileName: 'holiday.mp4', fileSize: 2048, fileType: 'video/mp4' }));
+      const seen = await post(
+        await serve({ createVideo: true }),
+        json({ fileName: 'holiday.mp4', fileSize: 2048, fileType: 'video/mp4' }),
+      );
       assert.equal(seen.status, 200);
       const grant = seen.json;
       assert.match(grant.videoId, /^vi/);
@@ -196,7 +212,9 @@ describe('token issuer', () => {
     });
 
     it('creates a video when authorize returns video fields, even without createVideo', async () => {
-      const grant = (await post(await serve({ authorize: () => ({ video: { title: 'Chosen title', public: false } }) }))).json;
+      const grant = (
+        await post(await serve({ authorize: () => ({ video: { title: 'Chosen title', public: false } }) }))
+      ).json;
       const created = await video(grant.videoId);
       assert.equal(created.title, 'Chosen title');
       assert.equal(created.public, false);
@@ -211,7 +229,9 @@ describe('token issuer', () => {
     });
 
     it('answers 502 naming the refusal when the video API refuses the video fields', async () => {
-      const seen = await post(await serve({ createVideo: () => ({ title: 'x', tags: 'not a list' as unknown as string[] }) }));
+      const seen = await post(
+        await serve({ createVideo: () => ({ title: 'x', tags: 'not a list' as unknown as string[] }) }),
+      );
       assert.equal(seen.status, 502);
       assert.equal(seen.json.title, 'The video API failed.');
       assert.match(seen.json.detail, /\/videos answered HTTP 400: An attribute is invalid\./);
@@ -270,7 +290,9 @@ describe('token issuer', () => {
   describe('origins and CORS', () => {
     const site = 'https://site.example';
     let url: string;
-    before(async () => { url = await serve({ allowedOrigins: [site, 'http://localhost:3000'], rateLimit: false }); });
+    before(async () => {
+      url = await serve({ allowedOrigins: [site, 'http://localhost:3000'], rateLimit: false });
+    });
 
     it('issues to callers without an Origin (server to server) and to its own origin, without CORS headers', async () => {
       const plain = await post(url);
@@ -293,7 +315,13 @@ describe('token issuer', () => {
 
     it('refuses other origins with 403 on the server, minting nothing', async () => {
       const count = await tokensOnApi();
-      for (const origin of ['https://evil.example', 'https://site.example.evil.example', 'null', 'http://site.example', 'not a url']) {
+      for (const origin of [
+        'https://evil.example',
+        'https://site.example.evil.example',
+        'null',
+        'http://site.example',
+        'not a url',
+      ]) {
         const seen = await post(url, { headers: { origin } });
         assert.equal(seen.status, 403, origin);
         assert.equal(seen.json.title, 'The origin is not allowed.');
@@ -308,7 +336,11 @@ describe('token issuer', () => {
       const seen = await transcript.read(
         await fetch(url, {
           method: 'OPTIONS',
-          headers: { origin: site, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-csrf-token' },
+          headers: {
+            origin: site,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type, x-csrf-token',
+          },
         }),
       );
       assert.equal(seen.status, 204);
@@ -322,7 +354,10 @@ describe('token issuer', () => {
 
     it('refuses the preflight of another origin', async () => {
       const seen = await transcript.read(
-        await fetch(url, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }),
+        await fetch(url, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+        }),
       );
       assert.equal(seen.status, 403);
       assert.equal(seen.headers['access-control-allow-origin'], undefined);
@@ -353,7 +388,15 @@ describe('token issuer', () => {
   describe('authorize', () => {
     it('refuses with 403 when it returns false, nothing, or throws', async () => {
       const count = await tokensOnApi();
-      for (const authorize of [() => false, () => undefined, () => null, () => { throw new Error('no session'); }, async () => false]) {
+      for (const authorize of [
+        () => false,
+        () => undefined,
+        () => null,
+        () => {
+          throw new Error('no session');
+        },
+        async () => false,
+      ]) {
         const seen = await post(await serve({ authorize: authorize as TokenIssuerOptions['authorize'] }));
         assert.equal(seen.status, 403);
         assert.equal(seen.json.title, 'The upload is not authorized.');
@@ -377,8 +420,14 @@ describe('token issuer', () => {
       assert.equal((await post(url, json(facts, { cookie: 'theme=dark; session=valid-session' }))).status, 200);
       assert.equal((await post(url, json(facts, { cookie: 'session=forged' }))).status, 403);
       assert.equal((await post(url, json(facts))).status, 403);
-      assert.equal((await post(url, json({ ...facts, fileSize: 2_000_000 }, { cookie: 'session=valid-session' }))).status, 403);
-      assert.equal((await post(url, json({ ...facts, fileType: 'text/plain' }, { cookie: 'session=valid-session' }))).status, 403);
+      assert.equal(
+        (await post(url, json({ ...facts, fileSize: 2_000_000 }, { cookie: 'session=valid-session' }))).status,
+        403,
+      );
+      assert.equal(
+        (await post(url, json({ ...facts, fileType: 'text/plain' }, { cookie: 'session=valid-session' }))).status,
+        403,
+      );
     });
 
     it('narrows the grant with a videoId the site created itself', async () => {
@@ -397,7 +446,9 @@ describe('token issuer', () => {
 
   describe('request validation', () => {
     let url: string;
-    before(async () => { url = await serve({ rateLimit: false }); });
+    before(async () => {
+      url = await serve({ rateLimit: false });
+    });
 
     it('answers 405 to other methods', async () => {
       for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
@@ -435,12 +486,18 @@ describe('token issuer', () => {
     });
 
     it('answers 400 to a body that is not UTF-8', async () => {
-      const seen = await post(url, { body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), headers: { 'content-type': 'application/json' } });
+      const seen = await post(url, {
+        body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]),
+        headers: { 'content-type': 'application/json' },
+      });
       assert.equal(seen.status, 400);
     });
 
     it('answers 415 to a body that is not JSON, and 413 to a body too large', async () => {
-      const form = await post(url, { body: 'fileName=a.mp4', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const form = await post(url, {
+        body: 'fileName=a.mp4',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       assert.equal(form.status, 415);
       const huge = await post(url, json({ fileName: 'a.mp4', padding: 'x'.repeat(100_000) }));
       assert.equal(huge.status, 413);
@@ -449,10 +506,19 @@ describe('token issuer', () => {
     it('answers 413 to a large chunked body through the node adapter without reading it whole', async () => {
       const { port } = new URL(url);
       const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port, path: '/upload-token', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/upload-token',
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.write('{"padding":"');
         const chunk = 'x'.repeat(64 * 1024);
@@ -470,7 +536,10 @@ describe('token issuer', () => {
     it('treats an empty body and null fields as no file facts', async () => {
       assert.equal((await post(url, { body: '', headers: { 'content-type': 'application/json' } })).status, 200);
       assert.equal((await post(url, json({ fileName: null, fileSize: null, fileType: null }))).status, 200);
-      assert.equal((await post(url, { body: '{}', headers: { 'content-type': 'text/plain;charset=UTF-8' } })).status, 415);
+      assert.equal(
+        (await post(url, { body: '{}', headers: { 'content-type': 'text/plain;charset=UTF-8' } })).status,
+        415,
+      );
     });
   });
 
@@ -559,7 +628,9 @@ describe('token issuer', () => {
     });
 
     it('answers 504 when the video API is slow, within the timeout', async () => {
-      const upstream = await startUpstream(() => { /* never answers */ });
+      const upstream = await startUpstream(() => {
+        /* never answers */
+      });
       try {
         const started = Date.now();
         const seen = await post(await serve({ apiUrl: upstream.url, timeout: 300 }));
@@ -636,16 +707,26 @@ describe('token issuer', () => {
     });
 
     it('answers 504 to a slow video API, 502 to a dropped connection, a closed port and a refused key', async () => {
-      const hanging = await startUpstream(() => { /* never answers */ });
+      const hanging = await startUpstream(() => {
+        /* never answers */
+      });
       const dropping = await startUpstream((_req, _res, socket) => socket.destroy());
-      const refusing = await startUpstream((_req, res) => { res.writeHead(401, { 'content-type': 'application/json' }).end('{"title":"Unauthorized request."}'); });
+      const refusing = await startUpstream((_req, res) => {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"title":"Unauthorized request."}');
+      });
       try {
         const started = Date.now();
         const slow = await post(await serve({ fetch: nodeFetch, apiUrl: hanging.url, timeout: 300 }));
         assert.equal(slow.status, 504);
         assert.ok(Date.now() - started < 3_000);
-        assert.equal((await post(await serve({ fetch: nodeFetch, apiUrl: dropping.url }))).json.title, 'The video API is unreachable.');
-        assert.equal((await post(await serve({ fetch: nodeFetch, apiUrl: await closedPort() }))).json.title, 'The video API is unreachable.');
+        assert.equal(
+          (await post(await serve({ fetch: nodeFetch, apiUrl: dropping.url }))).json.title,
+          'The video API is unreachable.',
+        );
+        assert.equal(
+          (await post(await serve({ fetch: nodeFetch, apiUrl: await closedPort() }))).json.title,
+          'The video API is unreachable.',
+        );
         const refused = await post(await serve({ fetch: nodeFetch, apiUrl: refusing.url }));
         assert.equal(refused.status, 502);
         assert.equal(refused.json.title, 'The issuer is misconfigured.');
@@ -668,7 +749,9 @@ describe('token issuer', () => {
 
   describe('node adapter as Express/Connect middleware', () => {
     /** A Connect-style chain: each middleware calls next() or answers. */
-    async function serveChain(...chain: ((req: any, res: any, next: (error?: unknown) => void) => void)[]): Promise<string> {
+    async function serveChain(
+      ...chain: ((req: any, res: any, next: (error?: unknown) => void) => void)[]
+    ): Promise<string> {
       const errors: unknown[] = [];
       const { createServer } = await import('node:http');
       const server = createServer((req, res) => {
@@ -686,7 +769,15 @@ describe('token issuer', () => {
         next();
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      running.push({ server, url: '', close: () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }) });
+      running.push({
+        server,
+        url: '',
+        close: () =>
+          new Promise((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      });
       const { port } = server.address() as { port: number };
       return `http://127.0.0.1:${port}/api/upload-token`;
     }
@@ -714,7 +805,10 @@ describe('token issuer', () => {
         apiUrl: api.url,
         log: transcript.log,
         rateLimit: false,
-        authorize: (_request, file) => { seenFacts.push(file); return true; },
+        authorize: (_request, file) => {
+          seenFacts.push(file);
+          return true;
+        },
       });
       const url = await serveChain(jsonParser, toNodeHandler(issuer));
       const seen = await post(url, json({ fileName: 'clip.webm', fileSize: 10, fileType: 'video/webm' }));
@@ -729,7 +823,9 @@ describe('token issuer', () => {
     it('works without a body parser, and hands unexpected failures to next()', async () => {
       const fine = createTokenIssuer({ apiKey: API_KEY, apiUrl: api.url, log: transcript.log, rateLimit: false });
       assert.equal((await post(await serveChain(toNodeHandler(fine)), json({ fileName: 'a.mp4' }))).status, 200);
-      const broken = toNodeHandler(async () => { throw new Error('adapter failure'); });
+      const broken = toNodeHandler(async () => {
+        throw new Error('adapter failure');
+      });
       const failed = await post(await serveChain(broken));
       assert.equal(failed.status, 500);
       assert.equal(failed.text, 'chain error');
@@ -738,11 +834,20 @@ describe('token issuer', () => {
 
   describe('runs as a plain web handler', () => {
     it('answers a web Request directly, as in a Worker or a route handler', async () => {
-      const issuer = createTokenIssuer({ apiKey: API_KEY, apiUrl: api.url, log: transcript.log, allowedOrigins: ['https://app.example'] });
+      const issuer = createTokenIssuer({
+        apiKey: API_KEY,
+        apiUrl: api.url,
+        log: transcript.log,
+        allowedOrigins: ['https://app.example'],
+      });
       const response = await issuer(
         new Request('https://tokens.example/api/upload-token', {
           method: 'POST',
-          headers: { origin: 'https://app.example', 'content-type': 'application/json', 'cf-connecting-ip': '192.0.2.1' },
+          headers: {
+            origin: 'https://app.example',
+            'content-type': 'application/json',
+            'cf-connecting-ip': '192.0.2.1',
+          },
           body: JSON.stringify({ fileName: 'a.mp4' }),
         }),
       );
@@ -753,23 +858,40 @@ describe('token issuer', () => {
     });
 
     it('mounts in a Hono app, preflight included', async () => {
-      const issueToken = createTokenIssuer({ apiKey: API_KEY, apiUrl: api.url, log: transcript.log, allowedOrigins: ['https://app.example'] });
+      const issueToken = createTokenIssuer({
+        apiKey: API_KEY,
+        apiUrl: api.url,
+        log: transcript.log,
+        allowedOrigins: ['https://app.example'],
+      });
       const app = new Hono();
       app.on(['POST', 'OPTIONS'], '/api/upload-token', (c) => issueToken(c.req.raw));
       const preflight = await transcript.read(
-        await app.fetch(new Request('https://tokens.example/api/upload-token', {
-          method: 'OPTIONS',
-          headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
-        })),
+        await app.fetch(
+          new Request('https://tokens.example/api/upload-token', {
+            method: 'OPTIONS',
+            headers: {
+              origin: 'https://app.example',
+              'access-control-request-method': 'POST',
+              'access-control-request-headers': 'content-type',
+            },
+          }),
+        ),
       );
       assert.equal(preflight.status, 204);
       assert.equal(preflight.headers['access-control-allow-origin'], 'https://app.example');
       const seen = await transcript.read(
-        await app.fetch(new Request('https://tokens.example/api/upload-token', {
-          method: 'POST',
-          headers: { origin: 'https://app.example', 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.9' },
-          body: JSON.stringify({ fileName: 'a.mp4' }),
-        })),
+        await app.fetch(
+          new Request('https://tokens.example/api/upload-token', {
+            method: 'POST',
+            headers: {
+              origin: 'https://app.example',
+              'content-type': 'application/json',
+              'x-forwarded-for': '192.0.2.9',
+            },
+            body: JSON.stringify({ fileName: 'a.mp4' }),
+          }),
+        ),
       );
       assert.equal(seen.status, 200);
       assert.match(seen.json.token, UPLOAD_TOKEN_PATTERN);
@@ -797,7 +919,10 @@ describe('the handler module', () => {
 describe('the API key', () => {
   it('appears in no response body, header, log line or error message of the whole suite', () => {
     assert.ok(transcript.entries.length > 300, `only ${transcript.entries.length} entries recorded`);
-    assert.ok(transcript.entries.some((line) => line.startsWith('issuer: POST 200')), 'log lines were recorded');
+    assert.ok(
+      transcript.entries.some((line) => line.startsWith('issuer: POST 200')),
+      'log lines were recorded',
+    );
     const encoded = basic(API_KEY).slice('Basic '.length);
     const leaks = transcript.entries.filter(
       (entry) => entry.includes(API_KEY) || entry.includes(encoded) || entry.includes(API_KEY.slice(3, 19)),

@@ -37,7 +37,10 @@ describe('the issuer under attack', () => {
   const tokensOnApi = async (): Promise<UploadToken[]> => {
     const all: UploadToken[] = [];
     for (let page = 1; ; page++) {
-      const body = (await (await api.authed(`/upload-tokens?pageSize=100&currentPage=${page}`)).json()) as { data: UploadToken[]; pagination: { pagesTotal: number } };
+      const body = (await (await api.authed(`/upload-tokens?pageSize=100&currentPage=${page}`)).json()) as {
+        data: UploadToken[];
+        pagination: { pagesTotal: number };
+      };
       all.push(...body.data);
       if (page >= body.pagination.pagesTotal) return all;
     }
@@ -47,23 +50,47 @@ describe('the issuer under attack', () => {
     const url = await serve({ allowedOrigins: [ALLOWED], rateLimit: false });
     const before = (await tokensOnApi()).length;
     const tricks = fc.constantFrom(
-      'https://shop.example.evil.test', 'https://evil.test/https://shop.example', 'https://shop.example:8443', 'http://shop.example',
-      'https://xn--shop-example.test', 'null', 'https://shop.example@evil.test', 'file://', 'https://shop%2eexample', 'shop.example', '*',
+      'https://shop.example.evil.test',
+      'https://evil.test/https://shop.example',
+      'https://shop.example:8443',
+      'http://shop.example',
+      'https://xn--shop-example.test',
+      'null',
+      'https://shop.example@evil.test',
+      'file://',
+      'https://shop%2eexample',
+      'shop.example',
+      '*',
     );
-    const origins = fc.oneof(tricks, fc.webUrl().map((u) => new URL(u).origin)).filter((origin) => {
-      try {
-        return new URL(origin).origin !== ALLOWED;
-      } catch {
-        return true;
-      }
-    });
+    const origins = fc
+      .oneof(
+        tricks,
+        fc.webUrl().map((u) => new URL(u).origin),
+      )
+      .filter((origin) => {
+        try {
+          return new URL(origin).origin !== ALLOWED;
+        } catch {
+          return true;
+        }
+      });
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(origins, fc.boolean(), async (origin, preflight) => {
         runs++;
-        const response = await fetch(url, preflight
-          ? { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } }
-          : { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{"fileName":"a.mp4"}' });
+        const response = await fetch(
+          url,
+          preflight
+            ? {
+                method: 'OPTIONS',
+                headers: {
+                  origin,
+                  'access-control-request-method': 'POST',
+                  'access-control-request-headers': 'content-type',
+                },
+              }
+            : { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{"fileName":"a.mp4"}' },
+        );
         const text = await response.text();
         assert.equal(response.status, 403, `${origin}: ${text}`);
         assert.equal(response.headers.get('access-control-allow-origin'), null, origin);
@@ -74,7 +101,11 @@ describe('the issuer under attack', () => {
     assert.equal(runs, 150);
     assert.equal((await tokensOnApi()).length, before, 'no token minted for a refused origin');
     // The allowed origin does get one: the refusals are about the origin.
-    const allowed = await fetch(url, { method: 'POST', headers: { origin: ALLOWED, 'content-type': 'application/json' }, body: '{}' });
+    const allowed = await fetch(url, {
+      method: 'POST',
+      headers: { origin: ALLOWED, 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(allowed.status, 200);
     assert.equal(allowed.headers.get('access-control-allow-origin'), ALLOWED);
   });
@@ -82,22 +113,35 @@ describe('the issuer under attack', () => {
   it('holds its rate limit against a burst in parallel: exactly the limit is minted', async () => {
     const url = await serve({ rateLimit: { limit: 10, windowMs: 60_000 } });
     const before = (await tokensOnApi()).length;
-    const answers = await Promise.all(Array.from({ length: 40 }, () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      ),
+    );
     const statuses = answers.map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 200).length, 10);
     assert.equal(statuses.filter((s) => s === 429).length, 30);
-    for (const answer of answers.filter((r) => r.status === 429)) assert.ok(Number(answer.headers.get('retry-after')) >= 1);
+    for (const answer of answers.filter((r) => r.status === 429))
+      assert.ok(Number(answer.headers.get('retry-after')) >= 1);
     await Promise.all(answers.map((r) => r.text()));
     assert.equal((await tokensOnApi()).length, before + 10);
   });
 
   it('keyed on the socket, cannot be bypassed by spoofed forwarding headers', async () => {
-    const url = await serve({ rateLimit: { limit: 5, windowMs: 60_000 }, clientKey: (_request, context) => context.clientAddress ?? 'unknown' });
+    const url = await serve({
+      rateLimit: { limit: 5, windowMs: 60_000 },
+      clientKey: (_request, context) => context.clientAddress ?? 'unknown',
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 15; i++) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}`, 'x-real-ip': `198.51.100.${i}`, 'cf-connecting-ip': `192.0.2.${i}` },
+        headers: {
+          'content-type': 'application/json',
+          'x-forwarded-for': `203.0.113.${i}`,
+          'x-real-ip': `198.51.100.${i}`,
+          'cf-connecting-ip': `192.0.2.${i}`,
+        },
         body: '{}',
       });
       await response.text();
@@ -115,10 +159,17 @@ describe('the issuer under attack', () => {
     );
     await fc.assert(
       fc.asyncProperty(names, async (fileName) => {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fileName }) });
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ fileName }),
+        });
         const body = (await response.json()) as { videoId?: string; title?: string };
         // Control characters and names over 1024 characters are refused as input; everything else gets a grant.
-        assert.ok(response.status === 200 || response.status === 400, `${JSON.stringify(fileName.slice(0, 20))}: ${response.status} ${JSON.stringify(body)}`);
+        assert.ok(
+          response.status === 200 || response.status === 400,
+          `${JSON.stringify(fileName.slice(0, 20))}: ${response.status} ${JSON.stringify(body)}`,
+        );
         if (response.status === 200) assert.match(body.videoId ?? '', /^vi[0-9A-Za-z]{22}$/);
       }),
       { numRuns: 150, seed: 10 },
@@ -144,11 +195,23 @@ describe('the issuer under attack', () => {
     const minted: string[] = [];
     await fc.assert(
       fc.asyncProperty(ttls, async (ttl) => {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ttl': ttl }, body: '{}' });
-        const body = (await response.json()) as { token?: string; ttl?: number; expiresAt?: string | null; status?: number };
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-ttl': ttl },
+          body: '{}',
+        });
+        const body = (await response.json()) as {
+          token?: string;
+          ttl?: number;
+          expiresAt?: string | null;
+          status?: number;
+        };
         if (response.status === 200) {
           assert.ok(body.ttl! > 0 && body.ttl! <= 3600, `ttl ${body.ttl} for ${ttl}`);
-          assert.ok(body.expiresAt && Date.parse(body.expiresAt) > Date.now(), `expiresAt ${String(body.expiresAt)} for ${ttl}`);
+          assert.ok(
+            body.expiresAt && Date.parse(body.expiresAt) > Date.now(),
+            `expiresAt ${String(body.expiresAt)} for ${ttl}`,
+          );
           minted.push(body.token!);
         } else {
           // A ttl the issuer cannot honour is the site's misconfiguration: refused, nothing minted.
@@ -165,6 +228,9 @@ describe('the issuer under attack', () => {
       const stored = all.find((t) => t.token === token);
       assert.ok(stored && stored.ttl > 0 && stored.expiresAt !== null, token);
     }
-    assert.deepEqual(all.filter((t) => t.expiresAt === null), []);
+    assert.deepEqual(
+      all.filter((t) => t.expiresAt === null),
+      [],
+    );
   });
 });

@@ -47,7 +47,9 @@ export interface Upstream {
 }
 
 /** A real loopback server whose behaviour a test picks. */
-export async function startUpstream(behave: (req: IncomingMessage, res: ServerResponse, socket: Socket) => void): Promise<Upstream> {
+export async function startUpstream(
+  behave: (req: IncomingMessage, res: ServerResponse, socket: Socket) => void,
+): Promise<Upstream> {
   const sockets = new Set<Socket>();
   const requests: Upstream['requests'] = [];
   const server: Server = createServer((req, res) => {

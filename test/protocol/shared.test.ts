@@ -23,11 +23,20 @@ describe('shared protocol pieces', () => {
 
   it('counts in fixed windows, with the header names it is given', async () => {
     let now = 1_000;
-    const limiter = new FixedWindowLimiter({ limit: 2, windowMs: 10_000 }, { limit: 'L', remaining: 'R', retryAfter: 'W' }, undefined, () => now);
+    const limiter = new FixedWindowLimiter(
+      { limit: 2, windowMs: 10_000 },
+      { limit: 'L', remaining: 'R', retryAfter: 'W' },
+      undefined,
+      () => now,
+    );
     assert.deepEqual(await limiter.hit('a'), { allowed: true, headers: { L: '2', R: '1' }, retryAfterHeader: 'W' });
     await limiter.hit('a');
     now += 4_000;
-    assert.deepEqual(await limiter.hit('a'), { allowed: false, headers: { L: '2', R: '0', W: '6' }, retryAfterHeader: 'W' });
+    assert.deepEqual(await limiter.hit('a'), {
+      allowed: false,
+      headers: { L: '2', R: '0', W: '6' },
+      retryAfterHeader: 'W',
+    });
     assert.equal((await limiter.hit('b')).allowed, true);
     now += 6_000;
     assert.equal((await limiter.hit('a')).allowed, true);
@@ -49,7 +58,14 @@ describe('shared protocol pieces', () => {
         return { count: windows.get(key)!, resetAt: Date.now() + 60_000 };
       },
     };
-    const make = () => createTokenIssuer({ apiKey: 'k', apiUrl: 'http://127.0.0.1:9', rateLimit: 1, rateLimitStore: shared, timeout: 2_000 });
+    const make = () =>
+      createTokenIssuer({
+        apiKey: 'k',
+        apiUrl: 'http://127.0.0.1:9',
+        rateLimit: 1,
+        rateLimitStore: shared,
+        timeout: 2_000,
+      });
     const request = () => new Request('http://issuer.test/', { method: 'POST', headers: { 'x-real-ip': '192.0.2.1' } });
     const first = await make()(request());
     assert.notEqual(first.status, 429);

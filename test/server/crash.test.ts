@@ -18,7 +18,14 @@ const API_KEY = 'crash-test-api-key-51c0';
  * Starts sending a chunk and never finishes it: the multipart head, the videoId, and the first
  * `sendBytes` bytes of the file. Resolves once they are written to the socket.
  */
-function startChunk(url: string, token: string, videoId: string | undefined, range: string, data: Buffer, sendBytes: number): Promise<void> {
+function startChunk(
+  url: string,
+  token: string,
+  videoId: string | undefined,
+  range: string,
+  data: Buffer,
+  sendBytes: number,
+): Promise<void> {
   const boundary = 'vu-crash-boundary';
   const req = request(`${url}/upload?token=${token}`, {
     method: 'POST',
@@ -83,7 +90,9 @@ describe('SIGKILL in the middle of a chunk', () => {
 
     // The same token still works after the restart; the client resumes with part 2.
     await expectVideo(await sendChunk(server, upload, parts[1]!, { range: 'part 2/3', videoId: video.videoId }));
-    const done = await expectVideo(await sendChunk(server, upload, parts[2]!, { range: 'part 3/3', videoId: video.videoId }));
+    const done = await expectVideo(
+      await sendChunk(server, upload, parts[2]!, { range: 'part 3/3', videoId: video.videoId }),
+    );
     assert.equal((await status(server, video.videoId)).ingest.status, 'uploaded');
     assert.equal(sha256File(join(dataDir, 'videos', video.videoId, 'source')), sha256(data));
     const played = await fetch(done.assets.mp4);
@@ -104,7 +113,10 @@ describe('SIGKILL in the middle of a chunk', () => {
     // Part 2 comes without a videoId before its file, so it waits in a temporary file; cut off too.
     await startChunk(server.url, upload, undefined, range(1), parts[1]!, PART - 1);
     const incoming = join(dataDir, 'incoming');
-    await until(() => readdirSync(incoming).some((name) => sizeOf(join(incoming, name)) >= 3 * 1024 * 1024), 'part 2 to reach the disk');
+    await until(
+      () => readdirSync(incoming).some((name) => sizeOf(join(incoming, name)) >= 3 * 1024 * 1024),
+      'part 2 to reach the disk',
+    );
     await server.kill();
 
     server = await startServerProcess(dataDir, API_KEY);
@@ -131,7 +143,9 @@ describe('SIGKILL in the middle of a chunk', () => {
     const dir = join(dataDir, 'videos', video.videoId);
     writeFileSync(join(dir, 'parts', '2'), parts[1]!);
     const db = new Database(join(dataDir, 'video-api.sqlite'));
-    db.prepare('INSERT INTO video_chunks (video_seq, key, size, placed) SELECT seq, 2, ?, 0 FROM videos WHERE id = ?').run(parts[1]!.length, video.videoId);
+    db.prepare(
+      'INSERT INTO video_chunks (video_seq, key, size, placed) SELECT seq, 2, ?, 0 FROM videos WHERE id = ?',
+    ).run(parts[1]!.length, video.videoId);
     db.close();
 
     server = await startServerProcess(dataDir, API_KEY);

@@ -23,7 +23,11 @@ interface RawAnswer {
  * Writes `parts` on a raw connection, `gapMs` apart, and keeps the connection open until the
  * server closes it (or `giveUpMs` passes, which fails the test).
  */
-function raw(url: string, parts: (string | Buffer)[], options: { gapMs?: number; giveUpMs?: number; endless?: Buffer } = {}): Promise<RawAnswer> {
+function raw(
+  url: string,
+  parts: (string | Buffer)[],
+  options: { gapMs?: number; giveUpMs?: number; endless?: Buffer } = {},
+): Promise<RawAnswer> {
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1');
@@ -42,7 +46,12 @@ function raw(url: string, parts: (string | Buffer)[], options: { gapMs?: number;
       const text = Buffer.concat(chunks).toString('latin1');
       const split = text.indexOf('\r\n\r\n');
       const head = split < 0 ? text : text.slice(0, split);
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: split < 0 ? '' : text.slice(split + 4), closedAfter: Date.now() - started });
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
+        head,
+        body: split < 0 ? '' : text.slice(split + 4),
+        closedAfter: Date.now() - started,
+      });
     });
     let i = 0;
     const next = (): void => {
@@ -52,7 +61,9 @@ function raw(url: string, parts: (string | Buffer)[], options: { gapMs?: number;
         timer = setTimeout(next, options.gapMs ?? 0);
       } else if (options.endless) {
         // As fast as the server takes it, never ending.
-        while (socket.write(options.endless)) { /* fill the buffer */ }
+        while (socket.write(options.endless)) {
+          /* fill the buffer */
+        }
         socket.once('drain', next);
       }
     };
@@ -77,7 +88,9 @@ describe('HTTP edges of the local video API', () => {
 
   before(async () => {
     // The app reports unexpected errors on stderr: a client's misbehaviour must never be one.
-    console.error = (...args: unknown[]) => { errors.push(args.map(String).join(' ')); };
+    console.error = (...args: unknown[]) => {
+      errors.push(args.map(String).join(' '));
+    };
     api = await startTestApi({ timeouts: { headersMs: 1_000, idleMs: 1_000, keepAliveMs: 1_000, smallBodyMs: 2_000 } });
     auth = basic(api.apiKey);
   });
@@ -90,23 +103,45 @@ describe('HTTP edges of the local video API', () => {
 
   it('answers requests node:http cannot parse with a problem body', async () => {
     assertProblem(await raw(api.url, ['GET /vi\0deos HTTP/1.1\r\nHost: x\r\n\r\n']), 400);
-    assertProblem(await raw(api.url, ['GET /videos HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n']), 400);
+    assertProblem(
+      await raw(api.url, ['GET /videos HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n']),
+      400,
+    );
     assertProblem(await raw(api.url, [`GET /videos HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]), 431);
   });
 
   it('answers a malformed request followed by a large body with a problem the client gets to read', async () => {
     for (let i = 0; i < 5; i++) {
-      assertProblem(await raw(api.url, [Buffer.concat([Buffer.from('OPTIONS / x HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n'), Buffer.alloc(2_000_000, 0x30)])]), 400);
+      assertProblem(
+        await raw(api.url, [
+          Buffer.concat([
+            Buffer.from('OPTIONS / x HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n'),
+            Buffer.alloc(2_000_000, 0x30),
+          ]),
+        ]),
+        400,
+      );
     }
   });
 
-  it('answers the tus mount\'s own refusals as problem bodies, an unsupported extension with 400', async () => {
+  it("answers the tus mount's own refusals as problem bodies, an unsupported extension with 400", async () => {
     const token = await createToken(api);
-    const noVersion = await fetch(`${api.url}/tus`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'upload-length': '10' } });
+    const noVersion = await fetch(`${api.url}/tus`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'upload-length': '10' },
+    });
     assert.equal(noVersion.status, 412);
     assert.match(noVersion.headers.get('content-type') ?? '', /application\/problem\+json/);
     assert.equal(((await noVersion.json()) as { status: number }).status, 412);
-    const concat = await fetch(`${api.url}/tus`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-concat': 'partial', 'upload-length': '10' } });
+    const concat = await fetch(`${api.url}/tus`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'tus-resumable': '1.0.0',
+        'upload-concat': 'partial',
+        'upload-length': '10',
+      },
+    });
     assert.equal(concat.status, 400);
     const problem = (await concat.json()) as { status: number; type: string };
     assert.equal(problem.status, 400);
@@ -130,19 +165,49 @@ describe('HTTP edges of the local video API', () => {
   it('answers pipelined requests in order, the broken one last, and an unmet Expect without losing the next', async () => {
     const { sendPipelined } = await import('../../tools/fuzz/fuzz-core.js');
     const port = Number(new URL(api.url).port);
-    const request = (target: string, headers: [string, Buffer][] = [], body = Buffer.alloc(0)) => ({ method: 'GET', target: Buffer.from(target, 'latin1'), headers, body });
+    const request = (target: string, headers: [string, Buffer][] = [], body = Buffer.alloc(0)) => ({
+      method: 'GET',
+      target: Buffer.from(target, 'latin1'),
+      headers,
+      body,
+    });
     const auth: [string, Buffer] = ['Authorization', Buffer.from(basic(api.apiKey))];
-    const answers = await sendPipelined(port, [request('/videos', [auth]), request('/upload-tokens', [auth]), request('/vi\0deos', [auth]), request('/videos', [auth])], 5_000);
+    const answers = await sendPipelined(
+      port,
+      [
+        request('/videos', [auth]),
+        request('/upload-tokens', [auth]),
+        request('/vi\0deos', [auth]),
+        request('/videos', [auth]),
+      ],
+      5_000,
+    );
     assert.ok(answers !== 'hang');
-    assert.deepEqual(answers.map((a) => a.status), [200, 200, 400]);
-    const expect = await sendPipelined(port, [{ ...request('/videos', [auth, ['Expect', Buffer.from('teapot')]], Buffer.from('{}')), method: 'POST' }, request('/videos', [auth])], 5_000);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200, 400],
+    );
+    const expect = await sendPipelined(
+      port,
+      [
+        { ...request('/videos', [auth, ['Expect', Buffer.from('teapot')]], Buffer.from('{}')), method: 'POST' },
+        request('/videos', [auth]),
+      ],
+      5_000,
+    );
     assert.ok(expect !== 'hang');
-    assert.deepEqual(expect.map((a) => a.status), [417, 200]);
+    assert.deepEqual(
+      expect.map((a) => a.status),
+      [417, 200],
+    );
   });
 
   it('answers CONNECT with 405 and an Expect it cannot meet with 417, as problem bodies', async () => {
     assertProblem(await raw(api.url, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']), 405);
-    assertProblem(await raw(api.url, ['GET /videos HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n']), 417);
+    assertProblem(
+      await raw(api.url, ['GET /videos HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n']),
+      417,
+    );
   });
 
   it('answers a request without or with a broken Host with a problem body', async () => {
@@ -151,7 +216,9 @@ describe('HTTP edges of the local video API', () => {
   });
 
   it('cuts off headers sent byte by byte (slowloris) at the headers deadline with 408', async () => {
-    const head = [...'GET /upload-tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'];
+    const head = [
+      ...'GET /upload-tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    ];
     const answer = await raw(api.url, head, { gapMs: 100, giveUpMs: 5_000 });
     assertProblem(answer, 408);
     assert.ok(answer.closedAfter < 2_500, `closed after ${answer.closedAfter} ms`);
@@ -168,10 +235,14 @@ describe('HTTP edges of the local video API', () => {
 
   it('answers a JSON body trickled a byte at a time with 408 at the small-body deadline, though never silent', async () => {
     const started = Date.now();
-    const answer = await raw(api.url, [
-      `POST /upload-tokens HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`,
-      ...'{"ttl": 60, "pad": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'.split(''),
-    ], { gapMs: 300 });
+    const answer = await raw(
+      api.url,
+      [
+        `POST /upload-tokens HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`,
+        ...'{"ttl": 60, "pad": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'.split(''),
+      ],
+      { gapMs: 300 },
+    );
     assertProblem(answer, 408);
     assert.ok(answer.closedAfter >= 1_900 && answer.closedAfter < 3_500, `closed after ${answer.closedAfter} ms`);
     assert.ok(Date.now() - started < 4_000);
@@ -226,7 +297,9 @@ describe('HTTP edges of the local video API', () => {
 
   it('answers a 10 GB Content-Length at once on JSON routes and /upload, and closes', async () => {
     const token = await createToken(api);
-    const json = await raw(api.url, [`POST /upload-tokens HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Length: 10737418240\r\n\r\n{`]);
+    const json = await raw(api.url, [
+      `POST /upload-tokens HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Length: 10737418240\r\n\r\n{`,
+    ]);
     assertProblem(json, 413);
     assert.ok(json.closedAfter < 1_000);
     const upload = await raw(api.url, [
@@ -250,7 +323,11 @@ describe('HTTP edges of the local video API', () => {
       assert.ok(answer.status >= 200 && answer.status < 500, answer.head);
       assert.ok(answer.closedAfter < 4_000, `${request.split('\r\n')[0]}: closed after ${answer.closedAfter} ms`);
     }
-    const get = await raw(api.url, [`GET /videos HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`], { endless: chunked, giveUpMs: 6_000 });
+    const get = await raw(
+      api.url,
+      [`GET /videos HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`],
+      { endless: chunked, giveUpMs: 6_000 },
+    );
     assert.equal(get.status, 200);
     assert.ok(get.closedAfter < 4_000, `closed after ${get.closedAfter} ms`);
   });
@@ -258,7 +335,11 @@ describe('HTTP edges of the local video API', () => {
   it('answers a never-ending JSON body with 413 and a never-ending upload with 400 at the limit', async () => {
     // The answer must reach the client although it never stops sending (no reset before it reads).
     for (let i = 0; i < 5; i++) {
-      const json = await raw(api.url, [`POST /videos HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`], { endless: chunked });
+      const json = await raw(
+        api.url,
+        [`POST /videos HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`],
+        { endless: chunked },
+      );
       assertProblem(json, 413);
       assert.equal(JSON.parse(json.body).title, 'The payload is too large.');
     }
@@ -266,8 +347,10 @@ describe('HTTP edges of the local video API', () => {
     const part = '--b\r\nContent-Disposition: form-data; name="file"; filename="x.mp4"\r\n\r\n';
     const upload = await raw(
       api.url,
-      [`POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n` +
-        `${part.length.toString(16)}\r\n${part}\r\n10000\r\n`],
+      [
+        `POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n` +
+          `${part.length.toString(16)}\r\n${part}\r\n10000\r\n`,
+      ],
       { endless: chunked, giveUpMs: 30_000 },
     );
     assertProblem(upload, 400);
@@ -282,9 +365,13 @@ describe('HTTP edges of the issuer served by its node adapter', () => {
       assertProblem(await raw(issuer.url, ['POST /\0 HTTP/1.1\r\nHost: x\r\n\r\n']), 400);
       assertProblem(await raw(issuer.url, [`POST / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]), 431);
       assertProblem(await raw(issuer.url, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']), 405);
-      assertProblem(await raw(issuer.url, ['POST / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n']), 417);
+      assertProblem(
+        await raw(issuer.url, ['POST / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n']),
+        417,
+      );
       // Methods a web Request cannot carry reach the adapter all the same.
-      for (const method of ['TRACE']) assertProblem(await raw(issuer.url, [`${method} / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]), 405);
+      for (const method of ['TRACE'])
+        assertProblem(await raw(issuer.url, [`${method} / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]), 405);
       // No Host: the issuer itself answers (here 405 to a GET).
       assertProblem(await raw(issuer.url, ['GET / HTTP/1.1\r\nConnection: close\r\n\r\n']), 405);
     } finally {
@@ -293,26 +380,45 @@ describe('HTTP edges of the issuer served by its node adapter', () => {
   });
 });
 
-describe('HTTP edges of the dev server\'s issuer route', () => {
-  it('answers a chunked body over the issuer\'s limit with 413 and keeps serving the connection', async () => {
+describe("HTTP edges of the dev server's issuer route", () => {
+  it("answers a chunked body over the issuer's limit with 413 and keeps serving the connection", async () => {
     const { startVideoApiServer } = await import('../../src/server/app.js');
     const { registerDevRoutes, ISSUER_PATH } = await import('../../src/cli/dev-routes.js');
     const { sendPipelined } = await import('../../tools/fuzz/fuzz-core.js');
     const dataDir = tempDir();
     let publicUrl = '';
     const dev = await startVideoApiServer({ apiKey: 'k', dataDir, port: 0, host: '127.0.0.1' }, (app, ctx) =>
-      registerDevRoutes(app, ctx, { demoDir: 'demo', cdnDir: 'dist/cdn', publicUrl: () => publicUrl }));
+      registerDevRoutes(app, ctx, { demoDir: 'demo', cdnDir: 'dist/cdn', publicUrl: () => publicUrl }),
+    );
     publicUrl = dev.url;
     try {
       const port = Number(new URL(dev.url).port);
       for (const size of [20_000, 2_000_000]) {
-        const big = { method: 'POST', target: Buffer.from(ISSUER_PATH), headers: [['Content-Type', Buffer.from('application/json')]] as [string, Buffer][], body: Buffer.alloc(size, 0x20), chunked: true };
-        const answers = await sendPipelined(port, [big, { method: 'GET', target: Buffer.from('/videos'), headers: [], body: Buffer.alloc(0) }], 5_000);
+        const big = {
+          method: 'POST',
+          target: Buffer.from(ISSUER_PATH),
+          headers: [['Content-Type', Buffer.from('application/json')]] as [string, Buffer][],
+          body: Buffer.alloc(size, 0x20),
+          chunked: true,
+        };
+        const answers = await sendPipelined(
+          port,
+          [big, { method: 'GET', target: Buffer.from('/videos'), headers: [], body: Buffer.alloc(0) }],
+          5_000,
+        );
         assert.ok(answers !== 'hang');
-        assert.deepEqual(answers.map((a) => a.status), [413, 401], `${size} bytes`);
+        assert.deepEqual(
+          answers.map((a) => a.status),
+          [413, 401],
+          `${size} bytes`,
+        );
       }
       // A body within the limit still gets its token.
-      const ok = await fetch(dev.url + ISSUER_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fileName: 'a.mp4' }) });
+      const ok = await fetch(dev.url + ISSUER_PATH, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ fileName: 'a.mp4' }),
+      });
       assert.equal(ok.status, 200);
     } finally {
       await dev.close();

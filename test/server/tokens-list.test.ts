@@ -15,13 +15,18 @@ describe('GET /upload-tokens', () => {
     for (let batch = 0; batch < 100; batch++) {
       const responses = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          api.authed('/upload-tokens', { method: 'POST', body: JSON.stringify({ ttl: 3600 + ((batch * 10 + i) % 7) * 60 }) }),
+          api.authed('/upload-tokens', {
+            method: 'POST',
+            body: JSON.stringify({ ttl: 3600 + ((batch * 10 + i) % 7) * 60 }),
+          }),
         ),
       );
       for (const response of responses) created.push((await response.json()) as UploadToken);
     }
   });
-  after(async () => { await api.stop(); });
+  after(async () => {
+    await api.stop();
+  });
 
   const list = async (query: string): Promise<TokenPage> => {
     const response = await api.authed(`/upload-tokens?${query}`);
@@ -91,7 +96,10 @@ describe('GET /upload-tokens', () => {
     assert.equal(page.pagination.currentPageItems, 0);
     assert.equal(page.pagination.itemsTotal, 1000);
     assert.equal(page.pagination.pagesTotal, 10);
-    assert.equal(page.pagination.links.find((l) => l.rel === 'next'), undefined);
+    assert.equal(
+      page.pagination.links.find((l) => l.rel === 'next'),
+      undefined,
+    );
   });
 
   const bad: [string, string][] = [
@@ -123,7 +131,8 @@ describe('GET /upload-tokens', () => {
     const all = await list('pageSize=100&currentPage=1');
     assert.equal(all.pagination.itemsTotal, 999);
     const tokens = new Set<string>();
-    for (let p = 1; p <= 10; p++) for (const t of (await list(`pageSize=100&currentPage=${p}`)).data) tokens.add(t.token);
+    for (let p = 1; p <= 10; p++)
+      for (const t of (await list(`pageSize=100&currentPage=${p}`)).data) tokens.add(t.token);
     assert.equal(tokens.size, 999);
     assert.equal(tokens.has(victim.token), false);
   });

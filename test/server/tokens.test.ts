@@ -18,8 +18,12 @@ async function problemOf(response: Response, status: number): Promise<Problem> {
 
 describe('POST /upload-tokens', () => {
   let api: TestApi;
-  before(async () => { api = await startTestApi(); });
-  after(async () => { await api.stop(); });
+  before(async () => {
+    api = await startTestApi();
+  });
+  after(async () => {
+    await api.stop();
+  });
 
   it('creates a token with a ttl, answering 200 with the UploadToken', async () => {
     const before = Date.now();
@@ -79,12 +83,20 @@ describe('POST /upload-tokens', () => {
         method: 'POST',
         headers: { authorization: basic(api.apiKey), 'content-type': 'application/json' },
       });
-      req.on('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
       req.on('error', reject);
       req.write('{"ttl":60,"pad":"');
       // Keeps sending until the server answers: a client that never stops on its own.
-      const timer = setInterval(() => { if (!req.destroyed) req.write('x'.repeat(16 * 1024)); }, 1);
-      req.on('response', () => { clearInterval(timer); req.destroy(); });
+      const timer = setInterval(() => {
+        if (!req.destroyed) req.write('x'.repeat(16 * 1024));
+      }, 1);
+      req.on('response', () => {
+        clearInterval(timer);
+        req.destroy();
+      });
     });
     assert.equal(status, 413);
     assert.equal((await api.authed('/upload-tokens')).status, 200);
@@ -101,8 +113,12 @@ describe('POST /upload-tokens', () => {
 
 describe('authentication', () => {
   let api: TestApi;
-  before(async () => { api = await startTestApi(); });
-  after(async () => { await api.stop(); });
+  before(async () => {
+    api = await startTestApi();
+  });
+  after(async () => {
+    await api.stop();
+  });
 
   const routes: [string, string][] = [
     ['POST', '/upload-tokens'],
@@ -134,7 +150,10 @@ describe('authentication', () => {
   it('accepts the key as Basic user name with or without the colon', async () => {
     const plain = `Basic ${Buffer.from(api.apiKey).toString('base64')}`;
     assert.equal((await fetch(`${api.url}/upload-tokens`, { headers: { authorization: plain } })).status, 200);
-    assert.equal((await fetch(`${api.url}/upload-tokens`, { headers: { authorization: basic(api.apiKey) } })).status, 200);
+    assert.equal(
+      (await fetch(`${api.url}/upload-tokens`, { headers: { authorization: basic(api.apiKey) } })).status,
+      200,
+    );
   });
 
   it('exchanges the key for a bearer token, which works until refreshed', async () => {
@@ -147,10 +166,14 @@ describe('authentication', () => {
     const grant = (await response.json()) as Record<string, unknown>;
     assert.equal(grant.token_type, 'Bearer');
     assert.equal(grant.expires_in, 3600);
-    const list = await fetch(`${api.url}/upload-tokens`, { headers: { authorization: `Bearer ${grant.access_token}` } });
+    const list = await fetch(`${api.url}/upload-tokens`, {
+      headers: { authorization: `Bearer ${grant.access_token}` },
+    });
     assert.equal(list.status, 200);
     // The refresh token is not an access token.
-    const misuse = await fetch(`${api.url}/upload-tokens`, { headers: { authorization: `Bearer ${grant.refresh_token}` } });
+    const misuse = await fetch(`${api.url}/upload-tokens`, {
+      headers: { authorization: `Bearer ${grant.refresh_token}` },
+    });
     assert.equal(misuse.status, 401);
 
     const refreshed = await fetch(`${api.url}/auth/refresh`, {
@@ -179,11 +202,15 @@ describe('authentication', () => {
   it('rejects a bearer token signed for another key', async () => {
     const other = await startTestApi({ apiKey: 'another-key-entirely' });
     try {
-      const grant = (await (await fetch(`${other.url}/auth/api-key`, {
-        method: 'POST',
-        body: JSON.stringify({ apiKey: other.apiKey }),
-      })).json()) as { access_token: string };
-      const response = await fetch(`${api.url}/upload-tokens`, { headers: { authorization: `Bearer ${grant.access_token}` } });
+      const grant = (await (
+        await fetch(`${other.url}/auth/api-key`, {
+          method: 'POST',
+          body: JSON.stringify({ apiKey: other.apiKey }),
+        })
+      ).json()) as { access_token: string };
+      const response = await fetch(`${api.url}/upload-tokens`, {
+        headers: { authorization: `Bearer ${grant.access_token}` },
+      });
       assert.equal(response.status, 401);
     } finally {
       await other.stop();
@@ -193,8 +220,12 @@ describe('authentication', () => {
 
 describe('GET and DELETE /upload-tokens/{token}', () => {
   let api: TestApi;
-  before(async () => { api = await startTestApi(); });
-  after(async () => { await api.stop(); });
+  before(async () => {
+    api = await startTestApi();
+  });
+  after(async () => {
+    await api.stop();
+  });
 
   it('shows a token, deletes it once, then 404s', async () => {
     const token = (await (await api.authed('/upload-tokens', json({ ttl: 60 }))).json()) as UploadToken;
@@ -212,7 +243,14 @@ describe('GET and DELETE /upload-tokens/{token}', () => {
     await problemOf(await api.authed(`/upload-tokens/${token.token}`), 404);
   });
 
-  for (const id of ['tonope', 'to1tcmSFHeYY5KzyhOqVKMKb', '..%2F..%2Fetc%2Fpasswd', '%00', 'x'.repeat(3000), '%E2%9C%93']) {
+  for (const id of [
+    'tonope',
+    'to1tcmSFHeYY5KzyhOqVKMKb',
+    '..%2F..%2Fetc%2Fpasswd',
+    '%00',
+    'x'.repeat(3000),
+    '%E2%9C%93',
+  ]) {
     it(`404s for the unknown token ${id.slice(0, 30)}`, async () => {
       await problemOf(await api.authed(`/upload-tokens/${id}`), 404);
     });
@@ -235,8 +273,12 @@ describe('GET and DELETE /upload-tokens/{token}', () => {
 
 describe('routes and methods', () => {
   let api: TestApi;
-  before(async () => { api = await startTestApi(); });
-  after(async () => { await api.stop(); });
+  before(async () => {
+    api = await startTestApi();
+  });
+  after(async () => {
+    await api.stop();
+  });
 
   it('answers an unknown route with 404 "Unrecognized request URL."', async () => {
     for (const path of ['/nope', '/upload-tokens/a/b', '/', '/%ff%fe']) {
@@ -246,7 +288,12 @@ describe('routes and methods', () => {
   });
 
   it('answers a wrong method with 405', async () => {
-    for (const [method, path] of [['PUT', '/upload-tokens'], ['DELETE', '/upload-tokens'], ['POST', '/upload-tokens/x'], ['PATCH', '/upload-tokens/x']]) {
+    for (const [method, path] of [
+      ['PUT', '/upload-tokens'],
+      ['DELETE', '/upload-tokens'],
+      ['POST', '/upload-tokens/x'],
+      ['PATCH', '/upload-tokens/x'],
+    ]) {
       const problem = await problemOf(await api.authed(path!, { method }), 405);
       assert.equal(problem.title, 'Method is not allowed for this route.');
     }
@@ -274,7 +321,10 @@ describe('rate limiting', () => {
       const retryAfter = Number(last!.headers.get('x-ratelimit-retry-after'));
       assert.ok(retryAfter >= 1 && retryAfter <= 60);
       // A wrong key does not spend the real key's budget: it is refused before counting.
-      assert.equal((await fetch(`${api.url}/upload-tokens`, { headers: { authorization: basic('wrong') } })).status, 401);
+      assert.equal(
+        (await fetch(`${api.url}/upload-tokens`, { headers: { authorization: basic('wrong') } })).status,
+        401,
+      );
     } finally {
       await api.stop();
     }

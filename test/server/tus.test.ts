@@ -14,7 +14,12 @@ interface Finished {
   body: string;
 }
 
-function tusUpload(api: TestApi, token: string, data: Buffer, options: { metadata?: Record<string, string>; chunkSize?: number; duringCreation?: boolean } = {}): Promise<Finished> {
+function tusUpload(
+  api: TestApi,
+  token: string,
+  data: Buffer,
+  options: { metadata?: Record<string, string>; chunkSize?: number; duringCreation?: boolean } = {},
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const upload = new Upload(data, {
       endpoint: `${api.url}${TUS_PATH}`,
@@ -39,13 +44,19 @@ function tusUpload(api: TestApi, token: string, data: Buffer, options: { metadat
 describe('tus endpoint', () => {
   let api: TestApi;
   let token: string;
-  const tusHeaders = (extra: Record<string, string> = {}): Record<string, string> => ({ 'tus-resumable': '1.0.0', authorization: `Bearer ${token}`, ...extra });
+  const tusHeaders = (extra: Record<string, string> = {}): Record<string, string> => ({
+    'tus-resumable': '1.0.0',
+    authorization: `Bearer ${token}`,
+    ...extra,
+  });
 
   before(async () => {
     api = await startTestApi();
     token = await createToken(api);
   });
-  after(async () => { await api.stop(); });
+  after(async () => {
+    await api.stop();
+  });
 
   it('takes a chunked upload from tus-js-client and makes it a Video', async () => {
     const data = bytes(2 * MIN_PART_SIZE + 4321, 31);
@@ -88,8 +99,12 @@ describe('tus endpoint', () => {
   });
 
   it('fills a video created in advance named in the metadata', async () => {
-    const created = (await (await api.authed('/videos', { method: 'POST', body: JSON.stringify({ title: 'Planned', public: false }) })).json()) as Video;
-    const done = await tusUpload(api, token, bytes(1000, 33), { metadata: { filename: 'x.mp4', videoId: created.videoId } });
+    const created = (await (
+      await api.authed('/videos', { method: 'POST', body: JSON.stringify({ title: 'Planned', public: false }) })
+    ).json()) as Video;
+    const done = await tusUpload(api, token, bytes(1000, 33), {
+      metadata: { filename: 'x.mp4', videoId: created.videoId },
+    });
     assert.equal(done.videoId, created.videoId);
     const video = (await (await api.authed(`/videos/${created.videoId}`)).json()) as Video;
     assert.equal(video.title, 'Planned');
@@ -99,7 +114,10 @@ describe('tus endpoint', () => {
   it('refuses a metadata videoId that does not exist', async () => {
     const response = await fetch(`${api.url}${TUS_PATH}`, {
       method: 'POST',
-      headers: tusHeaders({ 'upload-length': '10', 'upload-metadata': `videoId ${Buffer.from('vi0000000000000000000000').toString('base64')}` }),
+      headers: tusHeaders({
+        'upload-length': '10',
+        'upload-metadata': `videoId ${Buffer.from('vi0000000000000000000000').toString('base64')}`,
+      }),
     });
     assert.equal(response.status, 404);
     assert.equal((await response.json()).title, 'The requested resource was not found.');
@@ -130,7 +148,12 @@ describe('tus endpoint', () => {
     const patch = (auth: string): Promise<Response> =>
       fetch(location, {
         method: 'PATCH',
-        headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', authorization: auth },
+        headers: {
+          'tus-resumable': '1.0.0',
+          'upload-offset': '0',
+          'content-type': 'application/offset+octet-stream',
+          authorization: auth,
+        },
         body: bytes(50) as Uint8Array<ArrayBuffer>,
       });
     assert.equal((await patch(`Bearer ${other}`)).status, 204, 'any valid token may continue');
@@ -141,7 +164,10 @@ describe('tus endpoint', () => {
   });
 
   it('terminates an upload', async () => {
-    const created = await fetch(`${api.url}${TUS_PATH}`, { method: 'POST', headers: tusHeaders({ 'upload-length': '100' }) });
+    const created = await fetch(`${api.url}${TUS_PATH}`, {
+      method: 'POST',
+      headers: tusHeaders({ 'upload-length': '100' }),
+    });
     const location = created.headers.get('location')!;
     const removed = await fetch(location, { method: 'DELETE', headers: tusHeaders() });
     assert.equal(removed.status, 204);
@@ -161,7 +187,14 @@ describe('tus endpoint', () => {
     assert.equal(response.status, 204);
     assert.equal(response.headers.get('access-control-allow-origin'), '*');
     const allowed = (response.headers.get('access-control-allow-headers') ?? '').toLowerCase();
-    for (const name of ['authorization', 'tus-resumable', 'upload-offset', 'upload-length', 'upload-metadata', 'content-type']) {
+    for (const name of [
+      'authorization',
+      'tus-resumable',
+      'upload-offset',
+      'upload-length',
+      'upload-metadata',
+      'content-type',
+    ]) {
       assert.ok(allowed.includes(name), `${name} in ${allowed}`);
     }
     assert.match(response.headers.get('access-control-allow-methods') ?? '', /PATCH/);
@@ -172,9 +205,18 @@ describe('tus endpoint', () => {
     assert.ok(options.status === 200 || options.status === 204, String(options.status));
     const extensions = options.headers.get('tus-extension') ?? '';
     for (const name of ['creation', 'creation-with-upload', 'termination', 'expiration']) {
-      assert.ok(extensions.split(',').map((s) => s.trim()).includes(name), `${name} in ${extensions}`);
+      assert.ok(
+        extensions
+          .split(',')
+          .map((s) => s.trim())
+          .includes(name),
+        `${name} in ${extensions}`,
+      );
     }
-    const bad = await fetch(`${api.url}${TUS_PATH}/..%2F..%2Fvideo-api.sqlite`, { method: 'HEAD', headers: tusHeaders() });
+    const bad = await fetch(`${api.url}${TUS_PATH}/..%2F..%2Fvideo-api.sqlite`, {
+      method: 'HEAD',
+      headers: tusHeaders(),
+    });
     assert.equal(bad.status, 404);
   });
 });
@@ -184,7 +226,10 @@ describe('tus upload size', () => {
     const api = await startTestApi({ maxUploadSize: 1024 * 1024 });
     const roomy = await startTestApi();
     try {
-      for (const [server, length] of [[api, 1024 * 1024 + 1], [roomy, 2 ** 52]] as const) {
+      for (const [server, length] of [
+        [api, 1024 * 1024 + 1],
+        [roomy, 2 ** 52],
+      ] as const) {
         const token = await createToken(server);
         const response = await fetch(`${server.url}${TUS_PATH}`, {
           method: 'POST',

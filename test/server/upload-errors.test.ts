@@ -22,11 +22,18 @@ async function expectProblem(response: Response, status: number, title: string):
 }
 
 /** A multipart body by hand, for shapes FormData cannot make. */
-function multipart(parts: { name: string; filename?: string; data: Buffer | string }[], boundary = 'vu-boundary-7'): { body: Buffer; type: string } {
+function multipart(
+  parts: { name: string; filename?: string; data: Buffer | string }[],
+  boundary = 'vu-boundary-7',
+): { body: Buffer; type: string } {
   const chunks: Buffer[] = [];
   for (const part of parts) {
     const disposition = `form-data; name="${part.name}"${part.filename !== undefined ? `; filename="${part.filename}"` : ''}`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n\r\n`), Buffer.from(part.data), Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n\r\n`),
+      Buffer.from(part.data),
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` };
@@ -41,12 +48,18 @@ describe('POST /upload refusals', () => {
     api = await startTestApi({ now: () => clock });
     token = await createToken(api);
   });
-  after(async () => { await api.stop(); });
+  after(async () => {
+    await api.stop();
+  });
 
   const videoCount = async (): Promise<number> =>
     ((await (await api.authed('/videos')).json()) as { pagination: { itemsTotal: number } }).pagination.itemsTotal;
   const post = (body: Buffer, type: string, headers: Record<string, string> = {}): Promise<Response> =>
-    fetch(`${api.url}/upload?token=${token}`, { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: { 'content-type': type, ...headers } });
+    fetch(`${api.url}/upload?token=${token}`, {
+      method: 'POST',
+      body: body as Uint8Array<ArrayBuffer>,
+      headers: { 'content-type': type, ...headers },
+    });
 
   describe('401', () => {
     it('refuses a request without a token', async () => {
@@ -55,7 +68,11 @@ describe('POST /upload refusals', () => {
     });
 
     it('refuses an unknown token', async () => {
-      await expectProblem(await sendChunk(api, 'to0000000000000000000000', bytes(10)), 401, 'The upload token is invalid or expired.');
+      await expectProblem(
+        await sendChunk(api, 'to0000000000000000000000', bytes(10)),
+        401,
+        'The upload token is invalid or expired.',
+      );
     });
 
     it('refuses a deleted token', async () => {
@@ -83,44 +100,94 @@ describe('POST /upload refusals', () => {
         const problem = await expectProblem(response, 404, 'The requested resource was not found.');
         assert.equal(problem.name, 'videoId');
       }
-      await expectProblem(await sendChunk(api, token, bytes(1000), { videoId: '../../etc' }), 404, 'The requested resource was not found.');
+      await expectProblem(
+        await sendChunk(api, token, bytes(1000), { videoId: '../../etc' }),
+        404,
+        'The requested resource was not found.',
+      );
     });
   });
 
   describe('400', () => {
     it('refuses a malformed Content-Range', async () => {
-      for (const range of ['parts 1/3', 'part 0/3', 'part 4/3', 'part x/3', 'bytes 10-5/100', 'bytes 0-99/50', 'bytes 0-9', 'bytes */100']) {
-        await expectProblem(await sendChunk(api, token, bytes(10), { range }), 400, 'The Content-Range header is malformed.');
+      for (const range of [
+        'parts 1/3',
+        'part 0/3',
+        'part 4/3',
+        'part x/3',
+        'bytes 10-5/100',
+        'bytes 0-99/50',
+        'bytes 0-9',
+        'bytes */100',
+      ]) {
+        await expectProblem(
+          await sendChunk(api, token, bytes(10), { range }),
+          400,
+          'The Content-Range header is malformed.',
+        );
       }
     });
 
     it('refuses zero parts', async () => {
-      await expectProblem(await sendChunk(api, token, bytes(10), { range: 'part 1/0' }), 400, 'The number of parts must be at least 1.');
+      await expectProblem(
+        await sendChunk(api, token, bytes(10), { range: 'part 1/0' }),
+        400,
+        'The number of parts must be at least 1.',
+      );
     });
 
     it('refuses more than 10,000 parts', async () => {
-      await expectProblem(await sendChunk(api, token, bytes(10), { range: 'part 1/10001' }), 400, 'The upload has too many parts.');
-      await expectProblem(await sendChunk(api, token, bytes(10), { range: 'part 10001/*' }), 400, 'The upload has too many parts.');
+      await expectProblem(
+        await sendChunk(api, token, bytes(10), { range: 'part 1/10001' }),
+        400,
+        'The upload has too many parts.',
+      );
+      await expectProblem(
+        await sendChunk(api, token, bytes(10), { range: 'part 10001/*' }),
+        400,
+        'The upload has too many parts.',
+      );
     });
 
     it('refuses a part below 5 MiB that is not the last', async () => {
       const before = await videoCount();
-      await expectProblem(await sendChunk(api, token, bytes(PART - 1), { range: 'part 1/3' }), 400, 'The part is too small.');
-      await expectProblem(await sendChunk(api, token, bytes(1000), { range: 'part 1/*' }), 400, 'The part is too small.');
-      await expectProblem(await sendChunk(api, token, bytes(1000), { range: 'bytes 0-999/20000000' }), 400, 'The part is too small.');
+      await expectProblem(
+        await sendChunk(api, token, bytes(PART - 1), { range: 'part 1/3' }),
+        400,
+        'The part is too small.',
+      );
+      await expectProblem(
+        await sendChunk(api, token, bytes(1000), { range: 'part 1/*' }),
+        400,
+        'The part is too small.',
+      );
+      await expectProblem(
+        await sendChunk(api, token, bytes(1000), { range: 'bytes 0-999/20000000' }),
+        400,
+        'The part is too small.',
+      );
       assert.equal(await videoCount(), before, 'a refused first chunk creates no video');
       const video = await expectVideo(await sendChunk(api, token, bytes(PART), { range: 'part 1/3' }));
-      await expectProblem(await sendChunk(api, token, bytes(1000), { range: 'part 2/3', videoId: video.videoId }), 400, 'The part is too small.');
+      await expectProblem(
+        await sendChunk(api, token, bytes(1000), { range: 'part 2/3', videoId: video.videoId }),
+        400,
+        'The part is too small.',
+      );
     });
 
     it('refuses mixing part and bytes ranges', async () => {
       const video = await expectVideo(await sendChunk(api, token, bytes(PART), { range: 'part 1/2' }));
       await expectProblem(
-        await sendChunk(api, token, bytes(10), { range: `bytes ${PART}-${PART + 9}/${PART + 10}`, videoId: video.videoId }),
+        await sendChunk(api, token, bytes(10), {
+          range: `bytes ${PART}-${PART + 9}/${PART + 10}`,
+          videoId: video.videoId,
+        }),
         400,
         'The Content-Range forms cannot be mixed.',
       );
-      const byRange = await expectVideo(await sendChunk(api, token, bytes(PART), { range: `bytes 0-${PART - 1}/${PART + 10}` }));
+      const byRange = await expectVideo(
+        await sendChunk(api, token, bytes(PART), { range: `bytes 0-${PART - 1}/${PART + 10}` }),
+      );
       await expectProblem(
         await sendChunk(api, token, bytes(10), { range: 'part 2/2', videoId: byRange.videoId }),
         400,
@@ -130,15 +197,32 @@ describe('POST /upload refusals', () => {
 
     it('refuses a changed total', async () => {
       const video = await expectVideo(await sendChunk(api, token, bytes(PART), { range: 'part 1/3' }));
-      await expectProblem(await sendChunk(api, token, bytes(PART), { range: 'part 2/4', videoId: video.videoId }), 400, 'The total size of the upload changed.');
-      await expectProblem(await sendChunk(api, token, bytes(PART), { range: 'part 4/*', videoId: video.videoId }), 400, 'The total size of the upload changed.');
+      await expectProblem(
+        await sendChunk(api, token, bytes(PART), { range: 'part 2/4', videoId: video.videoId }),
+        400,
+        'The total size of the upload changed.',
+      );
+      await expectProblem(
+        await sendChunk(api, token, bytes(PART), { range: 'part 4/*', videoId: video.videoId }),
+        400,
+        'The total size of the upload changed.',
+      );
       const open = await expectVideo(await sendChunk(api, token, bytes(PART), { range: 'part 1/*' }));
       await expectVideo(await sendChunk(api, token, bytes(PART), { range: 'part 2/*', videoId: open.videoId }));
       // The last part says there is one part only, but two arrived.
-      await expectProblem(await sendChunk(api, token, bytes(10), { range: 'part 1/1', videoId: open.videoId }), 400, 'The total size of the upload changed.');
-      const byRange = await expectVideo(await sendChunk(api, token, bytes(PART), { range: `bytes 0-${PART - 1}/${3 * PART}` }));
       await expectProblem(
-        await sendChunk(api, token, bytes(PART), { range: `bytes ${PART}-${2 * PART - 1}/${4 * PART}`, videoId: byRange.videoId }),
+        await sendChunk(api, token, bytes(10), { range: 'part 1/1', videoId: open.videoId }),
+        400,
+        'The total size of the upload changed.',
+      );
+      const byRange = await expectVideo(
+        await sendChunk(api, token, bytes(PART), { range: `bytes 0-${PART - 1}/${3 * PART}` }),
+      );
+      await expectProblem(
+        await sendChunk(api, token, bytes(PART), {
+          range: `bytes ${PART}-${2 * PART - 1}/${4 * PART}`,
+          videoId: byRange.videoId,
+        }),
         400,
         'The total size of the upload changed.',
       );
@@ -146,9 +230,14 @@ describe('POST /upload refusals', () => {
 
     it('refuses overlapping ranges', async () => {
       const total = 3 * PART;
-      const video = await expectVideo(await sendChunk(api, token, bytes(PART), { range: `bytes 0-${PART - 1}/${total}` }));
+      const video = await expectVideo(
+        await sendChunk(api, token, bytes(PART), { range: `bytes 0-${PART - 1}/${total}` }),
+      );
       await expectProblem(
-        await sendChunk(api, token, bytes(PART), { range: `bytes ${PART - 10}-${2 * PART - 11}/${total}`, videoId: video.videoId }),
+        await sendChunk(api, token, bytes(PART), {
+          range: `bytes ${PART - 10}-${2 * PART - 11}/${total}`,
+          videoId: video.videoId,
+        }),
         400,
         'The range overlaps a range already uploaded.',
       );
@@ -157,13 +246,26 @@ describe('POST /upload refusals', () => {
     });
 
     it('refuses a range whose length differs from the bytes sent', async () => {
-      await expectProblem(await sendChunk(api, token, bytes(50), { range: 'bytes 0-99/100' }), 400, 'The range length does not match the bytes sent.');
-      await expectProblem(await sendChunk(api, token, bytes(150), { range: 'bytes 0-99/100' }), 400, 'The range length does not match the bytes sent.');
+      await expectProblem(
+        await sendChunk(api, token, bytes(50), { range: 'bytes 0-99/100' }),
+        400,
+        'The range length does not match the bytes sent.',
+      );
+      await expectProblem(
+        await sendChunk(api, token, bytes(150), { range: 'bytes 0-99/100' }),
+        400,
+        'The range length does not match the bytes sent.',
+      );
       // Also when the chunk is written straight into place: nothing past its range is touched.
       const total = 2 * PART;
-      const video = await expectVideo(await sendChunk(api, token, bytes(PART, 1), { range: `bytes 0-${PART - 1}/${total}` }));
+      const video = await expectVideo(
+        await sendChunk(api, token, bytes(PART, 1), { range: `bytes 0-${PART - 1}/${total}` }),
+      );
       await expectProblem(
-        await sendChunk(api, token, bytes(PART + 1), { range: `bytes ${PART}-${total - 1}/${total}`, videoId: video.videoId }),
+        await sendChunk(api, token, bytes(PART + 1), {
+          range: `bytes ${PART}-${total - 1}/${total}`,
+          videoId: video.videoId,
+        }),
         400,
         'The range length does not match the bytes sent.',
       );
@@ -180,7 +282,11 @@ describe('POST /upload refusals', () => {
 
     it('refuses a source that was already uploaded', async () => {
       const video = await expectVideo(await sendChunk(api, token, bytes(1000)));
-      await expectProblem(await sendChunk(api, token, bytes(2000), { videoId: video.videoId }), 400, 'The source of this video was already uploaded.');
+      await expectProblem(
+        await sendChunk(api, token, bytes(2000), { videoId: video.videoId }),
+        400,
+        'The source of this video was already uploaded.',
+      );
       await expectProblem(
         await sendChunk(api, token, bytes(10), { range: 'bytes 0-9/10', videoId: video.videoId }),
         400,
@@ -189,7 +295,10 @@ describe('POST /upload refusals', () => {
     });
 
     it('refuses a body without a file part', async () => {
-      const form = multipart([{ name: 'title', data: 'x' }, { name: 'description', data: 'y' }]);
+      const form = multipart([
+        { name: 'title', data: 'x' },
+        { name: 'description', data: 'y' },
+      ]);
       await expectProblem(await post(form.body, form.type), 400, 'The file is missing.');
       const none = multipart([]);
       await expectProblem(await post(none.body, none.type), 400, 'The file is missing.');
@@ -210,7 +319,11 @@ describe('POST /upload refusals', () => {
     });
 
     it('refuses a body that is not multipart/form-data, or broken', async () => {
-      await expectProblem(await post(Buffer.from('{}'), 'application/json'), 400, 'The request must be multipart/form-data.');
+      await expectProblem(
+        await post(Buffer.from('{}'), 'application/json'),
+        400,
+        'The request must be multipart/form-data.',
+      );
       await expectProblem(await post(Buffer.from('x'), 'multipart/form-data'), 400, 'The multipart body is malformed.');
       const form = multipart([{ name: 'file', filename: 'a.mp4', data: bytes(100) }]);
       const cut = form.body.subarray(0, form.body.length - 20);
@@ -218,11 +331,18 @@ describe('POST /upload refusals', () => {
     });
 
     it('refuses a later chunk without videoId when no upload matches it', async () => {
-      await expectProblem(await sendChunk(api, token, bytes(PART), { range: 'part 2/3', fileName: 'unknown.mp4' }), 400, 'The videoId is missing.');
+      await expectProblem(
+        await sendChunk(api, token, bytes(PART), { range: 'part 2/3', fileName: 'unknown.mp4' }),
+        400,
+        'The videoId is missing.',
+      );
     });
 
     it('refuses a request announcing more than 200 MiB without reading it', async () => {
-      const response = await rawUpload(api.url, token, { declaredLength: MAX_UPLOAD_REQUEST + 10 * MiB, send: 1 * MiB });
+      const response = await rawUpload(api.url, token, {
+        declaredLength: MAX_UPLOAD_REQUEST + 10 * MiB,
+        send: 1 * MiB,
+      });
       assert.equal(response.status, 400);
       assert.equal(JSON.parse(response.body).title, 'The request is too large.');
     });
@@ -233,7 +353,10 @@ describe('POST /upload refusals', () => {
       assert.equal(response.status, 400);
       assert.equal(JSON.parse(response.body).title, 'The request is too large.');
       assert.ok(response.sentBeforeAnswer > MAX_UPLOAD_REQUEST, 'the limit was crossed');
-      assert.ok(response.sentBeforeAnswer < limit, `answered before the client finished (${response.sentBeforeAnswer} bytes sent)`);
+      assert.ok(
+        response.sentBeforeAnswer < limit,
+        `answered before the client finished (${response.sentBeforeAnswer} bytes sent)`,
+      );
       // The server still serves, and left no temporary file.
       await expectVideo(await sendChunk(api, token, bytes(1000)));
       assert.deepEqual(readdirSync(join(api.dataDir, 'incoming')), []);
@@ -267,7 +390,11 @@ interface RawResult {
 }
 
 /** Streams a multipart file part of `send` bytes with node:http, stopping as soon as an answer arrives. */
-function rawUpload(base: string, token: string, options: { send: number; declaredLength?: number }): Promise<RawResult> {
+function rawUpload(
+  base: string,
+  token: string,
+  options: { send: number; declaredLength?: number },
+): Promise<RawResult> {
   return new Promise((resolve, reject) => {
     const boundary = 'vu-raw-boundary';
     const headers: Record<string, string | number> = { 'content-type': `multipart/form-data; boundary=${boundary}` };
@@ -281,10 +408,14 @@ function rawUpload(base: string, token: string, options: { send: number; declare
       const sentBeforeAnswer = sent;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), sentBeforeAnswer }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), sentBeforeAnswer }),
+      );
       res.on('error', reject);
     });
-    req.on('error', (error) => { if (!answered) reject(error); });
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
     req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.mp4"\r\n\r\n`);
     const pump = (): void => {
       while (!answered && sent < options.send) {

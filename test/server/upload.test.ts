@@ -19,10 +19,13 @@ describe('POST /upload', () => {
     api = await startTestApi();
     token = await createToken(api);
   });
-  after(async () => { await api.stop(); });
+  after(async () => {
+    await api.stop();
+  });
 
   const sourceOf = (id: string): string => join(api.dataDir, 'videos', id, 'source');
-  const status = async (id: string): Promise<VideoStatus> => (await api.authed(`/videos/${id}/status`)).json() as Promise<VideoStatus>;
+  const status = async (id: string): Promise<VideoStatus> =>
+    (await api.authed(`/videos/${id}/status`)).json() as Promise<VideoStatus>;
 
   async function assertAssembled(video: Video, original: Buffer): Promise<void> {
     assert.equal(sha256File(sourceOf(video.videoId)), sha256(original));
@@ -32,7 +35,11 @@ describe('POST /upload', () => {
     const state = await status(video.videoId);
     assert.equal(state.ingest.status, 'uploaded');
     assert.equal(state.ingest.filesize, original.length);
-    assert.equal(existsSync(join(api.dataDir, 'videos', video.videoId, 'parts')), false, 'parts are removed after assembly');
+    assert.equal(
+      existsSync(join(api.dataDir, 'videos', video.videoId, 'parts')),
+      false,
+      'parts are removed after assembly',
+    );
   }
 
   it('assembles a 3-part upload sent as part N/M', async () => {
@@ -43,12 +50,15 @@ describe('POST /upload', () => {
     assert.equal(video.title, 'holiday.mp4');
     assert.equal(video.source.uri, `/videos/${video.videoId}/source`);
     assert.equal(video.assets.mp4, `${api.url}/vod/${video.videoId}/mp4/source.mp4`);
-    for (const key of ['player', 'hls', 'thumbnail', 'iframe'] as const) assert.equal(typeof video.assets[key], 'string');
+    for (const key of ['player', 'hls', 'thumbnail', 'iframe'] as const)
+      assert.equal(typeof video.assets[key], 'string');
     assert.equal(video.public, true);
     assert.ok(!Number.isNaN(Date.parse(video.createdAt)));
     assert.equal((await status(video.videoId)).ingest.status, 'uploading');
     await expectVideo(await sendChunk(api, token, parts[1]!, { range: 'part 2/3', videoId: video.videoId }));
-    const last = await expectVideo(await sendChunk(api, token, parts[2]!, { range: 'part 3/3', videoId: video.videoId }));
+    const last = await expectVideo(
+      await sendChunk(api, token, parts[2]!, { range: 'part 3/3', videoId: video.videoId }),
+    );
     assert.equal(last.videoId, video.videoId);
     await assertAssembled(video, data);
   });
@@ -72,7 +82,11 @@ describe('POST /upload', () => {
       offset += part.length;
       if (offset < data.length) {
         const state = await status(videoId);
-        assert.deepEqual(state.ingest.receivedBytes.at(-1), { from: offset - part.length, to: offset - 1, total: data.length });
+        assert.deepEqual(state.ingest.receivedBytes.at(-1), {
+          from: offset - part.length,
+          to: offset - 1,
+          total: data.length,
+        });
       }
     }
     await assertAssembled((await (await api.authed(`/videos/${videoId}`)).json()) as Video, data);
@@ -86,9 +100,13 @@ describe('POST /upload', () => {
 
   it('accepts parts out of order and a videoId sent after the file', async () => {
     const video = await expectVideo(await sendChunk(api, token, parts[0]!, { range: 'part 1/3' }));
-    await expectVideo(await sendChunk(api, token, parts[2]!, { range: 'part 3/3', videoId: video.videoId, videoIdLast: true }));
+    await expectVideo(
+      await sendChunk(api, token, parts[2]!, { range: 'part 3/3', videoId: video.videoId, videoIdLast: true }),
+    );
     assert.deepEqual((await status(video.videoId)).ingest.receivedParts, { parts: [1, 3], total: 3 });
-    await expectVideo(await sendChunk(api, token, parts[1]!, { range: 'part 2/3', videoId: video.videoId, videoIdLast: true }));
+    await expectVideo(
+      await sendChunk(api, token, parts[1]!, { range: 'part 2/3', videoId: video.videoId, videoIdLast: true }),
+    );
     await assertAssembled(video, data);
   });
 
@@ -96,8 +114,14 @@ describe('POST /upload', () => {
     const first = `bytes 0-${PART - 1}/${data.length}`;
     const video = await expectVideo(await sendChunk(api, token, parts[0]!, { range: first }));
     const responses = await Promise.all([
-      sendChunk(api, token, parts[2]!, { range: `bytes ${2 * PART}-${data.length - 1}/${data.length}`, videoId: video.videoId }),
-      sendChunk(api, token, parts[1]!, { range: `bytes ${PART}-${2 * PART - 1}/${data.length}`, videoId: video.videoId }),
+      sendChunk(api, token, parts[2]!, {
+        range: `bytes ${2 * PART}-${data.length - 1}/${data.length}`,
+        videoId: video.videoId,
+      }),
+      sendChunk(api, token, parts[1]!, {
+        range: `bytes ${PART}-${2 * PART - 1}/${data.length}`,
+        videoId: video.videoId,
+      }),
     ]);
     for (const response of responses) await expectVideo(response);
     await assertAssembled(video, data);
@@ -108,7 +132,11 @@ describe('POST /upload', () => {
     const chunks = split(file, PART);
     const video = await expectVideo(await sendChunk(api, token, chunks[0]!, { range: `part 1/${chunks.length}` }));
     const rest = await Promise.all(
-      chunks.slice(1).map((chunk, i) => sendChunk(api, token, chunk, { range: `part ${i + 2}/${chunks.length}`, videoId: video.videoId })),
+      chunks
+        .slice(1)
+        .map((chunk, i) =>
+          sendChunk(api, token, chunk, { range: `part ${i + 2}/${chunks.length}`, videoId: video.videoId }),
+        ),
     );
     for (const response of rest) await expectVideo(response);
     await assertAssembled(video, file);
@@ -127,12 +155,17 @@ describe('POST /upload', () => {
   });
 
   it('fills a video created in advance, keeping its title and privacy', async () => {
-    const created = await api.authed('/videos', { method: 'POST', body: JSON.stringify({ title: 'Launch', public: false, tags: ['a'] }) });
+    const created = await api.authed('/videos', {
+      method: 'POST',
+      body: JSON.stringify({ title: 'Launch', public: false, tags: ['a'] }),
+    });
     const video = await expectVideo(created, 201);
     assert.equal(video.public, false);
     assert.equal((await status(video.videoId)).ingest.status, null);
     for (const [i, part] of parts.entries()) {
-      const response = await expectVideo(await sendChunk(api, token, part, { range: `part ${i + 1}/3`, videoId: video.videoId }));
+      const response = await expectVideo(
+        await sendChunk(api, token, part, { range: `part ${i + 1}/3`, videoId: video.videoId }),
+      );
       assert.equal(response.title, 'Launch');
       assert.equal(response.public, false);
       assert.deepEqual(response.tags, ['a']);
@@ -154,7 +187,10 @@ describe('POST /upload', () => {
         const chunks = split(file, PART);
         let id: string | undefined;
         for (const [n, chunk] of chunks.entries()) {
-          const range = i % 2 === 0 ? `part ${n + 1}/${chunks.length}` : `bytes ${n * PART}-${n * PART + chunk.length - 1}/${file.length}`;
+          const range =
+            i % 2 === 0
+              ? `part ${n + 1}/${chunks.length}`
+              : `bytes ${n * PART}-${n * PART + chunk.length - 1}/${file.length}`;
           id = (await expectVideo(await sendChunk(api, token, chunk, { range, videoId: id }))).videoId;
         }
         return id!;
@@ -182,4 +218,3 @@ describe('POST /upload', () => {
     }
   });
 });
-

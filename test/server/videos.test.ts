@@ -20,13 +20,22 @@ describe('/videos', () => {
     api = await startTestApi({ publicUrl: 'https://media.example.com/' });
     token = await createToken(api);
   });
-  after(async () => { await api.stop(); });
+  after(async () => {
+    await api.stop();
+  });
 
-  const create = (body: unknown): Promise<Response> => api.authed('/videos', { method: 'POST', body: JSON.stringify(body) });
+  const create = (body: unknown): Promise<Response> =>
+    api.authed('/videos', { method: 'POST', body: JSON.stringify(body) });
 
   it('creates a video with the real shape and assets on the public URL', async () => {
     const video = await json<Video>(
-      await create({ title: 'Trailer', description: 'First cut', public: false, tags: ['x', 'y'], metadata: [{ key: 'k', value: 'v' }] }),
+      await create({
+        title: 'Trailer',
+        description: 'First cut',
+        public: false,
+        tags: ['x', 'y'],
+        metadata: [{ key: 'k', value: 'v' }],
+      }),
       201,
     );
     assert.match(video.videoId, /^vi[0-9A-Za-z]{22}$/);
@@ -37,7 +46,8 @@ describe('/videos', () => {
     assert.equal(video.mp4Support, true);
     assert.deepEqual(video.tags, ['x', 'y']);
     assert.deepEqual(video.metadata, [{ key: 'k', value: 'v' }]);
-    for (const key of ['createdAt', 'updatedAt', 'publishedAt'] as const) assert.ok(!Number.isNaN(Date.parse(video[key])));
+    for (const key of ['createdAt', 'updatedAt', 'publishedAt'] as const)
+      assert.ok(!Number.isNaN(Date.parse(video[key])));
     assert.deepEqual(video.source, { type: 'upload', uri: `/videos/${video.videoId}/source` });
     assert.equal(video.assets.mp4, `https://media.example.com/vod/${video.videoId}/mp4/source.mp4`);
     assert.equal(video.assets.player, `https://media.example.com/vod/${video.videoId}/player`);
@@ -103,16 +113,34 @@ describe('/videos', () => {
       for (const title of titles) {
         await json<Video>(await fresh.authed('/videos', { method: 'POST', body: JSON.stringify({ title }) }), 201);
       }
-      const page = await json<Page<Video>>(await fresh.authed('/videos?sortBy=title&sortOrder=asc&pageSize=2&currentPage=2'), 200);
-      assert.deepEqual(page.data.map((v) => v.title), ['c', 'd']);
+      const page = await json<Page<Video>>(
+        await fresh.authed('/videos?sortBy=title&sortOrder=asc&pageSize=2&currentPage=2'),
+        200,
+      );
+      assert.deepEqual(
+        page.data.map((v) => v.title),
+        ['c', 'd'],
+      );
       assert.equal(page.pagination.itemsTotal, 5);
       assert.equal(page.pagination.pagesTotal, 3);
       assert.equal(page.pagination.currentPageItems, 2);
-      assert.deepEqual(page.pagination.links.map((l) => l.rel), ['self', 'first', 'previous', 'next', 'last']);
+      assert.deepEqual(
+        page.pagination.links.map((l) => l.rel),
+        ['self', 'first', 'previous', 'next', 'last'],
+      );
       const newest = await json<Page<Video>>(await fresh.authed('/videos'), 200);
-      assert.deepEqual(newest.data.map((v) => v.title), [...titles].reverse());
-      assert.equal((await json<Problem>(await fresh.authed('/videos?sortBy=size'), 400)).title, 'A query parameter is invalid.');
-      assert.equal((await json<Problem>(await fresh.authed('/videos?pageSize=0'), 400)).title, 'A query parameter is invalid.');
+      assert.deepEqual(
+        newest.data.map((v) => v.title),
+        [...titles].reverse(),
+      );
+      assert.equal(
+        (await json<Problem>(await fresh.authed('/videos?sortBy=size'), 400)).title,
+        'A query parameter is invalid.',
+      );
+      assert.equal(
+        (await json<Problem>(await fresh.authed('/videos?pageSize=0'), 400)).title,
+        'A query parameter is invalid.',
+      );
     } finally {
       await fresh.stop();
     }
@@ -183,9 +211,14 @@ describe('/videos', () => {
 
     it('answers a range past a 1-byte source (bytes=-0) as a problem with the size it may ask within', async () => {
       // The smallest case `npm run fuzz -- --seed 742926363` found: a 416 sent as video/mp4.
-      const tiny = await expectVideo(await sendChunk(api, token, bytes(1), { range: 'part 1/1', fileName: 'clip.mp4' }));
+      const tiny = await expectVideo(
+        await sendChunk(api, token, bytes(1), { range: 'part 1/1', fileName: 'clip.mp4' }),
+      );
       for (const method of ['GET', 'HEAD']) {
-        const response = await fetch(`${api.url}/vod/${tiny.videoId}/mp4/source.mp4`, { method, headers: { range: 'bytes=-0' } });
+        const response = await fetch(`${api.url}/vod/${tiny.videoId}/mp4/source.mp4`, {
+          method,
+          headers: { range: 'bytes=-0' },
+        });
         assert.equal(response.status, 416, method);
         assert.equal(response.headers.get('content-type'), 'application/problem+json', method);
         assert.equal(response.headers.get('content-range'), 'bytes */1', method);
@@ -204,7 +237,10 @@ describe('/videos', () => {
     it('has a player page that plays it', async () => {
       const response = await fetch(`${base}/player`);
       assert.equal(response.status, 200);
-      assert.match(await response.text(), /<video src="https:\/\/media\.example\.com\/vod\/vi[0-9A-Za-z]{22}\/mp4\/source\.mp4"/);
+      assert.match(
+        await response.text(),
+        /<video src="https:\/\/media\.example\.com\/vod\/vi[0-9A-Za-z]{22}\/mp4\/source\.mp4"/,
+      );
     });
   });
 });

@@ -24,7 +24,13 @@ export function tempDir(prefix = 'vu-test-'): string {
 export async function startTestApi(options: Partial<StartOptions> = {}): Promise<TestApi> {
   const dataDir = options.dataDir ?? tempDir();
   const apiKey = options.apiKey ?? TEST_API_KEY;
-  const running = await startVideoApiServer({ ...options, apiKey, dataDir, port: options.port ?? 0, host: '127.0.0.1' });
+  const running = await startVideoApiServer({
+    ...options,
+    apiKey,
+    dataDir,
+    port: options.port ?? 0,
+    host: '127.0.0.1',
+  });
   return {
     ...running,
     apiKey,

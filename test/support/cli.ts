@@ -1,7 +1,8 @@
 /** Runs the `video-uploader` CLI from source in a child process, as a user would run it. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
-const ENTRY = "import('./src/cli/main.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })";
+const ENTRY =
+  "import('./src/cli/main.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })";
 
 export interface CliProcess {
   child: ChildProcessWithoutNullStreams;
@@ -43,13 +44,15 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess 
           reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text}`));
         }, timeoutMs);
         listeners.add(check);
-        void exited.then(() => setTimeout(() => {
-          if (listeners.has(check)) {
-            listeners.delete(check);
-            clearTimeout(timer);
-            reject(new Error(`exited before ${pattern}; output:\n${text}`));
-          }
-        }, 50));
+        void exited.then(() =>
+          setTimeout(() => {
+            if (listeners.has(check)) {
+              listeners.delete(check);
+              clearTimeout(timer);
+              reject(new Error(`exited before ${pattern}; output:\n${text}`));
+            }
+          }, 50),
+        );
         check();
       }),
   };

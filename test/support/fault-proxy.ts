@@ -4,7 +4,13 @@
  * or caps bandwidth. Synthetic answers carry CORS headers, so browsers see them as real responses.
  * Reusable from node tests directly and from browser tests through web-test-runner server commands.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export type FaultAction =
@@ -66,7 +72,8 @@ interface ActiveRule extends FaultRule {
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'Retry-After, X-RateLimit-Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, Date, X-Video-Id, Location, Upload-Offset',
+  'access-control-expose-headers':
+    'Retry-After, X-RateLimit-Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, Date, X-Video-Id, Location, Upload-Offset',
 };
 
 export class FaultProxy {
@@ -137,8 +144,10 @@ export class FaultProxy {
       fault: 'forward',
       status: 0,
       bodyBytes: 0,
-      token: new URL(req.url ?? '/', 'http://x').searchParams.get('token') ??
-        /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1] ?? null,
+      token:
+        new URL(req.url ?? '/', 'http://x').searchParams.get('token') ??
+        /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1] ??
+        null,
       startedAt: Date.now(),
       endedAt: null,
     };
@@ -192,7 +201,14 @@ export class FaultProxy {
           'content-type': 'application/problem+json',
           ...(action.headers ?? {}),
         });
-        res.end(action.body ?? JSON.stringify({ type: 'https://docs.api.video/reference/fault', title: `Injected ${action.status}.`, status: action.status }));
+        res.end(
+          action.body ??
+            JSON.stringify({
+              type: 'https://docs.api.video/reference/fault',
+              title: `Injected ${action.status}.`,
+              status: action.status,
+            }),
+        );
       });
       return;
     }

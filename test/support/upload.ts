@@ -35,7 +35,12 @@ export interface ChunkOptions {
 }
 
 /** Sends one `/upload` chunk as multipart/form-data. */
-export function sendChunk(api: Pick<TestApi, 'url'>, token: string | undefined, data: Uint8Array, options: ChunkOptions = {}): Promise<Response> {
+export function sendChunk(
+  api: Pick<TestApi, 'url'>,
+  token: string | undefined,
+  data: Uint8Array,
+  options: ChunkOptions = {},
+): Promise<Response> {
   const form = new FormData();
   const file = new Blob([data as Uint8Array<ArrayBuffer>], { type: 'video/mp4' });
   if (options.videoId && !options.videoIdLast) form.append('videoId', options.videoId);
@@ -54,7 +59,8 @@ export async function createToken(api: TestApi, ttl = 0): Promise<string> {
 }
 
 export async function expectVideo(response: Response, status = 201): Promise<Video> {
-  if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${await response.text()}`);
+  if (response.status !== status)
+    throw new Error(`expected ${status}, got ${response.status}: ${await response.text()}`);
   return (await response.json()) as Video;
 }
 

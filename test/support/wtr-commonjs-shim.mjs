@@ -14,7 +14,9 @@ export function commonjsShim() {
         imports.push(`import ${id} from '${name}';`);
         return id;
       });
-      return { body: `${imports.join('\n')}\nconst module = { exports: {} };\nconst exports = module.exports;\n${code}\nexport default module.exports;\n` };
+      return {
+        body: `${imports.join('\n')}\nconst module = { exports: {} };\nconst exports = module.exports;\n${code}\nexport default module.exports;\n`,
+      };
     },
   };
 }

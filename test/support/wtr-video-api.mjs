@@ -14,7 +14,8 @@ import { createInterface } from 'node:readline';
 import { tsImport } from 'tsx/esm/api';
 
 /** @param {string} name a launcher's name: 'Chromium', 'Firefox', 'MiniBrowser'… */
-const engineOfLauncher = (name) => (/firefox/i.test(name) ? 'firefox' : /minibrowser|webkit|safari/i.test(name) ? 'webkit' : 'chromium');
+const engineOfLauncher = (name) =>
+  /firefox/i.test(name) ? 'firefox' : /minibrowser|webkit|safari/i.test(name) ? 'webkit' : 'chromium';
 /** @param {string} userAgent */
 const engineOfUserAgent = (userAgent) =>
   /Firefox\//.test(userAgent) ? 'firefox' : /Chrome\//.test(userAgent) ? 'chromium' : 'webkit';
@@ -22,7 +23,14 @@ const engineOfUserAgent = (userAgent) =>
 const VIDEO_ID = /^vi[0-9A-Za-z]{22}$/;
 
 /** WebDriver's code points for the keys a chord may hold. */
-const WEBDRIVER_KEYS = { Shift: '\uE008', Control: '\uE009', Alt: '\uE00A', Meta: '\uE03D', Tab: '\uE004', Enter: '\uE007' };
+const WEBDRIVER_KEYS = {
+  Shift: '\uE008',
+  Control: '\uE009',
+  Alt: '\uE00A',
+  Meta: '\uE03D',
+  Tab: '\uE004',
+  Enter: '\uE007',
+};
 
 /**
  * Presses `chord` (e.g. ['Shift', 'Tab']): each key down in order, then up in reverse. The stock `sendKeys`

@@ -93,13 +93,18 @@ export interface RawResponse {
 function serialize(request: RawRequest, port: number, close = true): Buffer {
   const lines: Buffer[] = [Buffer.from(`${request.method} `, 'latin1'), request.target, Buffer.from(' HTTP/1.1\r\n')];
   if (!request.noHost) lines.push(Buffer.from(`Host: 127.0.0.1:${port}\r\n`));
-  for (const [name, value] of request.headers) lines.push(Buffer.from(`${name}: `, 'latin1'), value, Buffer.from('\r\n'));
+  for (const [name, value] of request.headers)
+    lines.push(Buffer.from(`${name}: `, 'latin1'), value, Buffer.from('\r\n'));
   if (request.chunked) {
     lines.push(Buffer.from(`Transfer-Encoding: chunked\r\n${close ? 'Connection: close\r\n' : ''}\r\n`));
-    if (request.body.length > 0) lines.push(Buffer.from(`${request.body.length.toString(16)}\r\n`), request.body, Buffer.from('\r\n'));
+    if (request.body.length > 0)
+      lines.push(Buffer.from(`${request.body.length.toString(16)}\r\n`), request.body, Buffer.from('\r\n'));
     lines.push(Buffer.from('0\r\n\r\n'));
   } else {
-    lines.push(Buffer.from(`Content-Length: ${request.body.length}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`), request.body);
+    lines.push(
+      Buffer.from(`Content-Length: ${request.body.length}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`),
+      request.body,
+    );
   }
   return Buffer.concat(lines);
 }
@@ -173,7 +178,9 @@ function parseFramed(data: Buffer, method: string): { response: RawResponse; use
   }
   if (head.headers.has('content-length')) {
     const length = Number(head.headers.get('content-length'));
-    return data.length < start + length ? undefined : { response: { ...head, body: data.subarray(start, start + length) }, used: start + length };
+    return data.length < start + length
+      ? undefined
+      : { response: { ...head, body: data.subarray(start, start + length) }, used: start + length };
   }
   return { response: { ...head, body: data.subarray(start) }, used: data.length };
 }
@@ -182,7 +189,11 @@ function parseFramed(data: Buffer, method: string): { response: RawResponse; use
  * Sends several requests pipelined on one keep-alive connection (the last asks to close); resolves
  * with the answers in order once the server closes, or 'hang'.
  */
-export function sendPipelined(port: number, requests: RawRequest[], timeoutMs: number): Promise<RawResponse[] | 'hang'> {
+export function sendPipelined(
+  port: number,
+  requests: RawRequest[],
+  timeoutMs: number,
+): Promise<RawResponse[] | 'hang'> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -212,7 +223,11 @@ export function sendPipelined(port: number, requests: RawRequest[], timeoutMs: n
 }
 
 /** Sends one request on a fresh connection; resolves with the answer, 'hang' or 'no answer'. */
-export function send(port: number, request: RawRequest, timeoutMs: number): Promise<RawResponse | 'hang' | 'no answer'> {
+export function send(
+  port: number,
+  request: RawRequest,
+  timeoutMs: number,
+): Promise<RawResponse | 'hang' | 'no answer'> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -262,7 +277,12 @@ async function startTarget(sandbox: string, dataDir: string, timeouts: FuzzOptio
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (text: string) => stderr.push(text));
   let code: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => { code = c; resolve(c); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (c) => {
+      code = c;
+      resolve(c);
+    }),
+  );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     void exited.then((c) => reject(new Error(`the server under test exited early (${c}): ${stderr.join('')}`)));
@@ -306,7 +326,12 @@ interface Known {
 
 const basic = (user: string): string => `Basic ${Buffer.from(`${user}:`).toString('base64')}`;
 
-async function api(target: Target, method: string, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
+async function api(
+  target: Target,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any; headers: Headers }> {
   const response = await fetch(target.apiUrl + path, {
     method,
     headers: { authorization: basic(API_KEY), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -323,12 +348,14 @@ async function api(target: Target, method: string, path: string, body?: unknown)
 }
 
 async function seed(target: Target): Promise<Known> {
-  const token = async (ttl: number): Promise<string> => (await api(target, 'POST', '/upload-tokens', { ttl })).json.token as string;
+  const token = async (ttl: number): Promise<string> =>
+    (await api(target, 'POST', '/upload-tokens', { ttl })).json.token as string;
   const live = await token(0);
   const short = await token(3600);
   const deleted = await token(0);
   await api(target, 'DELETE', `/upload-tokens/${deleted}`);
-  const precreated = (await api(target, 'POST', '/videos', { title: 'Pre-created', public: false })).json.videoId as string;
+  const precreated = (await api(target, 'POST', '/videos', { title: 'Pre-created', public: false })).json
+    .videoId as string;
   // An uploaded video, one in progress (part 1 of 2 holds the 5 MiB minimum), one fresh.
   const form = (data: Buffer, name: string, videoId?: string): FormData => {
     const f = new FormData();
@@ -336,7 +363,10 @@ async function seed(target: Target): Promise<Known> {
     f.append('file', new Blob([new Uint8Array(data)]), name);
     return f;
   };
-  const done = await fetch(`${target.apiUrl}/upload?token=${live}`, { method: 'POST', body: form(Buffer.alloc(3000, 7), 'done.mp4') });
+  const done = await fetch(`${target.apiUrl}/upload?token=${live}`, {
+    method: 'POST',
+    body: form(Buffer.alloc(3000, 7), 'done.mp4'),
+  });
   const doneId = ((await done.json()) as { videoId: string }).videoId;
   const half = await fetch(`${target.apiUrl}/upload?token=${live}`, {
     method: 'POST',
@@ -349,7 +379,11 @@ async function seed(target: Target): Promise<Known> {
     headers: { authorization: `Bearer ${live}`, 'tus-resumable': '1.0.0', 'upload-length': '1000' },
   });
   const tusId = (tus.headers.get('location') ?? '').split('/').pop() ?? '';
-  const auth = await fetch(`${target.apiUrl}/auth/api-key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: API_KEY }) });
+  const auth = await fetch(`${target.apiUrl}/auth/api-key`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ apiKey: API_KEY }),
+  });
   const tokens = (await auth.json()) as { access_token: string; refresh_token: string };
   return {
     tokens: [live, short, deleted],
@@ -374,11 +408,39 @@ function oddText(maxLength = 64, hugeMax = 70_000): fc.Arbitrary<Buffer> {
     { weight: 2, arbitrary: fc.uint8Array({ maxLength }).map((a) => Buffer.from(a)) },
     {
       weight: 3,
-      arbitrary: fc.constantFrom(
-        '../../../etc/passwd', '..%2F..%2F..%2Fetc%2Fpasswd', '%2e%2e%2f%2e%2e%2f', '..\\..\\windows', '%00', 'a%00b', '\0',
-        '%', '%zz', '%C0%AF', '%ff%fe', '%E2%82', '\u202e\u0000', 'ビデオ', '😀'.repeat(30), 'vi' + 'A'.repeat(22), '%25',
-        `${MARK}/../../${MARK}`, `/tmp/${MARK}`, 'null', 'undefined', '[]', '{}', '-1', '1e309', 'NaN', '0x10', ' ', '',
-      ).map(b),
+      arbitrary: fc
+        .constantFrom(
+          '../../../etc/passwd',
+          '..%2F..%2F..%2Fetc%2Fpasswd',
+          '%2e%2e%2f%2e%2e%2f',
+          '..\\..\\windows',
+          '%00',
+          'a%00b',
+          '\0',
+          '%',
+          '%zz',
+          '%C0%AF',
+          '%ff%fe',
+          '%E2%82',
+          '\u202e\u0000',
+          'ビデオ',
+          '😀'.repeat(30),
+          'vi' + 'A'.repeat(22),
+          '%25',
+          `${MARK}/../../${MARK}`,
+          `/tmp/${MARK}`,
+          'null',
+          'undefined',
+          '[]',
+          '{}',
+          '-1',
+          '1e309',
+          'NaN',
+          '0x10',
+          ' ',
+          '',
+        )
+        .map(b),
     },
     { weight: 1, arbitrary: fc.integer({ min: 1, max: hugeMax }).map((n) => Buffer.alloc(n, 0x61)) },
   );
@@ -389,7 +451,10 @@ const pick = (list: string[]): fc.Arbitrary<string> => fc.nat().map((i) => list[
 
 /** A token that works: one the fuzzer never deletes, most of the time. */
 const liveToken = (known: Known): fc.Arbitrary<string> =>
-  fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...known.reserved) }, { weight: 1, arbitrary: fc.constantFrom(known.tokens[0]!, known.tokens[1]!) });
+  fc.oneof(
+    { weight: 9, arbitrary: fc.constantFrom(...known.reserved) },
+    { weight: 1, arbitrary: fc.constantFrom(known.tokens[0]!, known.tokens[1]!) },
+  );
 
 function tokenLike(known: Known): fc.Arbitrary<string> {
   return fc.oneof(
@@ -404,12 +469,7 @@ function tokenLike(known: Known): fc.Arbitrary<string> {
 }
 
 function idLike(known: Known): fc.Arbitrary<string> {
-  return fc.oneof(
-    pick(known.videoIds),
-    pick(known.tusIds),
-    fc.stringMatching(/^vi[0-9A-Za-z]{22}$/),
-    tokenLike(known),
-  );
+  return fc.oneof(pick(known.videoIds), pick(known.tusIds), fc.stringMatching(/^vi[0-9A-Za-z]{22}$/), tokenLike(known));
 }
 
 /** A path segment: a known id, or something odd, percent-encoded or raw. */
@@ -422,14 +482,40 @@ function segment(known: Known): fc.Arbitrary<Buffer> {
 }
 
 const TEMPLATES = [
-  '/', '/upload', '/upload-tokens', '/upload-tokens/{}', '/videos', '/videos/{}', '/videos/{}/status', '/vod/{}/mp4/source.mp4',
-  '/vod/{}/player', '/tus', '/tus/{}', '/auth/api-key', '/auth/refresh', '/api/upload-token', '/api/videos', '/cdn/video-uploader.min.js',
-  '/index.html', '/demo.css', '/cdn/{}', '/{}', '/{}/{}', '//videos', '/videos/', '/upload/', '/.video-uploader/video-api.sqlite',
+  '/',
+  '/upload',
+  '/upload-tokens',
+  '/upload-tokens/{}',
+  '/videos',
+  '/videos/{}',
+  '/videos/{}/status',
+  '/vod/{}/mp4/source.mp4',
+  '/vod/{}/player',
+  '/tus',
+  '/tus/{}',
+  '/auth/api-key',
+  '/auth/refresh',
+  '/api/upload-token',
+  '/api/videos',
+  '/cdn/video-uploader.min.js',
+  '/index.html',
+  '/demo.css',
+  '/cdn/{}',
+  '/{}',
+  '/{}/{}',
+  '//videos',
+  '/videos/',
+  '/upload/',
+  '/.video-uploader/video-api.sqlite',
 ];
 
 function pathArb(known: Known, templates: string[]): fc.Arbitrary<Buffer> {
   return fc
-    .tuple(fc.constantFrom(...templates), fc.array(segment(known), { minLength: 3, maxLength: 3 }), fc.option(queryArb(known), { nil: undefined }))
+    .tuple(
+      fc.constantFrom(...templates),
+      fc.array(segment(known), { minLength: 3, maxLength: 3 }),
+      fc.option(queryArb(known), { nil: undefined }),
+    )
     .map(([template, segments, query]) => {
       const parts = template.split('{}');
       const out: Buffer[] = [];
@@ -445,12 +531,38 @@ function pathArb(known: Known, templates: string[]): fc.Arbitrary<Buffer> {
 function queryArb(known: Known): fc.Arbitrary<Buffer> {
   const value = fc.oneof(
     tokenLike(known).map(b),
-    fc.constantFrom('createdAt', 'ttl', 'title', 'updatedAt', 'asc', 'desc', 'ASC', '1', '0', '-1', '100', '101', '9999999999', '1.5', '1e2', '').map(b),
+    fc
+      .constantFrom(
+        'createdAt',
+        'ttl',
+        'title',
+        'updatedAt',
+        'asc',
+        'desc',
+        'ASC',
+        '1',
+        '0',
+        '-1',
+        '100',
+        '101',
+        '9999999999',
+        '1.5',
+        '1e2',
+        '',
+      )
+      .map(b),
     oddText(30),
   );
-  const pair = fc.tuple(fc.constantFrom('token', 'sortBy', 'sortOrder', 'currentPage', 'pageSize', 'videoId', 'x', ''), value, fc.boolean())
+  const pair = fc
+    .tuple(
+      fc.constantFrom('token', 'sortBy', 'sortOrder', 'currentPage', 'pageSize', 'videoId', 'x', ''),
+      value,
+      fc.boolean(),
+    )
     .map(([k, v, encode]) => Buffer.concat([b(k), b('='), encode ? b(encodeURIComponent(v.toString('utf8'))) : v]));
-  return fc.array(pair, { minLength: 1, maxLength: 5 }).map((pairs) => Buffer.concat(pairs.flatMap((p, i) => (i ? [b('&'), p] : [p]))));
+  return fc
+    .array(pair, { minLength: 1, maxLength: 5 })
+    .map((pairs) => Buffer.concat(pairs.flatMap((p, i) => (i ? [b('&'), p] : [p]))));
 }
 
 function authorizationArb(known: Known): fc.Arbitrary<[string, Buffer][]> {
@@ -467,7 +579,14 @@ function authorizationArb(known: Known): fc.Arbitrary<[string, Buffer][]> {
           tokenLike(known).map((t) => `Bearer ${t}`),
           tokenLike(known).map((t) => basic(t)),
           fc.string({ maxLength: 40 }).map((s) => `Basic ${s}`),
-          fc.constantFrom('Basic', 'Bearer', 'Bearer ', 'Basic ====', 'Digest x', 'basic ' + Buffer.from(`${API_KEY}:x`).toString('base64')),
+          fc.constantFrom(
+            'Basic',
+            'Bearer',
+            'Bearer ',
+            'Basic ====',
+            'Digest x',
+            'basic ' + Buffer.from(`${API_KEY}:x`).toString('base64'),
+          ),
           fc.integer({ min: 4000, max: 20_000 }).map((n) => `Bearer ${'a'.repeat(n)}`),
         )
         .map((v) => [['Authorization', b(v)]] as [string, Buffer][]),
@@ -477,23 +596,85 @@ function authorizationArb(known: Known): fc.Arbitrary<[string, Buffer][]> {
 }
 
 const CONTENT_RANGES = [
-  'part 1/1', 'part 1/2', 'part 2/2', 'part 1/*', 'part 2/*', 'part 3/3', 'part 0/0', 'part 0/1', 'part 2/1', 'part 1/10000', 'part 1/10001',
-  'part 99999999999/1', 'bytes 0-2999/3000', 'bytes 0-99/100', 'bytes 100-199/200', 'bytes 10-5/3', 'bytes 0-0/0', 'bytes 0-9/10',
-  'bytes 0-9007199254740993/9007199254740994', 'bytes -1-5/10', 'bytes */100', 'PART 1 / 1', ' bytes 0-9/10 ', 'part\t1/1', 'bytes 0-9/10, bytes 10-19/20',
+  'part 1/1',
+  'part 1/2',
+  'part 2/2',
+  'part 1/*',
+  'part 2/*',
+  'part 3/3',
+  'part 0/0',
+  'part 0/1',
+  'part 2/1',
+  'part 1/10000',
+  'part 1/10001',
+  'part 99999999999/1',
+  'bytes 0-2999/3000',
+  'bytes 0-99/100',
+  'bytes 100-199/200',
+  'bytes 10-5/3',
+  'bytes 0-0/0',
+  'bytes 0-9/10',
+  'bytes 0-9007199254740993/9007199254740994',
+  'bytes -1-5/10',
+  'bytes */100',
+  'PART 1 / 1',
+  ' bytes 0-9/10 ',
+  'part\t1/1',
+  'bytes 0-9/10, bytes 10-19/20',
 ];
 
 function headerArb(known: Known, extra: fc.Arbitrary<[string, Buffer]>[] = []): fc.Arbitrary<[string, Buffer][]> {
   const value = (max: number): fc.Arbitrary<Buffer> => oddText(max, 3_000);
   const one = fc.oneof(
-    { weight: 4, arbitrary: fc.tuple(fc.constant('Content-Range'), fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...CONTENT_RANGES).map(b) }, { weight: 1, arbitrary: value(40) })) },
-    fc.tuple(fc.constant('Origin'), fc.constantFrom('https://allowed.example', 'https://evil.example', 'null', 'http://127.0.0.1', 'x://y', '').map(b)),
-    fc.tuple(fc.constant('Range'), fc.constantFrom('bytes=0-', 'bytes=-0', 'bytes=-10', 'bytes=5-1', 'bytes=0-1,2-3', 'bytes=99999999999-', 'items=0-1').map(b)),
+    {
+      weight: 4,
+      arbitrary: fc.tuple(
+        fc.constant('Content-Range'),
+        fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom(...CONTENT_RANGES).map(b) },
+          { weight: 1, arbitrary: value(40) },
+        ),
+      ),
+    },
+    fc.tuple(
+      fc.constant('Origin'),
+      fc
+        .constantFrom('https://allowed.example', 'https://evil.example', 'null', 'http://127.0.0.1', 'x://y', '')
+        .map(b),
+    ),
+    fc.tuple(
+      fc.constant('Range'),
+      fc
+        .constantFrom(
+          'bytes=0-',
+          'bytes=-0',
+          'bytes=-10',
+          'bytes=5-1',
+          'bytes=0-1,2-3',
+          'bytes=99999999999-',
+          'items=0-1',
+        )
+        .map(b),
+    ),
     fc.tuple(fc.constantFrom('X-Forwarded-For', 'CF-Connecting-IP', 'X-Real-IP'), value(30)),
     fc.tuple(fc.constant('Upgrade'), fc.constantFrom('websocket', 'h2c', 'tls/1.2', '').map(b)),
     fc.tuple(fc.constant('Expect'), fc.constantFrom('100-continue', '100-continue', '100-continue', '', 'x').map(b)),
-    fc.tuple(fc.constantFrom('Access-Control-Request-Method', 'Access-Control-Request-Headers', 'X-HTTP-Method-Override', 'Accept', 'Accept-Encoding', 'Cookie'), value(30)),
+    fc.tuple(
+      fc.constantFrom(
+        'Access-Control-Request-Method',
+        'Access-Control-Request-Headers',
+        'X-HTTP-Method-Override',
+        'Accept',
+        'Accept-Encoding',
+        'Cookie',
+      ),
+      value(30),
+    ),
     { weight: 2, arbitrary: fc.tuple(fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,30}$/), value(50)) },
-    fc.tuple(fc.constant(`X-${MARK}-Big`), fc.integer({ min: 1000, max: 20_000 }).map((n) => Buffer.alloc(n, 0x62))),
+    fc.tuple(
+      fc.constant(`X-${MARK}-Big`),
+      fc.integer({ min: 1000, max: 20_000 }).map((n) => Buffer.alloc(n, 0x62)),
+    ),
     ...extra,
   );
   return fc.tuple(authorizationArb(known), fc.array(one, { maxLength: 5 })).map(([auth, rest]) => [...auth, ...rest]);
@@ -502,7 +683,23 @@ function headerArb(known: Known, extra: fc.Arbitrary<[string, Buffer]>[] = []): 
 function jsonBody(): fc.Arbitrary<{ type: string; body: Buffer }> {
   const fields = fc.dictionary(
     fc.oneof(
-      fc.constantFrom('ttl', 'title', 'description', 'tags', 'metadata', 'public', 'panoramic', 'mp4Support', 'apiKey', 'refreshToken', 'fileName', 'fileType', 'fileSize', '__proto__', 'constructor'),
+      fc.constantFrom(
+        'ttl',
+        'title',
+        'description',
+        'tags',
+        'metadata',
+        'public',
+        'panoramic',
+        'mp4Support',
+        'apiKey',
+        'refreshToken',
+        'fileName',
+        'fileType',
+        'fileSize',
+        '__proto__',
+        'constructor',
+      ),
       fc.string({ maxLength: 10 }),
     ),
     fc.oneof(
@@ -514,17 +711,35 @@ function jsonBody(): fc.Arbitrary<{ type: string; body: Buffer }> {
     ),
     { maxKeys: 6 },
   );
-  return fc.oneof(
-    { weight: 5, arbitrary: fields.map((o) => b(JSON.stringify(o))) },
-    { weight: 1, arbitrary: fc.jsonValue().map((v) => b(JSON.stringify(v) ?? 'null')) },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 50_000 }).map((n) => b('['.repeat(n) + ']'.repeat(n))) },
-    { weight: 1, arbitrary: oddText(200) },
-    { weight: 1, arbitrary: fc.integer({ min: 60_000, max: 70_000 }).map((n) => b(JSON.stringify({ title: 'x'.repeat(n) }))) },
-    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.concat([b('{"title":"'), Buffer.from(a), b('"}')])) },
-  ).chain((body) =>
-    fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/problem+json', '')
-      .map((type) => ({ type, body })),
-  );
+  return fc
+    .oneof(
+      { weight: 5, arbitrary: fields.map((o) => b(JSON.stringify(o))) },
+      { weight: 1, arbitrary: fc.jsonValue().map((v) => b(JSON.stringify(v) ?? 'null')) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: 50_000 }).map((n) => b('['.repeat(n) + ']'.repeat(n))) },
+      { weight: 1, arbitrary: oddText(200) },
+      {
+        weight: 1,
+        arbitrary: fc.integer({ min: 60_000, max: 70_000 }).map((n) => b(JSON.stringify({ title: 'x'.repeat(n) }))),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .uint8Array({ maxLength: 64 })
+          .map((a) => Buffer.concat([b('{"title":"'), Buffer.from(a), b('"}')])),
+      },
+    )
+    .chain((body) =>
+      fc
+        .constantFrom(
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/problem+json',
+          '',
+        )
+        .map((type) => ({ type, body })),
+    );
 }
 
 interface Part {
@@ -541,13 +756,25 @@ function multipartBody(known: Known): fc.Arbitrary<{ type: string; body: Buffer 
     { weight: 1, arbitrary: fc.integer({ min: 1000, max: 20_000 }).map((n) => Buffer.alloc(n, 0x6e)) },
   );
   const filename = fc.oneof(
-    fc.constantFrom('clip.mp4', `../../${MARK}.mp4`, `..\\..\\${MARK}.mp4`, `${MARK}\0.mp4`, `/tmp/${MARK}`, 'ビデオ.mp4', `${MARK}${'x'.repeat(5000)}.mp4`).map(b),
+    fc
+      .constantFrom(
+        'clip.mp4',
+        `../../${MARK}.mp4`,
+        `..\\..\\${MARK}.mp4`,
+        `${MARK}\0.mp4`,
+        `/tmp/${MARK}`,
+        'ビデオ.mp4',
+        `${MARK}${'x'.repeat(5000)}.mp4`,
+      )
+      .map(b),
     oddText(60).map((t) => Buffer.concat([b(MARK), t])),
   );
   const part: fc.Arbitrary<Part> = fc.record({
     name,
     filename: fc.option(filename, { nil: undefined }),
-    type: fc.option(fc.constantFrom('video/mp4', 'application/octet-stream', 'text/plain; charset=utf-8', ''), { nil: undefined }),
+    type: fc.option(fc.constantFrom('video/mp4', 'application/octet-stream', 'text/plain; charset=utf-8', ''), {
+      nil: undefined,
+    }),
     data: fc.oneof(
       idLike(known).map(b),
       fc.uint8Array({ maxLength: 4096 }).map((a) => Buffer.from(a)),
@@ -567,7 +794,8 @@ function multipartBody(known: Known): fc.Arbitrary<{ type: string; body: Buffer 
     .map(({ parts, withFile, videoIdFirst, boundary, declared, breakage, cut }) => {
       const all: Part[] = [];
       if (videoIdFirst !== undefined) all.push({ name: b('videoId'), data: b(videoIdFirst) });
-      if (withFile) all.push({ name: b('file'), filename: b('clip.mp4'), type: 'video/mp4', data: Buffer.alloc(2000, 5) });
+      if (withFile)
+        all.push({ name: b('file'), filename: b('clip.mp4'), type: 'video/mp4', data: Buffer.alloc(2000, 5) });
       all.push(...parts);
       const eol = breakage === 'lf-only' ? '\n' : '\r\n';
       const chunks: Buffer[] = [];
@@ -583,17 +811,29 @@ function multipartBody(known: Known): fc.Arbitrary<{ type: string; body: Buffer 
       let body = Buffer.concat(chunks);
       if (breakage === 'truncate' && body.length > 0) body = body.subarray(0, cut % body.length);
       const type =
-        declared === 'same' ? `multipart/form-data; boundary=${boundary}`
-        : declared === 'quoted' ? `multipart/form-data; boundary="${boundary}"`
-        : declared === 'other' ? 'multipart/form-data; boundary=somethingelse'
-        : 'multipart/form-data';
+        declared === 'same'
+          ? `multipart/form-data; boundary=${boundary}`
+          : declared === 'quoted'
+            ? `multipart/form-data; boundary="${boundary}"`
+            : declared === 'other'
+              ? 'multipart/form-data; boundary=somethingelse'
+              : 'multipart/form-data';
       return { type, body };
     });
 }
 
 const ODD_FILENAMES = [
-  'clip.mp4', `../../${MARK}.mp4`, `..\\..\\${MARK}.mp4`, `${MARK}\0.mp4`, `/tmp/${MARK}`, `${MARK}ビデオ🎬.mp4`, `${MARK}${'x'.repeat(3000)}.mp4`,
-  `%2e%2e%2f${MARK}`, `${MARK}\u202e4pm.exe`, '', ' ',
+  'clip.mp4',
+  `../../${MARK}.mp4`,
+  `..\\..\\${MARK}.mp4`,
+  `${MARK}\0.mp4`,
+  `/tmp/${MARK}`,
+  `${MARK}ビデオ🎬.mp4`,
+  `${MARK}${'x'.repeat(3000)}.mp4`,
+  `%2e%2e%2f${MARK}`,
+  `${MARK}\u202e4pm.exe`,
+  '',
+  ' ',
 ];
 
 /** A multipart upload the server could accept: a live token, one file part, a range that fits it. */
@@ -602,9 +842,18 @@ function wellFormedUpload(known: Known): fc.Arbitrary<RawRequest> {
     .record({
       token: liveToken(known),
       // Mostly small; now and then the 5 MiB a part other than the last must hold (or a byte less).
-      size: fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 1, max: 3000 }) }, { weight: 1, arbitrary: fc.constantFrom(5 * 1024 * 1024, 5 * 1024 * 1024 - 1) }),
-      filename: fc.oneof(fc.constantFrom(...ODD_FILENAMES).map(b), oddText(60, 300).map((t) => Buffer.concat([b(MARK), t]))),
-      videoId: fc.option(fc.oneof({ weight: 3, arbitrary: pick(known.videoIds) }, { weight: 1, arbitrary: idLike(known) }), { nil: undefined }),
+      size: fc.oneof(
+        { weight: 5, arbitrary: fc.integer({ min: 1, max: 3000 }) },
+        { weight: 1, arbitrary: fc.constantFrom(5 * 1024 * 1024, 5 * 1024 * 1024 - 1) },
+      ),
+      filename: fc.oneof(
+        fc.constantFrom(...ODD_FILENAMES).map(b),
+        oddText(60, 300).map((t) => Buffer.concat([b(MARK), t])),
+      ),
+      videoId: fc.option(
+        fc.oneof({ weight: 3, arbitrary: pick(known.videoIds) }, { weight: 1, arbitrary: idLike(known) }),
+        { nil: undefined },
+      ),
       videoIdLast: fc.boolean(),
       range: fc.oneof(
         fc.constant(undefined),
@@ -616,12 +865,32 @@ function wellFormedUpload(known: Known): fc.Arbitrary<RawRequest> {
     .map(({ token, size, filename, videoId, videoIdLast, range, field }) => {
       const boundary = 'fzwell';
       const data = Buffer.alloc(size, size % 251);
-      const videoIdPart = videoId === undefined ? [] : [b(`--${boundary}\r\nContent-Disposition: form-data; name="videoId"\r\n\r\n${videoId}\r\n`)];
-      const filePart = [b(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="`), filename, b('"\r\nContent-Type: video/mp4\r\n\r\n'), data, b('\r\n')];
-      const body = Buffer.concat([...(videoIdLast ? [] : videoIdPart), ...filePart, ...(videoIdLast ? videoIdPart : []), b(`--${boundary}--\r\n`)]);
+      const videoIdPart =
+        videoId === undefined
+          ? []
+          : [b(`--${boundary}\r\nContent-Disposition: form-data; name="videoId"\r\n\r\n${videoId}\r\n`)];
+      const filePart = [
+        b(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="`),
+        filename,
+        b('"\r\nContent-Type: video/mp4\r\n\r\n'),
+        data,
+        b('\r\n'),
+      ];
+      const body = Buffer.concat([
+        ...(videoIdLast ? [] : videoIdPart),
+        ...filePart,
+        ...(videoIdLast ? videoIdPart : []),
+        b(`--${boundary}--\r\n`),
+      ]);
       const headers: [string, Buffer][] = [['Content-Type', b(`multipart/form-data; boundary=${boundary}`)]];
       if (typeof range === 'string') headers.push(['Content-Range', b(range)]);
-      else if (range) headers.push(['Content-Range', b(`bytes ${range.from}-${range.from + size - 1 + range.off}/${range.from + size + (range.off ? 0 : range.from % 2 ? 5 : 0)}`)]);
+      else if (range)
+        headers.push([
+          'Content-Range',
+          b(
+            `bytes ${range.from}-${range.from + size - 1 + range.off}/${range.from + size + (range.off ? 0 : range.from % 2 ? 5 : 0)}`,
+          ),
+        ]);
       return { method: 'POST', target: b(`/upload?token=${token}`), headers, body };
     });
 }
@@ -629,7 +898,13 @@ function wellFormedUpload(known: Known): fc.Arbitrary<RawRequest> {
 /** A tus request the server could accept: a live bearer token, the version, lengths that fit. */
 function wellFormedTus(known: Known): fc.Arbitrary<RawRequest> {
   const metadata = fc
-    .array(fc.tuple(fc.constantFrom('filename', 'name', 'videoId', 'filetype'), fc.oneof(fc.constantFrom(...ODD_FILENAMES), pick(known.videoIds))), { maxLength: 3 })
+    .array(
+      fc.tuple(
+        fc.constantFrom('filename', 'name', 'videoId', 'filetype'),
+        fc.oneof(fc.constantFrom(...ODD_FILENAMES), pick(known.videoIds)),
+      ),
+      { maxLength: 3 },
+    )
     .map((pairs) => [...new Map(pairs)].map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`).join(','));
   return fc
     .record({
@@ -642,15 +917,26 @@ function wellFormedTus(known: Known): fc.Arbitrary<RawRequest> {
       id: pick(known.tusIds),
     })
     .map(({ token, kind, length, offset, sent, metadata: meta, id }) => {
-      const headers: [string, Buffer][] = [['Authorization', b(`Bearer ${token}`)], ['Tus-Resumable', b('1.0.0')]];
+      const headers: [string, Buffer][] = [
+        ['Authorization', b(`Bearer ${token}`)],
+        ['Tus-Resumable', b('1.0.0')],
+      ];
       if (kind === 'create' || kind === 'create-with-body') {
         headers.push(['Upload-Length', b(String(length))]);
         if (meta) headers.push(['Upload-Metadata', b(meta)]);
         if (kind === 'create-with-body') headers.push(['Content-Type', b('application/offset+octet-stream')]);
-        return { method: 'POST', target: b('/tus'), headers, body: kind === 'create-with-body' ? Buffer.alloc(Math.min(sent, length), 3) : Buffer.alloc(0) };
+        return {
+          method: 'POST',
+          target: b('/tus'),
+          headers,
+          body: kind === 'create-with-body' ? Buffer.alloc(Math.min(sent, length), 3) : Buffer.alloc(0),
+        };
       }
       if (kind === 'patch') {
-        headers.push(['Upload-Offset', b(String(offset % 1001))], ['Content-Type', b('application/offset+octet-stream')]);
+        headers.push(
+          ['Upload-Offset', b(String(offset % 1001))],
+          ['Content-Type', b('application/offset+octet-stream')],
+        );
         return { method: 'PATCH', target: b(`/tus/${id}`), headers, body: Buffer.alloc(sent % 1500, 4) };
       }
       return { method: kind === 'head' ? 'HEAD' : 'DELETE', target: b(`/tus/${id}`), headers, body: Buffer.alloc(0) };
@@ -662,7 +948,9 @@ function learn(known: Known, answer: RawResponse): void {
   const location = answer.headers.get('location');
   const tusId = location ? /\/tus\/([0-9a-f]{32})$/.exec(location)?.[1] : undefined;
   if (tusId && known.tusIds.length < 200) known.tusIds.push(tusId);
-  const videoId = answer.headers.get('x-video-id') ?? /"videoId":"(vi[0-9A-Za-z]{22})"/.exec(answer.body.subarray(0, 200).toString('latin1'))?.[1];
+  const videoId =
+    answer.headers.get('x-video-id') ??
+    /"videoId":"(vi[0-9A-Za-z]{22})"/.exec(answer.body.subarray(0, 200).toString('latin1'))?.[1];
   if (videoId && !known.videoIds.includes(videoId) && known.videoIds.length < 200) known.videoIds.push(videoId);
 }
 
@@ -675,13 +963,26 @@ interface Family {
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const method = (weights: Partial<Record<string, number>> = {}): fc.Arbitrary<string> =>
-  fc.oneof(
-    ...METHODS.map((m) => ({ weight: weights[m] ?? 1, arbitrary: fc.constant(m) })),
-    { weight: 1, arbitrary: fc.constantFrom('PROPFIND', 'get', 'TRACE', 'CONNECT', 'FOO', 'M-SEARCH') },
-  );
+  fc.oneof(...METHODS.map((m) => ({ weight: weights[m] ?? 1, arbitrary: fc.constant(m) })), {
+    weight: 1,
+    arbitrary: fc.constantFrom('PROPFIND', 'get', 'TRACE', 'CONNECT', 'FOO', 'M-SEARCH'),
+  });
 
-function request(m: fc.Arbitrary<string>, path: fc.Arbitrary<Buffer>, headers: fc.Arbitrary<[string, Buffer][]>, body: fc.Arbitrary<{ type: string; body: Buffer }>): fc.Arbitrary<RawRequest> {
-  return fc.record({ method: m, target: path, headers, payload: fc.option(body, { freq: 4, nil: undefined }), chunked: fc.boolean(), noHost: fc.boolean() })
+function request(
+  m: fc.Arbitrary<string>,
+  path: fc.Arbitrary<Buffer>,
+  headers: fc.Arbitrary<[string, Buffer][]>,
+  body: fc.Arbitrary<{ type: string; body: Buffer }>,
+): fc.Arbitrary<RawRequest> {
+  return fc
+    .record({
+      method: m,
+      target: path,
+      headers,
+      payload: fc.option(body, { freq: 4, nil: undefined }),
+      chunked: fc.boolean(),
+      noHost: fc.boolean(),
+    })
     .map(({ method, target, headers, payload, chunked, noHost }) => ({
       method,
       target,
@@ -696,21 +997,40 @@ function families(known: Known): Family[] {
   const anyBody = fc.oneof(jsonBody(), multipartBody(known));
   const tusHeader = fc.oneof(
     fc.tuple(fc.constant('Tus-Resumable'), fc.constantFrom('1.0.0', '0.2.2', '', '1.0.0, 0.2.2').map(b)),
-    fc.tuple(fc.constantFrom('Upload-Length', 'Upload-Offset'), fc.oneof(fc.nat({ max: 5000 }).map(String), fc.constantFrom('-1', '10737418240', '1e3', '', '00', '9007199254740993')).map(b)),
+    fc.tuple(
+      fc.constantFrom('Upload-Length', 'Upload-Offset'),
+      fc
+        .oneof(
+          fc.nat({ max: 5000 }).map(String),
+          fc.constantFrom('-1', '10737418240', '1e3', '', '00', '9007199254740993'),
+        )
+        .map(b),
+    ),
     fc.tuple(fc.constant('Upload-Defer-Length'), fc.constantFrom('1', '0', 'x').map(b)),
     fc.tuple(fc.constant('Upload-Concat'), fc.constantFrom('partial', 'final;/tus/abc /tus/def', 'final;', 'x').map(b)),
     fc.tuple(
       fc.constant('Upload-Metadata'),
-      fc.array(fc.tuple(fc.constantFrom('filename', 'name', 'videoId', 'filetype', '', 'a b'), fc.oneof(idLike(known).map(b), oddText(40), fc.constant(b(`../../${MARK}`)))), { maxLength: 3 })
+      fc
+        .array(
+          fc.tuple(
+            fc.constantFrom('filename', 'name', 'videoId', 'filetype', '', 'a b'),
+            fc.oneof(idLike(known).map(b), oddText(40), fc.constant(b(`../../${MARK}`))),
+          ),
+          { maxLength: 3 },
+        )
         .map((pairs) => b(pairs.map(([k, v]) => `${k} ${v.toString('base64')}`).join(','))),
     ),
-    fc.tuple(fc.constant('Content-Type'), fc.constantFrom('application/offset+octet-stream', 'application/octet-stream', '').map(b)),
+    fc.tuple(
+      fc.constant('Content-Type'),
+      fc.constantFrom('application/offset+octet-stream', 'application/octet-stream', '').map(b),
+    ),
   );
   const tusBody = fc.oneof(
     fc.uint8Array({ maxLength: 3000 }).map((a) => ({ type: '', body: Buffer.from(a) })),
     fc.integer({ min: 1, max: 1000 }).map((n) => ({ type: '', body: Buffer.alloc(n, 1) })),
   );
-  const tusHeaders = fc.tuple(authorizationArb(known), fc.array(tusHeader, { maxLength: 6 }), headerArb(known))
+  const tusHeaders = fc
+    .tuple(authorizationArb(known), fc.array(tusHeader, { maxLength: 6 }), headerArb(known))
     .map(([auth, tus, other]) => [...auth, ...tus, ...other.filter(([n]) => n !== 'Authorization')]);
   return [
     {
@@ -718,7 +1038,17 @@ function families(known: Known): Family[] {
       port: 'api',
       arb: request(
         method({ GET: 3, POST: 3, DELETE: 2 }),
-        pathArb(known, ['/upload-tokens', '/upload-tokens/{}', '/videos', '/videos/{}', '/videos/{}/status', '/auth/api-key', '/auth/refresh', '/api/upload-token', '/api/videos']),
+        pathArb(known, [
+          '/upload-tokens',
+          '/upload-tokens/{}',
+          '/videos',
+          '/videos/{}',
+          '/videos/{}/status',
+          '/auth/api-key',
+          '/auth/refresh',
+          '/api/upload-token',
+          '/api/videos',
+        ]),
         headerArb(known),
         jsonBody(),
       ),
@@ -728,19 +1058,44 @@ function families(known: Known): Family[] {
       port: 'api',
       arb: fc.oneof(
         wellFormedUpload(known),
-        request(method({ POST: 12 }), pathArb(known, ['/upload', '/upload', '/upload/', '/upload/{}']), headerArb(known), multipartBody(known))
-          .chain((r) => tokenLike(known).map((t) => ({ ...r, target: r.target.includes('?') ? r.target : Buffer.concat([r.target, b(`?token=${encodeURIComponent(t)}`)]) }))),
+        request(
+          method({ POST: 12 }),
+          pathArb(known, ['/upload', '/upload', '/upload/', '/upload/{}']),
+          headerArb(known),
+          multipartBody(known),
+        ).chain((r) =>
+          tokenLike(known).map((t) => ({
+            ...r,
+            target: r.target.includes('?') ? r.target : Buffer.concat([r.target, b(`?token=${encodeURIComponent(t)}`)]),
+          })),
+        ),
       ),
     },
     {
       name: 'api: tus',
       port: 'api',
-      arb: fc.oneof(wellFormedTus(known), request(method({ POST: 3, PATCH: 3, HEAD: 2, DELETE: 1 }), pathArb(known, ['/tus', '/tus/{}', '/tus/{}/{}']), tusHeaders, tusBody)),
+      arb: fc.oneof(
+        wellFormedTus(known),
+        request(
+          method({ POST: 3, PATCH: 3, HEAD: 2, DELETE: 1 }),
+          pathArb(known, ['/tus', '/tus/{}', '/tus/{}/{}']),
+          tusHeaders,
+          tusBody,
+        ),
+      ),
     },
     {
       name: 'api: any route, any method',
       port: 'api',
-      arb: request(method(), fc.oneof(pathArb(known, TEMPLATES), oddText(200).map((t) => Buffer.concat([b('/'), t]))), headerArb(known), anyBody),
+      arb: request(
+        method(),
+        fc.oneof(
+          pathArb(known, TEMPLATES),
+          oddText(200).map((t) => Buffer.concat([b('/'), t])),
+        ),
+        headerArb(known),
+        anyBody,
+      ),
     },
     {
       name: 'api: pipelined on one connection',
@@ -759,12 +1114,18 @@ function families(known: Known): Family[] {
       name: 'api: uploads at once to one video',
       port: 'api',
       arb: fc
-        .tuple(fc.option(pick(known.videoIds), { nil: undefined }), fc.array(wellFormedUpload(known), { minLength: 2, maxLength: 6 }))
+        .tuple(
+          fc.option(pick(known.videoIds), { nil: undefined }),
+          fc.array(wellFormedUpload(known), { minLength: 2, maxLength: 6 }),
+        )
         .map(([videoId, uploads]) => ({
           // One video, one file name, several chunks at once: the ingest's locks and in-place writes under contention.
           concurrent: uploads.map((u) => {
             const text = u.body.toString('latin1').replace(/filename="[^"]*"/, 'filename="same.mp4"');
-            const withId = videoId === undefined ? text : text.replace(/name="videoId"\r\n\r\nvi[0-9A-Za-z]{22}/, `name="videoId"\r\n\r\n${videoId}`);
+            const withId =
+              videoId === undefined
+                ? text
+                : text.replace(/name="videoId"\r\n\r\nvi[0-9A-Za-z]{22}/, `name="videoId"\r\n\r\n${videoId}`);
             return { ...u, body: Buffer.from(withId, 'latin1') };
           }),
         })),
@@ -778,11 +1139,22 @@ function families(known: Known): Family[] {
         headerArb(known),
         fc.oneof(
           jsonBody(),
-          fc.record({
-            fileName: fc.option(fc.oneof(fc.constantFrom('deny.mp4', 'private.mp4', `${MARK}.mp4`, `../../${MARK}`, ' ', '😀'.repeat(300)), fc.string({ maxLength: 1100 }), fc.string({ unit: 'grapheme', maxLength: 400 })), { nil: undefined }),
-            fileType: fc.option(fc.constantFrom('video/mp4', 'video/webm', 'text/plain', '', 'x'.repeat(300)), { nil: undefined }),
-            fileSize: fc.option(fc.oneof(fc.nat(), fc.constantFrom(-1, 1.5, 1e300)), { nil: undefined }),
-          }).map((facts) => ({ type: 'application/json', body: b(JSON.stringify(facts)) })),
+          fc
+            .record({
+              fileName: fc.option(
+                fc.oneof(
+                  fc.constantFrom('deny.mp4', 'private.mp4', `${MARK}.mp4`, `../../${MARK}`, ' ', '😀'.repeat(300)),
+                  fc.string({ maxLength: 1100 }),
+                  fc.string({ unit: 'grapheme', maxLength: 400 }),
+                ),
+                { nil: undefined },
+              ),
+              fileType: fc.option(fc.constantFrom('video/mp4', 'video/webm', 'text/plain', '', 'x'.repeat(300)), {
+                nil: undefined,
+              }),
+              fileSize: fc.option(fc.oneof(fc.nat(), fc.constantFrom(-1, 1.5, 1e300)), { nil: undefined }),
+            })
+            .map((facts) => ({ type: 'application/json', body: b(JSON.stringify(facts)) })),
         ),
       ),
     },
@@ -799,7 +1171,8 @@ export function verdict(request: RawRequest, answer: RawResponse | 'hang' | 'no 
   if (answer.status >= 500) return `answered ${answer.status}: ${answer.body.toString('utf8').slice(0, 300)}`;
   if (answer.status < 400 || request.method === 'HEAD') return undefined;
   const type = answer.headers.get('content-type') ?? '';
-  if (!/json/i.test(type)) return `error ${answer.status} with Content-Type "${type}": ${answer.body.toString('utf8').slice(0, 200)}`;
+  if (!/json/i.test(type))
+    return `error ${answer.status} with Content-Type "${type}": ${answer.body.toString('utf8').slice(0, 200)}`;
   let problem: { type?: unknown; title?: unknown; status?: unknown };
   try {
     problem = JSON.parse(answer.body.toString('utf8')) as typeof problem;
@@ -807,8 +1180,10 @@ export function verdict(request: RawRequest, answer: RawResponse | 'hang' | 'no 
     return `error ${answer.status} whose body is not JSON: ${answer.body.toString('utf8').slice(0, 200)}`;
   }
   if (typeof problem !== 'object' || problem === null) return `error ${answer.status} whose body is not an object`;
-  if (typeof problem.type !== 'string' || typeof problem.title !== 'string') return `error ${answer.status} without type and title: ${answer.body.toString('utf8').slice(0, 200)}`;
-  if (problem.status !== answer.status) return `error ${answer.status} whose problem says status ${String(problem.status)}`;
+  if (typeof problem.type !== 'string' || typeof problem.title !== 'string')
+    return `error ${answer.status} without type and title: ${answer.body.toString('utf8').slice(0, 200)}`;
+  if (problem.status !== answer.status)
+    return `error ${answer.status} whose problem says status ${String(problem.status)}`;
   return undefined;
 }
 
@@ -841,7 +1216,11 @@ interface Held {
 }
 
 /** Holds a raw connection: writes `head`, then trickles, stalls or floods, until the server closes it. */
-function hold(port: number, head: string, mode: { trickle?: string; gapMs?: number; flood?: Buffer; giveUpMs: number }): Promise<Held> {
+function hold(
+  port: number,
+  head: string,
+  mode: { trickle?: string; gapMs?: number; flood?: Buffer; giveUpMs: number },
+): Promise<Held> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const started = Date.now();
@@ -875,7 +1254,9 @@ function hold(port: number, head: string, mode: { trickle?: string; gapMs?: numb
         socket.write(mode.trickle[i++ % mode.trickle.length]!);
         timer = setTimeout(next, mode.gapMs ?? 500);
       } else if (mode.flood) {
-        while (!socket.destroyed && socket.write(mode.flood)) { /* fill the send buffer */ }
+        while (!socket.destroyed && socket.write(mode.flood)) {
+          /* fill the send buffer */
+        }
         socket.once('drain', next);
       }
     };
@@ -895,7 +1276,16 @@ async function attack(target: Target, options: FuzzOptions, checks: Check[]): Pr
     const times: number[] = [];
     for (let i = 0; i < count; i++) {
       const started = performance.now();
-      const answer = await send(port, { method: 'GET', target: b('/upload-tokens?pageSize=1'), headers: [['Authorization', b(auth)]], body: Buffer.alloc(0) }, 30_000);
+      const answer = await send(
+        port,
+        {
+          method: 'GET',
+          target: b('/upload-tokens?pageSize=1'),
+          headers: [['Authorization', b(auth)]],
+          body: Buffer.alloc(0),
+        },
+        30_000,
+      );
       times.push(typeof answer === 'object' && answer.status === 200 ? performance.now() - started : 30_000);
       await new Promise((resolve) => setTimeout(resolve, gapMs));
     }
@@ -909,34 +1299,63 @@ async function attack(target: Target, options: FuzzOptions, checks: Check[]): Pr
   const times = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
   const runs = {
     slowloris: times(slowloris).map(() =>
-      hold(port, 'GET /upload-tokens HTTP/1.1\r\nHost: 127.0.0.1\r\n', { trickle: 'X-Slowloris: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n', gapMs: Math.min(500, timeouts.headersMs / 4), giveUpMs }),
+      hold(port, 'GET /upload-tokens HTTP/1.1\r\nHost: 127.0.0.1\r\n', {
+        trickle: 'X-Slowloris: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n',
+        gapMs: Math.min(500, timeouts.headersMs / 4),
+        giveUpMs,
+      }),
     ),
     endlessUpload: times(endless).map(() =>
-      hold(port, `POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=fz\r\nTransfer-Encoding: chunked\r\n\r\n${part.length.toString(16)}\r\n${part}\r\n10000\r\n`, { flood: chunkedFlood, giveUpMs }),
+      hold(
+        port,
+        `POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=fz\r\nTransfer-Encoding: chunked\r\n\r\n${part.length.toString(16)}\r\n${part}\r\n10000\r\n`,
+        { flood: chunkedFlood, giveUpMs },
+      ),
     ),
     endlessJson: times(endless).map((i) =>
-      hold(port, `POST ${i % 2 ? '/videos' : '/upload-tokens'} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`, { flood: chunkedFlood, giveUpMs }),
+      hold(
+        port,
+        `POST ${i % 2 ? '/videos' : '/upload-tokens'} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`,
+        { flood: chunkedFlood, giveUpMs },
+      ),
     ),
     endlessIgnored: times(endless).map((i) =>
-      hold(port, `${i % 2 ? 'GET /videos' : 'POST /no-such-route'} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`, { flood: chunkedFlood, giveUpMs }),
+      hold(
+        port,
+        `${i % 2 ? 'GET /videos' : 'POST /no-such-route'} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n`,
+        { flood: chunkedFlood, giveUpMs },
+      ),
     ),
     tenGigabytes: ['/upload?token=' + token, '/upload-tokens', '/videos', '/auth/api-key'].map((path) =>
-      hold(port, `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: ${path.startsWith('/upload?') ? 'multipart/form-data; boundary=fz' : 'application/json'}\r\nContent-Length: 10737418240\r\n\r\n`, { flood: Buffer.alloc(0x10000, 0x61), giveUpMs }),
+      hold(
+        port,
+        `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: ${path.startsWith('/upload?') ? 'multipart/form-data; boundary=fz' : 'application/json'}\r\nContent-Length: 10737418240\r\n\r\n`,
+        { flood: Buffer.alloc(0x10000, 0x61), giveUpMs },
+      ),
     ),
     trickled: times(stalled).map((i) =>
-      hold(port, `POST ${i % 2 ? '/videos' : '/upload-tokens'} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`,
-        { trickle: '{"title": "trickled"', gapMs: Math.min(1_000, timeouts.idleMs / 3), giveUpMs }),
+      hold(
+        port,
+        `POST ${i % 2 ? '/videos' : '/upload-tokens'} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`,
+        { trickle: '{"title": "trickled"', gapMs: Math.min(1_000, timeouts.idleMs / 3), giveUpMs },
+      ),
     ),
     stalled: times(stalled).map((i) =>
-      hold(port, i % 2
-        ? `POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=fz\r\nContent-Length: 100000\r\n\r\n${part}abc`
-        : `POST /upload-tokens HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"ttl":`, { giveUpMs }),
+      hold(
+        port,
+        i % 2
+          ? `POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=fz\r\nContent-Length: 100000\r\n\r\n${part}abc`
+          : `POST /upload-tokens HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"ttl":`,
+        { giveUpMs },
+      ),
     ),
   };
   // A normal client meanwhile; the flood of endless bodies starts at once, so the probe overlaps it.
   await new Promise((resolve) => setTimeout(resolve, 100));
   const during = await probe(40, Math.max(25, timeouts.headersMs / 80));
-  const settled = Object.fromEntries(await Promise.all(Object.entries(runs).map(async ([k, v]) => [k, await Promise.all(v)] as const))) as Record<keyof typeof runs, Held[]>;
+  const settled = Object.fromEntries(
+    await Promise.all(Object.entries(runs).map(async ([k, v]) => [k, await Promise.all(v)] as const)),
+  ) as Record<keyof typeof runs, Held[]>;
 
   const add = (name: string, held: Held[], ok: (h: Held) => boolean, limitText: string): void => {
     const bad = held.filter((h) => !ok(h));
@@ -944,42 +1363,94 @@ async function attack(target: Target, options: FuzzOptions, checks: Check[]): Pr
     checks.push({
       name,
       ok: bad.length === 0,
-      detail: `${held.length} connections, ${limitText}, slowest closed after ${slowest} ms` + (bad.length ? `; ${bad.length} not: ${JSON.stringify(bad.slice(0, 3))}` : ''),
+      detail:
+        `${held.length} connections, ${limitText}, slowest closed after ${slowest} ms` +
+        (bad.length ? `; ${bad.length} not: ${JSON.stringify(bad.slice(0, 3))}` : ''),
     });
   };
   if (!options.timeouts) {
     // The issuer served alone has its own deadlines (10 s for the headers), not configurable here.
-    const issuerSlow = await Promise.all(times(Math.max(2, Math.floor(slowloris / 10))).map(() =>
-      hold(target.issuerPort, 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n', { trickle: 'X-Slowloris: aaaaaaaaaaaaaaaa\r\n', gapMs: 500, giveUpMs: 30_000 })));
+    const issuerSlow = await Promise.all(
+      times(Math.max(2, Math.floor(slowloris / 10))).map(() =>
+        hold(target.issuerPort, 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n', {
+          trickle: 'X-Slowloris: aaaaaaaaaaaaaaaa\r\n',
+          gapMs: 500,
+          giveUpMs: 30_000,
+        }),
+      ),
+    );
     const bad = issuerSlow.filter((h) => h.status !== 408 || h.closedAfter < 0 || h.closedAfter > 12_500);
     checks.push({
       name: 'slowloris headers on the issuer cut off with 408',
       ok: bad.length === 0,
-      detail: `${issuerSlow.length} connections, each 408 within 12500 ms, slowest closed after ${Math.max(...issuerSlow.map((h) => h.closedAfter))} ms` + (bad.length ? `; ${JSON.stringify(bad.slice(0, 3))}` : ''),
+      detail:
+        `${issuerSlow.length} connections, each 408 within 12500 ms, slowest closed after ${Math.max(...issuerSlow.map((h) => h.closedAfter))} ms` +
+        (bad.length ? `; ${JSON.stringify(bad.slice(0, 3))}` : ''),
     });
   }
   const headersLimit = timeouts.headersMs + 2_500;
-  add('slowloris headers cut off at the headers deadline with 408', settled.slowloris, (h) => h.status === 408 && h.closedAfter >= 0 && h.closedAfter <= headersLimit, `each 408 within ${headersLimit} ms`);
-  add('never-ending /upload body answered 400 at the 200 MiB limit', settled.endlessUpload, (h) => h.status === 400 && h.title === 'The request is too large.' && h.closedAfter >= 0, '400 "The request is too large."');
-  add('never-ending JSON body answered 413', settled.endlessJson, (h) => h.status === 413 && h.closedAfter >= 0 && h.closedAfter < 10_000, '413 within 10 s');
-  add('never-ending body on routes that ignore it: answered, then closed', settled.endlessIgnored, (h) => h.status > 0 && h.status < 500 && h.closedAfter >= 0 && h.closedAfter < 10_000, 'closed within 10 s');
-  add('10 GB Content-Length answered at once', settled.tenGigabytes, (h) => (h.status === 400 || h.status === 413) && h.closedAfter >= 0 && h.closedAfter < 5_000, '400/413 within 5 s');
+  add(
+    'slowloris headers cut off at the headers deadline with 408',
+    settled.slowloris,
+    (h) => h.status === 408 && h.closedAfter >= 0 && h.closedAfter <= headersLimit,
+    `each 408 within ${headersLimit} ms`,
+  );
+  add(
+    'never-ending /upload body answered 400 at the 200 MiB limit',
+    settled.endlessUpload,
+    (h) => h.status === 400 && h.title === 'The request is too large.' && h.closedAfter >= 0,
+    '400 "The request is too large."',
+  );
+  add(
+    'never-ending JSON body answered 413',
+    settled.endlessJson,
+    (h) => h.status === 413 && h.closedAfter >= 0 && h.closedAfter < 10_000,
+    '413 within 10 s',
+  );
+  add(
+    'never-ending body on routes that ignore it: answered, then closed',
+    settled.endlessIgnored,
+    (h) => h.status > 0 && h.status < 500 && h.closedAfter >= 0 && h.closedAfter < 10_000,
+    'closed within 10 s',
+  );
+  add(
+    '10 GB Content-Length answered at once',
+    settled.tenGigabytes,
+    (h) => (h.status === 400 || h.status === 413) && h.closedAfter >= 0 && h.closedAfter < 5_000,
+    '400/413 within 5 s',
+  );
   const smallLimit = timeouts.smallBodyMs + 2_500;
-  add('JSON bodies trickled a byte at a time answered 408 at the small-body deadline', settled.trickled, (h) => h.status === 408 && h.closedAfter >= timeouts.smallBodyMs - 100 && h.closedAfter <= smallLimit, `each 408 within ${smallLimit} ms`);
+  add(
+    'JSON bodies trickled a byte at a time answered 408 at the small-body deadline',
+    settled.trickled,
+    (h) => h.status === 408 && h.closedAfter >= timeouts.smallBodyMs - 100 && h.closedAfter <= smallLimit,
+    `each 408 within ${smallLimit} ms`,
+  );
   // Uploads stall until the inactivity timeout; other bodies end at whichever comes first of it and the small-body deadline.
   const uploadStalls = settled.stalled.filter((_, i) => i % 2 === 1);
   const jsonStalls = settled.stalled.filter((_, i) => i % 2 === 0);
   const idleLimit = timeouts.idleMs + 2_500;
-  add('stalled uploads answered 408 after the inactivity timeout', uploadStalls, (h) => h.status === 408 && h.closedAfter >= timeouts.idleMs - 100 && h.closedAfter <= idleLimit, `each 408 within ${idleLimit} ms`);
+  add(
+    'stalled uploads answered 408 after the inactivity timeout',
+    uploadStalls,
+    (h) => h.status === 408 && h.closedAfter >= timeouts.idleMs - 100 && h.closedAfter <= idleLimit,
+    `each 408 within ${idleLimit} ms`,
+  );
   const jsonMs = Math.min(timeouts.idleMs, timeouts.smallBodyMs);
-  add('stalled JSON bodies answered 408', jsonStalls, (h) => h.status === 408 && h.closedAfter >= jsonMs - 100 && h.closedAfter <= jsonMs + 2_500, `each 408 within ${jsonMs + 2_500} ms`);
+  add(
+    'stalled JSON bodies answered 408',
+    jsonStalls,
+    (h) => h.status === 408 && h.closedAfter >= jsonMs - 100 && h.closedAfter <= jsonMs + 2_500,
+    `each 408 within ${jsonMs + 2_500} ms`,
+  );
 
   const latency = { baseline: percentiles(baseline), attack: percentiles(during) };
   const allowed = Math.max(1_500, latency.baseline.p95 * 20);
   checks.push({
     name: 'other clients served during the attack',
     ok: latency.attack.max < 30_000 && latency.attack.p95 <= allowed,
-    detail: `GET /upload-tokens p50/p95/max ${latency.baseline.p50.toFixed(1)}/${latency.baseline.p95.toFixed(1)}/${latency.baseline.max.toFixed(1)} ms before, ` +
+    detail:
+      `GET /upload-tokens p50/p95/max ${latency.baseline.p50.toFixed(1)}/${latency.baseline.p95.toFixed(1)}/${latency.baseline.max.toFixed(1)} ms before, ` +
       `${latency.attack.p50.toFixed(1)}/${latency.attack.p95.toFixed(1)}/${latency.attack.max.toFixed(1)} ms during (p95 allowed ${allowed.toFixed(0)} ms)`,
   });
   return latency;
@@ -998,7 +1469,8 @@ async function consistency(target: Target, dataDir: string, checks: Check[]): Pr
       break;
     }
     for (const t of json.data as { token: unknown; ttl: unknown; createdAt: unknown }[]) {
-      if (typeof t.token !== 'string' || typeof t.ttl !== 'number' || Number.isNaN(Date.parse(String(t.createdAt)))) problems.push(`token ${JSON.stringify(t)}`);
+      if (typeof t.token !== 'string' || typeof t.ttl !== 'number' || Number.isNaN(Date.parse(String(t.createdAt))))
+        problems.push(`token ${JSON.stringify(t)}`);
     }
     tokens += json.data.length;
     if (page >= json.pagination.pagesTotal) break;
@@ -1023,13 +1495,16 @@ async function consistency(target: Target, dataDir: string, checks: Check[]): Pr
     if (json.ingest.status === 'uploaded') {
       uploaded++;
       const source = join(dataDir, 'videos', video.videoId, 'source');
-      if (!existsSync(source) || lstatSync(source).size !== json.ingest.filesize) problems.push(`source of ${video.videoId} missing or of another size`);
+      if (!existsSync(source) || lstatSync(source).size !== json.ingest.filesize)
+        problems.push(`source of ${video.videoId} missing or of another size`);
     }
   }
   checks.push({
     name: 'listings parse and every video status is readable',
     ok: problems.length === 0,
-    detail: `${tokens} tokens, ${videos.length} videos (${uploaded} uploaded, each source of its size)` + (problems.length ? `; ${problems.slice(0, 5).join('; ')}` : ''),
+    detail:
+      `${tokens} tokens, ${videos.length} videos (${uploaded} uploaded, each source of its size)` +
+      (problems.length ? `; ${problems.slice(0, 5).join('; ')}` : ''),
   });
 }
 
@@ -1038,7 +1513,9 @@ function checkDatabase(dataDir: string, checks: Check[]): void {
   try {
     const integrity = db.pragma('integrity_check', { simple: true });
     const foreign = db.pragma('foreign_key_check') as unknown[];
-    const orphans = db.prepare('SELECT count(*) AS n FROM video_chunks WHERE video_seq NOT IN (SELECT seq FROM videos)').get() as { n: number };
+    const orphans = db
+      .prepare('SELECT count(*) AS n FROM video_chunks WHERE video_seq NOT IN (SELECT seq FROM videos)')
+      .get() as { n: number };
     checks.push({
       name: 'SQLite integrity_check and foreign keys',
       ok: integrity === 'ok' && foreign.length === 0 && orphans.n === 0,
@@ -1075,7 +1552,9 @@ function checkFiles(sandbox: string, dataDir: string, tmpBefore: string[], check
   for (const entry of readdirSync(sandbox)) if (!['data', 'tmp', 'cwd'].includes(entry)) strays.push(entry);
   // Names the fuzzer made up must not appear anywhere it could reach: the system temp folder and the project.
   const marked = [
-    ...readdirSync(tmpdir()).filter((n) => n.includes(MARK)).map((n) => join(tmpdir(), n)),
+    ...readdirSync(tmpdir())
+      .filter((n) => n.includes(MARK))
+      .map((n) => join(tmpdir(), n)),
     ...readdirSync(process.cwd()).filter((n) => n.includes(MARK)),
     ...walk(dataDir).filter((p) => p.includes(MARK)),
   ];
@@ -1083,7 +1562,9 @@ function checkFiles(sandbox: string, dataDir: string, tmpBefore: string[], check
   checks.push({
     name: 'no file outside the data directory, none unexpected inside',
     ok: strays.length === 0,
-    detail: `${data.length} paths in the data directory, all of known shape` + (strays.length ? `; strays: ${strays.slice(0, 8).join(', ')}` : ''),
+    detail:
+      `${data.length} paths in the data directory, all of known shape` +
+      (strays.length ? `; strays: ${strays.slice(0, 8).join(', ')}` : ''),
   });
 }
 
@@ -1165,24 +1646,44 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       const crashed = target.exitCode() !== undefined;
       const ok = !result.failed && !crashed;
       const example = result.counterexample?.[0];
-      const shown = example === undefined ? [] : 'pipelined' in example ? example.pipelined : 'concurrent' in example ? example.concurrent : [example];
-      const shrunk = result.failed && shown.length ? `\n  smallest failing input:\n${shown.map((r) => describeRequest(r).replace(/^/gm, '    ')).join('\n')}` : '';
+      const shown =
+        example === undefined
+          ? []
+          : 'pipelined' in example
+            ? example.pipelined
+            : 'concurrent' in example
+              ? example.concurrent
+              : [example];
+      const shrunk =
+        result.failed && shown.length
+          ? `\n  smallest failing input:\n${shown.map((r) => describeRequest(r).replace(/^/gm, '    ')).join('\n')}`
+          : '';
       checks.push({
         name: `fuzz ${family.name}: no 5xx, no hang, problem bodies`,
         ok,
-        detail: `${requests - requestsBefore} requests in ${runs} runs, seed ${seedValue + index}` + (crashed ? '; THE SERVER EXITED' : '') + (result.failed ? `; ${failures[0]?.split('\n')[0]}${shrunk}` : ''),
+        detail:
+          `${requests - requestsBefore} requests in ${runs} runs, seed ${seedValue + index}` +
+          (crashed ? '; THE SERVER EXITED' : '') +
+          (result.failed ? `; ${failures[0]?.split('\n')[0]}${shrunk}` : ''),
       });
       log(`${ok ? 'ok' : 'FAILED'}  ${family.name}: ${requests - requestsBefore} requests`);
     }
     const alive = target.exitCode() === undefined;
-    checks.push({ name: 'the server process never exited', ok: alive, detail: alive ? 'running throughout' : `exited with ${target.exitCode()}` });
+    checks.push({
+      name: 'the server process never exited',
+      ok: alive,
+      detail: alive ? 'running throughout' : `exited with ${target.exitCode()}`,
+    });
     if (alive) {
       latency = await attack(target, options, checks);
       log('ok  slow and oversized clients done');
       await consistency(target, dataDir, checks);
     }
     target.child.kill('SIGTERM');
-    const code = await Promise.race([target.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
+    const code = await Promise.race([
+      target.exited,
+      new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000)),
+    ]);
     if (code === 'timeout') target.child.kill('SIGKILL');
     const unexpected = target.stderr.join('').trim();
     checks.push({
@@ -1199,12 +1700,24 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     }
     rmSync(sandbox, { recursive: true, force: true });
   }
-  return { requests, statuses, fiveHundreds, hangs, checks, latency, durationMs: performance.now() - started, seed: seedValue };
+  return {
+    requests,
+    statuses,
+    fiveHundreds,
+    hangs,
+    checks,
+    latency,
+    durationMs: performance.now() - started,
+    seed: seedValue,
+  };
 }
 
 /** The printed report; its last line is exactly `N passed, N failed`. */
 export function report(summary: FuzzSummary): string {
-  const statuses = [...summary.statuses].sort(([a], [b2]) => a - b2).map(([s, n]) => `${s}×${n}`).join(' ');
+  const statuses = [...summary.statuses]
+    .sort(([a], [b2]) => a - b2)
+    .map(([s, n]) => `${s}×${n}`)
+    .join(' ');
   const passed = summary.checks.filter((c) => c.ok).length;
   return [
     `requests fuzzed: ${summary.requests} in ${(summary.durationMs / 1000).toFixed(1)} s (seed ${summary.seed})`,

@@ -21,7 +21,13 @@ let publicUrl = '';
 const api = await startVideoApiServer(
   // The fuzzer sends the key on many requests: the per-key limit must not turn them all into 429s.
   { apiKey, dataDir, port: 0, host: '127.0.0.1', timeouts, rateLimit: { limit: 10_000_000, windowMs: 60_000 } },
-  (app, ctx) => registerDevRoutes(app, ctx, { demoDir: `${root}demo`, cdnDir: `${root}dist/cdn`, publicUrl: () => publicUrl, ttl: 300 }),
+  (app, ctx) =>
+    registerDevRoutes(app, ctx, {
+      demoDir: `${root}demo`,
+      cdnDir: `${root}dist/cdn`,
+      publicUrl: () => publicUrl,
+      ttl: 300,
+    }),
 );
 publicUrl = api.url;
 
@@ -36,10 +42,12 @@ const issuer = createTokenIssuer({
   // A careful site: the titles it makes from file names are ones the video API takes.
   authorize: (_request, file) => {
     if (file.fileName?.startsWith('deny')) return false;
-    if (file.fileName?.startsWith('private')) return { ttl: 120, video: { title: file.fileName.slice(0, 200), public: false } };
+    if (file.fileName?.startsWith('private'))
+      return { ttl: 120, video: { title: file.fileName.slice(0, 200), public: false } };
     return true;
   },
-  createVideo: (_request, file) => (file.fileType?.startsWith('video/') && file.fileName?.trim() ? { title: file.fileName.slice(0, 200) } : {}),
+  createVideo: (_request, file) =>
+    file.fileType?.startsWith('video/') && file.fileName?.trim() ? { title: file.fileName.slice(0, 200) } : {},
 });
 const served = await serveTokenIssuer(issuer);
 

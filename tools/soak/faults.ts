@@ -63,7 +63,16 @@ export const FULL: SoakScale = {
   name: 'full',
   seed: 20_260_801,
   faults: { uploads: 50, minMiB: 24, maxMiB: 64, concurrency: 5, timeoutMs: 300_000 },
-  kills: { uploads: 10, minMiB: 24, maxMiB: 40, concurrency: 10, bandwidth: 3 * MiB, killAfterMs: [2_000, 5_000], maxKills: 40, timeoutMs: 180_000 },
+  kills: {
+    uploads: 10,
+    minMiB: 24,
+    maxMiB: 40,
+    concurrency: 10,
+    bandwidth: 3 * MiB,
+    killAfterMs: [2_000, 5_000],
+    maxKills: 40,
+    timeoutMs: 180_000,
+  },
   token: { ttl: 5, sizeMiB: 24, seconds: 30, timeoutMs: 90_000 },
   concurrent: { inPage: 20, pages: 4, perPage: 5, sizeMiB: 12, timeoutMs: 120_000 },
 };
@@ -72,7 +81,16 @@ export const FAST: SoakScale = {
   name: 'fast',
   seed: 7,
   faults: { uploads: 3, minMiB: 12, maxMiB: 12, concurrency: 3, timeoutMs: 40_000 },
-  kills: { uploads: 1, minMiB: 12, maxMiB: 12, concurrency: 1, bandwidth: 3 * MiB, killAfterMs: [700, 2_000], maxKills: 1, timeoutMs: 40_000 },
+  kills: {
+    uploads: 1,
+    minMiB: 12,
+    maxMiB: 12,
+    concurrency: 1,
+    bandwidth: 3 * MiB,
+    killAfterMs: [700, 2_000],
+    maxKills: 1,
+    timeoutMs: 40_000,
+  },
   token: { ttl: 2, sizeMiB: 10, seconds: 5, timeoutMs: 30_000 },
   concurrent: { inPage: 4, pages: 2, perPage: 2, sizeMiB: 6, timeoutMs: 30_000 },
 };
@@ -181,7 +199,8 @@ interface RunningLane {
   startedAt: number;
 }
 
-const PAGE_HTML = '<!doctype html><html lang="en"><meta charset="utf-8"><title>upload soak</title><script type="module" src="/soak.js"></script><body></body></html>';
+const PAGE_HTML =
+  '<!doctype html><html lang="en"><meta charset="utf-8"><title>upload soak</title><script type="module" src="/soak.js"></script><body></body></html>';
 
 /** The running pieces: the API process, the page host with the lanes' token issuers, Chromium. */
 export class Soak {
@@ -319,7 +338,14 @@ export class Soak {
   }
 
   #issuer(id: string, uploadUrl: string, ttl: number, protocol: 'apivideo' | 'tus'): void {
-    const issuer: TokenIssuer = createTokenIssuer({ apiKey: SOAK_API_KEY, apiUrl: this.api.url, uploadUrl, ttl, protocol, rateLimit: false });
+    const issuer: TokenIssuer = createTokenIssuer({
+      apiKey: SOAK_API_KEY,
+      apiUrl: this.api.url,
+      uploadUrl,
+      ttl,
+      protocol,
+      rateLimit: false,
+    });
     const recorded: TokenIssuer = async (request, context) => {
       const response = await issuer(request, context);
       if (response.status === 200) {
@@ -386,7 +412,8 @@ export class Soak {
       }
       await sleep(250);
       const byPage = new Map<Page, string[]>();
-      for (const lane of running.values()) byPage.set(lane.spec.page, [...(byPage.get(lane.spec.page) ?? []), lane.spec.id]);
+      for (const lane of running.values())
+        byPage.set(lane.spec.page, [...(byPage.get(lane.spec.page) ?? []), lane.spec.id]);
       for (const [page, ids] of byPage) {
         const results = await page.evaluate((list) => list.map((id) => window.soak.results[id]!), ids);
         for (const [i, result] of results.entries()) {
@@ -402,7 +429,14 @@ export class Soak {
       outcomes.push(await this.#finish(lane, { retries: 0, tokens: 0, refreshes: 0, ...last, status: 'hung' }));
     }
     for (const spec of pending) {
-      outcomes.push({ spec, file: { name: `${spec.id}.mp4`, path: '', size: spec.sizeBytes, sha256: '' }, result: { status: 'hung', retries: 0, tokens: 0, refreshes: 0, error: 'never started' }, log: [], sourceSha256: null, ms: 0 });
+      outcomes.push({
+        spec,
+        file: { name: `${spec.id}.mp4`, path: '', size: spec.sizeBytes, sha256: '' },
+        result: { status: 'hung', retries: 0, tokens: 0, refreshes: 0, error: 'never started' },
+        log: [],
+        sourceSha256: null,
+        ms: 0,
+      });
     }
     return outcomes;
   }
@@ -415,10 +449,15 @@ export class Soak {
 /** The lane's requests, for the report of a failed upload. */
 function describeLog(outcome: LaneOutcome): string {
   const t0 = outcome.log[0]?.startedAt ?? 0;
-  return outcome.log
-    .filter((e) => e.method !== 'OPTIONS')
-    .map((e) => `${e.method} ${e.path} ${e.contentRange ?? ''} ${e.fault} ${e.status}${e.upstreamError ? ` (${e.upstreamError})` : ''} ${e.bodyBytes}B @${e.startedAt - t0}-${e.endedAt === null ? 'open' : e.endedAt - t0}ms`)
-    .join(', ') || 'none';
+  return (
+    outcome.log
+      .filter((e) => e.method !== 'OPTIONS')
+      .map(
+        (e) =>
+          `${e.method} ${e.path} ${e.contentRange ?? ''} ${e.fault} ${e.status}${e.upstreamError ? ` (${e.upstreamError})` : ''} ${e.bodyBytes}B @${e.startedAt - t0}-${e.endedAt === null ? 'open' : e.endedAt - t0}ms`,
+      )
+      .join(', ') || 'none'
+  );
 }
 
 /** The checks every upload gets: it completed, and the assembled source has the file's SHA-256. */
@@ -429,20 +468,32 @@ function laneChecks(outcomes: LaneOutcome[], checks: Check[]): void {
     checks.push({
       name: `${outcome.spec.id} completes`,
       ok: done,
-      ...(done ? {} : { detail: `${result.status}${result.error ? `: ${result.error}` : ''} after ${outcome.ms} ms, ${result.retries} retries (last: ${result.lastRetry ?? 'none'}); requests: ${describeLog(outcome)}` }),
+      ...(done
+        ? {}
+        : {
+            detail: `${result.status}${result.error ? `: ${result.error}` : ''} after ${outcome.ms} ms, ${result.retries} retries (last: ${result.lastRetry ?? 'none'}); requests: ${describeLog(outcome)}`,
+          }),
     });
     if (done) {
       checks.push({
         name: `${outcome.spec.id} source is byte-identical (SHA-256)`,
         ok: outcome.sourceSha256 === outcome.file.sha256,
-        ...(outcome.sourceSha256 === outcome.file.sha256 ? {} : { detail: `file ${outcome.file.sha256}, source ${outcome.sourceSha256 ?? 'missing'}` }),
+        ...(outcome.sourceSha256 === outcome.file.sha256
+          ? {}
+          : { detail: `file ${outcome.file.sha256}, source ${outcome.sourceSha256 ?? 'missing'}` }),
       });
     }
   }
 }
 
 /** Exactly one video per upload, titled after its file, and no other video created meanwhile. */
-async function oneVideoEach(soak: Soak, outcomes: LaneOutcome[], before: number, checks: Check[], strict = true): Promise<number> {
+async function oneVideoEach(
+  soak: Soak,
+  outcomes: LaneOutcome[],
+  before: number,
+  checks: Check[],
+  strict = true,
+): Promise<number> {
   const videos = await soak.videos();
   const byTitle = new Map<string, Video[]>();
   for (const video of videos) byTitle.set(video.title, [...(byTitle.get(video.title) ?? []), video]);
@@ -460,7 +511,11 @@ async function oneVideoEach(soak: Soak, outcomes: LaneOutcome[], before: number,
     }
   }
   if (strict) {
-    checks.push({ name: 'no video beyond the uploads', ok: videos.length - before === outcomes.length, detail: `${videos.length - before} new videos for ${outcomes.length} uploads` });
+    checks.push({
+      name: 'no video beyond the uploads',
+      ok: videos.length - before === outcomes.length,
+      detail: `${videos.length - before} new videos for ${outcomes.length} uploads`,
+    });
   }
   return extra;
 }
@@ -486,7 +541,8 @@ function tally(outcomes: LaneOutcome[]): Tally {
   let bytes = 0;
   for (const outcome of outcomes) {
     retries += outcome.result.retries;
-    if (outcome.result.status === 'complete' && outcome.sourceSha256 === outcome.file.sha256) bytes += outcome.file.size;
+    if (outcome.result.status === 'complete' && outcome.sourceSha256 === outcome.file.sha256)
+      bytes += outcome.file.size;
     for (const entry of outcome.log) {
       if (entry.method === 'OPTIONS') continue;
       requests++;
@@ -528,37 +584,65 @@ export async function faultUploads(soak: Soak): Promise<ScenarioReport> {
       const part = between(rng, kind === 'drop' ? 2 : 1, parts);
       const partBytes = Math.min(CHUNK_SIZE, sizeBytes - (part - 1) * CHUNK_SIZE);
       const afterBytes = between(rng, 64 * 1024, Math.max(64 * 1024, partBytes - 64 * 1024));
-      const where: Omit<FaultRule, 'action'> = tus ? { method: 'PATCH', path: '/tus/', skip: between(rng, 0, 2) } : { method: 'POST', path: '/upload', part };
+      const where: Omit<FaultRule, 'action'> = tus
+        ? { method: 'PATCH', path: '/tus/', skip: between(rng, 0, 2) }
+        : { method: 'POST', path: '/upload', part };
       if (kind === 'reset') rules.push({ ...where, action: { type: 'reset', afterBytes } });
       if (kind === '503') {
-        rules.push({ ...where, action: { type: 'status', status: 503, ...(rng() < 0.5 ? { headers: { 'Retry-After': '1' } } : {}) } });
+        rules.push({
+          ...where,
+          action: { type: 'status', status: 503, ...(rng() < 0.5 ? { headers: { 'Retry-After': '1' } } : {}) },
+        });
       }
-      if (kind === '429') rules.push({ ...where, action: { type: 'status', status: 429, headers: { 'Retry-After': String(between(rng, 1, 2)) } } });
+      if (kind === '429')
+        rules.push({
+          ...where,
+          action: { type: 'status', status: 429, headers: { 'Retry-After': String(between(rng, 1, 2)) } },
+        });
       if (kind === 'drop') rules.push({ ...where, action: { type: 'drop' } });
       if (kind === 'stall') {
         // The engine lanes notice the silence themselves; the element lanes (30 s stall timeout) see the connection drop.
-        rules.push({ ...where, action: { type: 'stall', afterBytes, ...(mode === 'element' ? { ms: between(rng, 1_500, 3_000) } : {}) } });
+        rules.push({
+          ...where,
+          action: { type: 'stall', afterBytes, ...(mode === 'element' ? { ms: between(rng, 1_500, 3_000) } : {}) },
+        });
       }
     }
     const config: FaultConfig = { rules };
     if (i % 2 === 1 || i % 5 === 0) config.latencyMs = 200;
     if (i % 3 === 0) config.bandwidth = between(rng, 8, 24) * MiB;
-    specs.push({ id: `faults-${String(i + 1).padStart(2, '0')}`, mode, page, sizeBytes, faults: config, parallel: i % 4 === 1 ? 2 : 1, protocol: tus ? 'tus' : 'apivideo' });
+    specs.push({
+      id: `faults-${String(i + 1).padStart(2, '0')}`,
+      mode,
+      page,
+      sizeBytes,
+      faults: config,
+      parallel: i % 4 === 1 ? 2 : 1,
+      protocol: tus ? 'tus' : 'apivideo',
+    });
   }
   const outcomes = await soak.runLanes(specs, scale.concurrency, scale.timeoutMs);
   const checks: Check[] = [];
   laneChecks(outcomes, checks);
   await oneVideoEach(soak, outcomes, before, checks);
-  if (process.env.SOAK_VERBOSE) for (const o of outcomes) console.log(`  ${o.spec.id} (${o.spec.mode}, ${o.result.retries} retries): ${describeLog(o)}`);
+  if (process.env.SOAK_VERBOSE)
+    for (const o of outcomes)
+      console.log(`  ${o.spec.id} (${o.spec.mode}, ${o.result.retries} retries): ${describeLog(o)}`);
   const t = tally(outcomes);
-  const with5xx = outcomes.filter((o) => o.log.some((e) => e.fault === 'forward' && !e.upstreamError && e.status >= 500));
+  const with5xx = outcomes.filter((o) =>
+    o.log.some((e) => e.fault === 'forward' && !e.upstreamError && e.status >= 500),
+  );
   checks.push({
     name: 'no 5xx from the API',
     ok: t.serverErrors === 0,
     detail: `${t.serverErrors} forwarded 5xx${with5xx.map((o) => `; ${o.spec.id}: ${describeLog(o)}`).join('')}`,
   });
   const injected = Object.values(t.faults).reduce((a, b) => a + b, 0);
-  checks.push({ name: 'faults were injected into every upload', ok: outcomes.every((o) => o.log.some((e) => e.fault !== 'forward')), detail: `${injected} faults` });
+  checks.push({
+    name: 'faults were injected into every upload',
+    ok: outcomes.every((o) => o.log.some((e) => e.fault !== 'forward')),
+    detail: `${injected} faults`,
+  });
   await soak.closePages();
   return {
     name: 'faults',
@@ -628,15 +712,27 @@ export async function killRestart(soak: Soak): Promise<ScenarioReport> {
     await killer;
   }
   laneChecks(outcomes, checks);
-  if (process.env.SOAK_VERBOSE) for (const o of outcomes) console.log(`  ${o.spec.id} (${o.result.retries} retries, last: ${o.result.lastRetry ?? 'none'}): ${describeLog(o)}`);
+  if (process.env.SOAK_VERBOSE)
+    for (const o of outcomes)
+      console.log(
+        `  ${o.spec.id} (${o.result.retries} retries, last: ${o.result.lastRetry ?? 'none'}): ${describeLog(o)}`,
+      );
   for (const outcome of outcomes) {
     const start = outcome.result.startedAt ?? 0;
     const end = outcome.result.endedAt ?? 0;
     const spanned = killedAt.filter((at) => at > start && at < end).length;
-    checks.push({ name: `${outcome.spec.id} was uploading during a kill`, ok: spanned > 0, detail: `${spanned} kills` });
+    checks.push({
+      name: `${outcome.spec.id} was uploading during a kill`,
+      ok: spanned > 0,
+      detail: `${spanned} kills`,
+    });
   }
   const extra = await oneVideoEach(soak, outcomes, before, checks, false);
-  checks.push({ name: 'the database passes integrity_check after every kill', ok: integrity.length > 0 && integrity.every((r) => r === 'ok'), detail: integrity.filter((r) => r !== 'ok').join(' | ') || `${integrity.length} checks` });
+  checks.push({
+    name: 'the database passes integrity_check after every kill',
+    ok: integrity.length > 0 && integrity.every((r) => r === 'ok'),
+    detail: integrity.filter((r) => r !== 'ok').join(' | ') || `${integrity.length} checks`,
+  });
   const t = tally(outcomes);
   checks.push({ name: 'no 5xx from the API', ok: t.serverErrors === 0, detail: `${t.serverErrors} 5xx answers` });
   const final = integrityCheck(soak.dataDir);
@@ -649,7 +745,7 @@ export async function killRestart(soak: Soak): Promise<ScenarioReport> {
     figures: {
       uploads: t.uploads,
       'MiB verified': mib(t.bytes),
-      'SIGKILLs': killedAt.length,
+      SIGKILLs: killedAt.length,
       'API down per kill (ms, median)': median(downMs),
       'upload requests': t.requests,
       'retries seen by the element': t.retries,
@@ -666,7 +762,14 @@ export async function tokenRefresh(soak: Soak): Promise<ScenarioReport> {
   const started = Date.now();
   const page = await soak.openPage();
   const sizeBytes = scale.sizeMiB * MiB + 12_345;
-  const spec: LaneSpec = { id: 'token-01', mode: 'element', page, sizeBytes, ttl: scale.ttl, faults: { bandwidth: Math.floor(sizeBytes / scale.seconds) } };
+  const spec: LaneSpec = {
+    id: 'token-01',
+    mode: 'element',
+    page,
+    sizeBytes,
+    ttl: scale.ttl,
+    faults: { bandwidth: Math.floor(sizeBytes / scale.seconds) },
+  };
   const outcomes = await soak.runLanes([spec], 1, scale.timeoutMs);
   const checks: Check[] = [];
   laneChecks(outcomes, checks);
@@ -679,9 +782,21 @@ export async function tokenRefresh(soak: Soak): Promise<ScenarioReport> {
   });
   const refused = uploads.filter((e) => e.status === 401).length;
   const elapsed = (outcome.result.endedAt ?? 0) - (outcome.result.startedAt ?? 0);
-  checks.push({ name: 'the upload outlived several tokens', ok: elapsed > 2 * scale.ttl * 1000, detail: `${elapsed} ms with ${scale.ttl} s tokens` });
-  checks.push({ name: 'the parts went out with fresh tokens', ok: tokens.size >= 2 && outcome.result.refreshes >= 1, detail: `${tokens.size} tokens, ${outcome.result.refreshes} refreshes` });
-  checks.push({ name: 'no part was sent with an expired token', ok: expired.length === 0, detail: `${expired.length} of ${uploads.length}` });
+  checks.push({
+    name: 'the upload outlived several tokens',
+    ok: elapsed > 2 * scale.ttl * 1000,
+    detail: `${elapsed} ms with ${scale.ttl} s tokens`,
+  });
+  checks.push({
+    name: 'the parts went out with fresh tokens',
+    ok: tokens.size >= 2 && outcome.result.refreshes >= 1,
+    detail: `${tokens.size} tokens, ${outcome.result.refreshes} refreshes`,
+  });
+  checks.push({
+    name: 'no part was sent with an expired token',
+    ok: expired.length === 0,
+    detail: `${expired.length} of ${uploads.length}`,
+  });
   await soak.closePages();
   return {
     name: 'token',
@@ -709,14 +824,24 @@ export async function concurrentUploads(soak: Soak): Promise<ScenarioReport> {
   const sizeBytes = scale.sizeMiB * MiB + 4_321;
   const baseline = soak.resetRssPeak();
   const one = await soak.openPage();
-  const phaseA: LaneSpec[] = Array.from({ length: scale.inPage }, (_, i) => ({ id: `page-${String(i + 1).padStart(2, '0')}`, mode: 'element' as const, page: one, sizeBytes }));
+  const phaseA: LaneSpec[] = Array.from({ length: scale.inPage }, (_, i) => ({
+    id: `page-${String(i + 1).padStart(2, '0')}`,
+    mode: 'element' as const,
+    page: one,
+    sizeBytes,
+  }));
   const a = await soak.runLanes(phaseA, phaseA.length, scale.timeoutMs);
   const peakA = soak.rssPeakKiB;
   await soak.closePages();
   const pages: Page[] = [];
   for (let p = 0; p < scale.pages; p++) pages.push(await soak.openPage());
   const phaseB: LaneSpec[] = pages.flatMap((page, p) =>
-    Array.from({ length: scale.perPage }, (_, i) => ({ id: `pages-${p + 1}-${String(i + 1).padStart(2, '0')}`, mode: 'element' as const, page, sizeBytes })),
+    Array.from({ length: scale.perPage }, (_, i) => ({
+      id: `pages-${p + 1}-${String(i + 1).padStart(2, '0')}`,
+      mode: 'element' as const,
+      page,
+      sizeBytes,
+    })),
   );
   const b = await soak.runLanes(phaseB, phaseB.length, scale.timeoutMs);
   const outcomes = [...a, ...b];
@@ -758,11 +883,17 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-export const SCENARIOS = { faults: faultUploads, kills: killRestart, token: tokenRefresh, concurrent: concurrentUploads } as const;
+export const SCENARIOS = {
+  faults: faultUploads,
+  kills: killRestart,
+  token: tokenRefresh,
+  concurrent: concurrentUploads,
+} as const;
 
 export function formatReport(report: ScenarioReport): string {
   const lines = [`${report.name} (${report.seconds.toFixed(1)} s)`];
   for (const [key, value] of Object.entries(report.figures)) lines.push(`  ${key}: ${value}`);
-  for (const check of report.checks.filter((c) => !c.ok)) lines.push(`  FAILED ${check.name}${check.detail ? ` (${check.detail})` : ''}`);
+  for (const check of report.checks.filter((c) => !c.ok))
+    lines.push(`  FAILED ${check.name}${check.detail ? ` (${check.detail})` : ''}`);
   return lines.join('\n');
 }

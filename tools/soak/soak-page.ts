@@ -71,7 +71,9 @@ function add(options: LaneOptions): void {
     element.retries = options.retries;
     element.addEventListener('video-upload-start', started);
     element.addEventListener('video-upload-complete', (event) => completed(event.detail.video));
-    element.addEventListener('video-upload-error', (event) => failed(`${event.detail.error.code}: ${event.detail.error.message}`));
+    element.addEventListener('video-upload-error', (event) =>
+      failed(`${event.detail.error.code}: ${event.detail.error.message}`),
+    );
     element.addEventListener('video-upload-retry', (event) => retried(event.detail.error.message));
     element.addEventListener('video-upload-token', (event) => token(event.detail.refreshed));
     document.body.append(element);

@@ -6,7 +6,9 @@
 import { FAST, formatReport, FULL, SCENARIOS, Soak, type ScenarioReport } from './faults.js';
 
 const scale = process.env.SOAK_SCALE === 'fast' ? FAST : FULL;
-const only = process.env.SOAK_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const only = process.env.SOAK_ONLY?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const names = (Object.keys(SCENARIOS) as (keyof typeof SCENARIOS)[]).filter((name) => !only || only.includes(name));
 
 const started = Date.now();
@@ -25,7 +27,18 @@ try {
     try {
       report = await SCENARIOS[name](soak);
     } catch (error) {
-      report = { name, checks: [{ name: `${name} ran`, ok: false, detail: error instanceof Error ? error.stack ?? error.message : String(error) }], figures: {}, seconds: 0 };
+      report = {
+        name,
+        checks: [
+          {
+            name: `${name} ran`,
+            ok: false,
+            detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          },
+        ],
+        figures: {},
+        seconds: 0,
+      };
     }
     reports.push(report);
     console.log(formatReport(report));
@@ -42,6 +55,8 @@ console.log(
   `total: ${sum('uploads')} uploads, ${sum('MiB verified').toFixed(1)} MiB verified, ${sum('faults injected')} faults injected, ` +
     `${sum('SIGKILLs')} SIGKILLs, ${sum('5xx from the API')} 5xx from the API (seen by the proxies)`,
 );
-console.log(`API RSS peak over the run: ${(soak.rssMaxKiB / 1024).toFixed(1)} MiB; total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `API RSS peak over the run: ${(soak.rssMaxKiB / 1024).toFixed(1)} MiB; total ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;

@@ -1,7 +1,15 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { PRODUCTION_API_URL, type UploadProtocol, type Video } from '../../protocol/index.js';
 import { UploadError, UploadSession } from '../../upload/index.js';
-import type { TokenProvider, UploadErrorLike, UploadEvent, UploadEventMap, UploadProgress, UploadSessionOptions, UploadState } from '../../upload/types.js';
+import type {
+  TokenProvider,
+  UploadErrorLike,
+  UploadEvent,
+  UploadEventMap,
+  UploadProgress,
+  UploadSessionOptions,
+  UploadState,
+} from '../../upload/types.js';
 import {
   VideoUploadCancelEvent,
   VideoUploadCompleteEvent,
@@ -93,7 +101,11 @@ export class UploadController implements ReactiveController {
   #run: AbortController | null = null;
   #lastMilestone = 0;
 
-  constructor(host: ReactiveControllerHost & EventTarget & UploadSettings, localize: LocalizeController, isDisabled: () => boolean) {
+  constructor(
+    host: ReactiveControllerHost & EventTarget & UploadSettings,
+    localize: LocalizeController,
+    isDisabled: () => boolean,
+  ) {
     this.#host = host;
     this.#localize = localize;
     this.#isDisabled = isDisabled;
@@ -317,7 +329,8 @@ export class UploadController implements ReactiveController {
   #readDurationLater(upload: Upload, signal: AbortSignal): void {
     if (upload.duration !== null || typeof document === 'undefined') return;
     void readDuration(upload.file, DURATION_TIMEOUT_MS).then((duration) => {
-      if (duration !== null && !signal.aborted && this.#view.current === upload) this.#set({ current: { ...upload, duration } });
+      if (duration !== null && !signal.aborted && this.#view.current === upload)
+        this.#set({ current: { ...upload, duration } });
     });
   }
 }

@@ -29,18 +29,26 @@ const de: VideoUploaderStrings = {
   announceComplete: (fileName) => `${fileName} hochgeladen`,
   valueMissing: 'Bitte laden Sie ein Video hoch.',
   uploadInProgress: 'Bitte warten Sie, bis das Video vollständig hochgeladen ist.',
-  errorFileType: (accept) => `Diese Datei ist kein Video, das hier hochgeladen werden kann. Wählen Sie eine Datei vom Typ ${accept}.`,
-  errorFileTooLarge: (size, max) => `Diese Datei ist ${size} groß, mehr als die erlaubten ${max}. Wählen Sie eine kleinere Datei.`,
-  errorFileTooLong: (duration, max) => `Dieses Video dauert ${duration}, länger als die erlaubten ${max}. Wählen Sie ein kürzeres Video.`,
+  errorFileType: (accept) =>
+    `Diese Datei ist kein Video, das hier hochgeladen werden kann. Wählen Sie eine Datei vom Typ ${accept}.`,
+  errorFileTooLarge: (size, max) =>
+    `Diese Datei ist ${size} groß, mehr als die erlaubten ${max}. Wählen Sie eine kleinere Datei.`,
+  errorFileTooLong: (duration, max) =>
+    `Dieses Video dauert ${duration}, länger als die erlaubten ${max}. Wählen Sie ein kürzeres Video.`,
   errorFileRefused: 'Der Videodienst hat diese Datei abgelehnt. Wählen Sie eine andere Datei.',
-  errorTokenRequestFailed: 'Das Hochladen konnte nicht autorisiert werden. Versuchen Sie es erneut; wenn es weiter fehlschlägt, wenden Sie sich an die Website.',
-  errorTokenInvalid: 'Der Videodienst hat das Hochladen abgelehnt. Laden Sie die Seite neu und versuchen Sie es erneut.',
-  errorTokenExpired: 'Die Berechtigung zum Hochladen ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es erneut.',
-  errorUnauthorized: 'Der Videodienst hat das Hochladen abgelehnt. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  errorTokenRequestFailed:
+    'Das Hochladen konnte nicht autorisiert werden. Versuchen Sie es erneut; wenn es weiter fehlschlägt, wenden Sie sich an die Website.',
+  errorTokenInvalid:
+    'Der Videodienst hat das Hochladen abgelehnt. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  errorTokenExpired:
+    'Die Berechtigung zum Hochladen ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  errorUnauthorized:
+    'Der Videodienst hat das Hochladen abgelehnt. Laden Sie die Seite neu und versuchen Sie es erneut.',
   errorNetwork: 'Die Verbindung wurde unterbrochen. Prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.',
   errorServer: 'Beim Videodienst ist ein Fehler aufgetreten. Versuchen Sie es gleich noch einmal.',
   errorRateLimited: 'Gerade laufen zu viele Uploads. Warten Sie eine Minute und versuchen Sie es dann erneut.',
   errorCanceled: 'Das Hochladen wurde abgebrochen.',
-  errorProtocol: 'Der Videodienst hat unerwartet geantwortet. Versuchen Sie es erneut; wenn es weiter fehlschlägt, wenden Sie sich an die Website.',
+  errorProtocol:
+    'Der Videodienst hat unerwartet geantwortet. Versuchen Sie es erneut; wenn es weiter fehlschlägt, wenden Sie sich an die Website.',
 };
 export default de;

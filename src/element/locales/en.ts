@@ -31,7 +31,8 @@ const en: VideoUploaderStrings = {
   uploadInProgress: 'Please wait until the video has finished uploading.',
   errorFileType: (accept) => `This file is not a video that can be uploaded here. Choose a file of type ${accept}.`,
   errorFileTooLarge: (size, max) => `This file is ${size}, larger than the ${max} allowed. Choose a smaller file.`,
-  errorFileTooLong: (duration, max) => `This video lasts ${duration}, longer than the ${max} allowed. Choose a shorter video.`,
+  errorFileTooLong: (duration, max) =>
+    `This video lasts ${duration}, longer than the ${max} allowed. Choose a shorter video.`,
   errorFileRefused: 'The video service refused this file. Choose another file.',
   errorTokenRequestFailed: 'The upload could not be authorized. Try again; if it keeps failing, contact the site.',
   errorTokenInvalid: 'The upload was refused by the video service. Reload the page and try again.',

@@ -30,10 +30,13 @@ const es: VideoUploaderStrings = {
   valueMissing: 'Sube un vídeo.',
   uploadInProgress: 'Espera a que el vídeo termine de subirse.',
   errorFileType: (accept) => `Este archivo no es un vídeo que se pueda subir aquí. Elige un archivo de tipo ${accept}.`,
-  errorFileTooLarge: (size, max) => `Este archivo ocupa ${size}, más de los ${max} permitidos. Elige un archivo más pequeño.`,
-  errorFileTooLong: (duration, max) => `Este vídeo dura ${duration}, más de los ${max} permitidos. Elige un vídeo más corto.`,
+  errorFileTooLarge: (size, max) =>
+    `Este archivo ocupa ${size}, más de los ${max} permitidos. Elige un archivo más pequeño.`,
+  errorFileTooLong: (duration, max) =>
+    `Este vídeo dura ${duration}, más de los ${max} permitidos. Elige un vídeo más corto.`,
   errorFileRefused: 'El servicio de vídeo rechazó este archivo. Elige otro archivo.',
-  errorTokenRequestFailed: 'No se pudo autorizar la subida. Inténtalo de nuevo; si sigue fallando, contacta con el sitio.',
+  errorTokenRequestFailed:
+    'No se pudo autorizar la subida. Inténtalo de nuevo; si sigue fallando, contacta con el sitio.',
   errorTokenInvalid: 'El servicio de vídeo rechazó la subida. Recarga la página e inténtalo de nuevo.',
   errorTokenExpired: 'El permiso de subida ha caducado. Recarga la página e inténtalo de nuevo.',
   errorUnauthorized: 'El servicio de vídeo rechazó la subida. Recarga la página e inténtalo de nuevo.',
@@ -41,6 +44,7 @@ const es: VideoUploaderStrings = {
   errorServer: 'El servicio de vídeo tuvo un problema. Inténtalo de nuevo en un momento.',
   errorRateLimited: 'Hay demasiadas subidas ahora mismo. Espera un minuto e inténtalo de nuevo.',
   errorCanceled: 'La subida se canceló.',
-  errorProtocol: 'El servicio de vídeo dio una respuesta inesperada. Inténtalo de nuevo; si sigue fallando, contacta con el sitio.',
+  errorProtocol:
+    'El servicio de vídeo dio una respuesta inesperada. Inténtalo de nuevo; si sigue fallando, contacta con el sitio.',
 };
 export default es;

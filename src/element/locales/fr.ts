@@ -30,8 +30,10 @@ const fr: VideoUploaderStrings = {
   valueMissing: 'Veuillez envoyer une vidéo.',
   uploadInProgress: 'Veuillez attendre la fin de l’envoi de la vidéo.',
   errorFileType: (accept) => `Ce fichier n’est pas une vidéo acceptée ici. Choisissez un fichier de type ${accept}.`,
-  errorFileTooLarge: (size, max) => `Ce fichier fait ${size}, plus que les ${max} autorisés. Choisissez un fichier plus petit.`,
-  errorFileTooLong: (duration, max) => `Cette vidéo dure ${duration}, plus que les ${max} autorisées. Choisissez une vidéo plus courte.`,
+  errorFileTooLarge: (size, max) =>
+    `Ce fichier fait ${size}, plus que les ${max} autorisés. Choisissez un fichier plus petit.`,
+  errorFileTooLong: (duration, max) =>
+    `Cette vidéo dure ${duration}, plus que les ${max} autorisées. Choisissez une vidéo plus courte.`,
   errorFileRefused: 'Le service vidéo a refusé ce fichier. Choisissez un autre fichier.',
   errorTokenRequestFailed: 'L’envoi n’a pas pu être autorisé. Réessayez ; si le problème persiste, contactez le site.',
   errorTokenInvalid: 'Le service vidéo a refusé l’envoi. Rechargez la page et réessayez.',
@@ -41,6 +43,7 @@ const fr: VideoUploaderStrings = {
   errorServer: 'Le service vidéo a rencontré un problème. Réessayez dans un instant.',
   errorRateLimited: 'Trop d’envois en ce moment. Attendez une minute, puis réessayez.',
   errorCanceled: 'L’envoi a été annulé.',
-  errorProtocol: 'Le service vidéo a donné une réponse inattendue. Réessayez ; si le problème persiste, contactez le site.',
+  errorProtocol:
+    'Le service vidéo a donné une réponse inattendue. Réessayez ; si le problème persiste, contactez le site.',
 };
 export default fr;

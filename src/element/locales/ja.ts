@@ -29,11 +29,15 @@ const ja: VideoUploaderStrings = {
   announceComplete: (fileName) => `${fileName} のアップロードが完了しました`,
   valueMissing: '動画をアップロードしてください。',
   uploadInProgress: '動画のアップロードが終わるまでお待ちください。',
-  errorFileType: (accept) => `このファイルはここでアップロードできる動画ではありません。${accept} の形式のファイルを選んでください。`,
-  errorFileTooLarge: (size, max) => `このファイルは ${size} で、上限の ${max} を超えています。もっと小さいファイルを選んでください。`,
-  errorFileTooLong: (duration, max) => `この動画は ${duration} で、上限の ${max} を超えています。もっと短い動画を選んでください。`,
+  errorFileType: (accept) =>
+    `このファイルはここでアップロードできる動画ではありません。${accept} の形式のファイルを選んでください。`,
+  errorFileTooLarge: (size, max) =>
+    `このファイルは ${size} で、上限の ${max} を超えています。もっと小さいファイルを選んでください。`,
+  errorFileTooLong: (duration, max) =>
+    `この動画は ${duration} で、上限の ${max} を超えています。もっと短い動画を選んでください。`,
   errorFileRefused: '動画サービスがこのファイルを受け付けませんでした。別のファイルを選んでください。',
-  errorTokenRequestFailed: 'アップロードの許可を得られませんでした。もう一度お試しください。問題が続く場合はサイトにお問い合わせください。',
+  errorTokenRequestFailed:
+    'アップロードの許可を得られませんでした。もう一度お試しください。問題が続く場合はサイトにお問い合わせください。',
   errorTokenInvalid: '動画サービスがアップロードを拒否しました。ページを再読み込みして、もう一度お試しください。',
   errorTokenExpired: 'アップロードの許可の有効期限が切れました。ページを再読み込みして、もう一度お試しください。',
   errorUnauthorized: '動画サービスがアップロードを拒否しました。ページを再読み込みして、もう一度お試しください。',
@@ -41,6 +45,7 @@ const ja: VideoUploaderStrings = {
   errorServer: '動画サービスで問題が発生しました。しばらくしてからもう一度お試しください。',
   errorRateLimited: '現在アップロードが集中しています。1 分ほど待ってから、もう一度お試しください。',
   errorCanceled: 'アップロードはキャンセルされました。',
-  errorProtocol: '動画サービスから予期しない応答がありました。もう一度お試しください。問題が続く場合はサイトにお問い合わせください。',
+  errorProtocol:
+    '動画サービスから予期しない応答がありました。もう一度お試しください。問題が続く場合はサイトにお問い合わせください。',
 };
 export default ja;

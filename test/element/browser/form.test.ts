@@ -6,10 +6,12 @@ import { part, tokenUrl, videoFile } from './helpers.js';
 
 describe('<video-uploader> in a form', () => {
   it('is accessible in a form, named by its label', async () => {
-    const form = await fixture<HTMLFormElement>(html`<form>
-      <label for="pitch">Pitch video</label>
-      <video-uploader id="pitch" name="video" required token-url="/__token"></video-uploader>
-    </form>`);
+    const form = await fixture<HTMLFormElement>(
+      html`<form>
+        <label for="pitch">Pitch video</label>
+        <video-uploader id="pitch" name="video" required token-url="/__token"></video-uploader>
+      </form>`,
+    );
     await expect(form).to.be.accessible();
     const el = form.querySelector('video-uploader')!;
     // A labelable control: clicking its label moves focus to the file button.
@@ -18,7 +20,9 @@ describe('<video-uploader> in a form', () => {
   });
 
   it('is value-missing while required and empty, then submits the videoId', async () => {
-    const form = await fixture<HTMLFormElement>(html`<form><video-uploader name="video" required token-url="/__token"></video-uploader></form>`);
+    const form = await fixture<HTMLFormElement>(
+      html`<form><video-uploader name="video" required token-url="/__token"></video-uploader></form>`,
+    );
     const el = form.querySelector('video-uploader')!;
     await el.updateComplete;
     expect(el.form).to.equal(form);
@@ -50,7 +54,9 @@ describe('<video-uploader> in a form', () => {
 
   it('is invalid with a clear message while an upload runs, so the form cannot be submitted half-way', async () => {
     const url = await tokenUrl({ bandwidth: 256 * 1024 });
-    const form = await fixture<HTMLFormElement>(html`<form><video-uploader name="video" token-url=${url}></video-uploader></form>`);
+    const form = await fixture<HTMLFormElement>(
+      html`<form><video-uploader name="video" token-url=${url}></video-uploader></form>`,
+    );
     const el = form.querySelector('video-uploader')!;
     await el.updateComplete;
     expect(form.checkValidity()).to.equal(true);
@@ -72,7 +78,9 @@ describe('<video-uploader> in a form', () => {
   });
 
   it('forgets the video on form reset', async () => {
-    const form = await fixture<HTMLFormElement>(html`<form><video-uploader name="video" required token-url="/__token"></video-uploader></form>`);
+    const form = await fixture<HTMLFormElement>(
+      html`<form><video-uploader name="video" required token-url="/__token"></video-uploader></form>`,
+    );
     const el = form.querySelector('video-uploader')!;
     const completed = oneEvent(el, 'video-upload-complete');
     el.start(videoFile('reset.mp4', 100_000));
@@ -90,7 +98,11 @@ describe('<video-uploader> in a form', () => {
   });
 
   it('is disabled by a disabled fieldset and by its own attribute', async () => {
-    const form = await fixture<HTMLFormElement>(html`<form><fieldset disabled><video-uploader name="video" token-url="/__token"></video-uploader></fieldset></form>`);
+    const form = await fixture<HTMLFormElement>(
+      html`<form>
+        <fieldset disabled><video-uploader name="video" token-url="/__token"></video-uploader></fieldset>
+      </form>`,
+    );
     const el = form.querySelector('video-uploader')!;
     await el.updateComplete;
     expect(part<HTMLButtonElement>(el, 'button')!.disabled).to.equal(true);

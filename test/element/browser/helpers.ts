@@ -42,7 +42,9 @@ export function dragOver(el: VideoUploader, files: File[]): DataTransfer {
 
 export function drop(el: VideoUploader, files: File[]): void {
   const dataTransfer = dragOver(el, files);
-  part(el, 'dropzone')!.dispatchEvent(new DragEvent('drop', { dataTransfer, bubbles: true, composed: true, cancelable: true }));
+  part(el, 'dropzone')!.dispatchEvent(
+    new DragEvent('drop', { dataTransfer, bubbles: true, composed: true, cancelable: true }),
+  );
 }
 
 /** Picks files through the element's own `<input type=file>`, as the system file picker would. */
@@ -70,7 +72,18 @@ export async function tokenUrl(options: { bandwidth?: number; rules?: unknown[] 
 /** Records the `video-upload-*` events an element fires, in order. */
 export function recordEvents(el: HTMLElement): Array<{ type: string; detail: Record<string, unknown> }> {
   const events: Array<{ type: string; detail: Record<string, unknown> }> = [];
-  for (const type of ['select', 'start', 'token', 'progress', 'retry', 'pause', 'resume', 'complete', 'error', 'cancel']) {
+  for (const type of [
+    'select',
+    'start',
+    'token',
+    'progress',
+    'retry',
+    'pause',
+    'resume',
+    'complete',
+    'error',
+    'cancel',
+  ]) {
     el.addEventListener(`video-upload-${type}`, (event) => {
       events.push({ type, detail: (event as Event & { detail: Record<string, unknown> }).detail });
     });

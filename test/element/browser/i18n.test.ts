@@ -51,7 +51,10 @@ describe('<video-uploader> languages and text', () => {
   it('takes a custom string through the strings property, in any language', async () => {
     await loadLocale('fr');
     const el = await fixture<VideoUploader>(html`<video-uploader lang="fr"></video-uploader>`);
-    el.strings = { choose: 'Déposer ma vidéo de candidature', errorFileType: (accept) => `Seulement ${accept}, merci.` };
+    el.strings = {
+      choose: 'Déposer ma vidéo de candidature',
+      errorFileType: (accept) => `Seulement ${accept}, merci.`,
+    };
     await el.updateComplete;
     expect(text(el, 'button')).to.equal('Déposer ma vidéo de candidature');
     expect(text(el, 'label')).to.equal('Glissez-déposez une vidéo ici');
@@ -81,9 +84,11 @@ describe('<video-uploader> languages and text', () => {
   });
 
   it('lets a page replace the label and the button content through slots', async () => {
-    const el = await fixture<VideoUploader>(html`<video-uploader
-      ><span slot="label">Your pitch video</span><span slot="button">Browse</span></video-uploader
-    >`);
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader
+        ><span slot="label">Your pitch video</span><span slot="button">Browse</span></video-uploader
+      >`,
+    );
     const button = part(el, 'button')!;
     const slot = button.querySelector('slot')!;
     expect(slot.assignedNodes().map((node) => node.textContent)).to.deep.equal(['Browse']);

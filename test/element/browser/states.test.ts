@@ -68,7 +68,9 @@ describe('<video-uploader> states', () => {
 
   it('error: what happened, what to do, and a retry button, accessible', async () => {
     const { url } = await videoApi();
-    const el = await fixture<VideoUploader>(html`<video-uploader api-url=${url} token="to0000000000000000000000" retries="0"></video-uploader>`);
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader api-url=${url} token="to0000000000000000000000" retries="0"></video-uploader>`,
+    );
     const failed = oneEvent(el, 'video-upload-error');
     el.start(videoFile('clip.mp4'));
     const { detail } = await failed;

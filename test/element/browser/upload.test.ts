@@ -16,31 +16,42 @@ describe('<video-uploader> uploads', () => {
   });
 
   it('uploads a dropped file in parts, firing its events in order with their details', async () => {
-    const el = await fixture<VideoUploader>(html`<video-uploader token-url="/__token" chunk-size=${5 * MiB}></video-uploader>`);
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader token-url="/__token" chunk-size=${5 * MiB}></video-uploader>`,
+    );
     const events = recordEvents(el);
     const file = videoFile('parts.mp4', 11 * MiB);
     const completed = oneEvent(el, 'video-upload-complete') as Promise<VideoUploadCompleteEvent>;
     drop(el, [file]);
     const { detail } = await completed;
 
-    const types = events.map((event) => event.type).filter((type, i, all) => type !== 'progress' || all[i - 1] !== 'progress');
+    const types = events
+      .map((event) => event.type)
+      .filter((type, i, all) => type !== 'progress' || all[i - 1] !== 'progress');
     expect(types).to.deep.equal(['select', 'token', 'start', 'progress', 'complete']);
     const [select, token, start] = events;
     expect(select!.detail.file).to.equal(file);
     expect((token!.detail.grant as { token: string }).token).to.match(/^to[0-9A-Za-z]{22}$/);
     expect(token!.detail.refreshed).to.equal(false);
     expect(start!.detail).to.deep.equal({ file, resumedBytes: 0 });
-    const percents = events.filter((e) => e.type === 'progress').map((e) => (e.detail.progress as { percent: number }).percent);
+    const percents = events
+      .filter((e) => e.type === 'progress')
+      .map((e) => (e.detail.progress as { percent: number }).percent);
     expect(percents.every((p, i) => i === 0 || p >= percents[i - 1]!)).to.equal(true);
     expect(percents.at(-1)).to.equal(100);
-    const last = events.filter((e) => e.type === 'progress').at(-1)!.detail.progress as { parts: number; uploadedBytes: number };
+    const last = events.filter((e) => e.type === 'progress').at(-1)!.detail.progress as {
+      parts: number;
+      uploadedBytes: number;
+    };
     expect(last.parts).to.equal(3);
     expect(last.uploadedBytes).to.equal(file.size);
 
     expect(detail.file).to.equal(file);
     expect(detail.video.videoId).to.match(/^vi[0-9A-Za-z]{22}$/);
     expect(el.value).to.equal(detail.video.videoId);
-    const source = await executeServerCommand<{ size: number }, { videoId: string }>('source-sha256', { videoId: detail.video.videoId });
+    const source = await executeServerCommand<{ size: number }, { videoId: string }>('source-sha256', {
+      videoId: detail.video.videoId,
+    });
     expect(source.size).to.equal(file.size);
   });
 
@@ -57,11 +68,15 @@ describe('<video-uploader> uploads', () => {
     expect(events.map((e) => e.type)).to.deep.equal(['select']);
     expect(el.state).to.equal('idle');
     expect(part(el, 'button')).to.exist;
-    expect(await executeServerCommand<unknown[], { reset: boolean }>('token-endpoint-log', { reset: false })).to.deep.equal([]);
+    expect(
+      await executeServerCommand<unknown[], { reset: boolean }>('token-endpoint-log', { reset: false }),
+    ).to.deep.equal([]);
   });
 
   it('with multiple, queues files and uploads them one after another', async () => {
-    const el = await fixture<VideoUploader>(html`<video-uploader token-url="/__token" multiple name="videos"></video-uploader>`);
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader token-url="/__token" multiple name="videos"></video-uploader>`,
+    );
     await expect(el).to.be.accessible();
     expect(text(el, 'button')).to.equal('Choose videos');
     const order: string[] = [];
@@ -70,7 +85,14 @@ describe('<video-uploader> uploads', () => {
     }
     drop(el, [videoFile('one.mp4', 400_000), videoFile('two.mp4', 300_000), videoFile('three.mp4', 200_000)]);
     await waitUntil(() => el.videos.length === 3, 'three videos uploaded', { timeout: 20000 });
-    expect(order).to.deep.equal(['start:one.mp4', 'complete:one.mp4', 'start:two.mp4', 'complete:two.mp4', 'start:three.mp4', 'complete:three.mp4']);
+    expect(order).to.deep.equal([
+      'start:one.mp4',
+      'complete:one.mp4',
+      'start:two.mp4',
+      'complete:two.mp4',
+      'start:three.mp4',
+      'complete:three.mp4',
+    ]);
     await el.updateComplete;
     expect(el.state).to.equal('complete');
     expect(part(el, 'videos')!.querySelectorAll('li')).to.have.length(3);
@@ -98,7 +120,9 @@ describe('<video-uploader> uploads', () => {
   });
 
   it('retries a failed upload from the retry button', async () => {
-    const url = await tokenUrl({ rules: [{ method: 'POST', path: '/upload', times: 1, action: { type: 'status', status: 500 } }] });
+    const url = await tokenUrl({
+      rules: [{ method: 'POST', path: '/upload', times: 1, action: { type: 'status', status: 500 } }],
+    });
     const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url} retries="0"></video-uploader>`);
     const failed = oneEvent(el, 'video-upload-error');
     el.start(videoFile('flaky.mp4', 100_000));
@@ -112,7 +136,9 @@ describe('<video-uploader> uploads', () => {
   });
 
   it('sends again a part that stalls for longer than stall-timeout', async () => {
-    const url = await tokenUrl({ rules: [{ method: 'POST', path: '/upload', times: 1, action: { type: 'stall', afterBytes: 16 * 1024 } }] });
+    const url = await tokenUrl({
+      rules: [{ method: 'POST', path: '/upload', times: 1, action: { type: 'stall', afterBytes: 16 * 1024 } }],
+    });
     const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url} stall-timeout="1"></video-uploader>`);
     const events = recordEvents(el);
     const completed = oneEvent(el, 'video-upload-complete');
@@ -147,11 +173,17 @@ describe('<video-uploader> uploads', () => {
 
   it('announces milestones in the polite live region, not every byte', async () => {
     const url = await tokenUrl({ bandwidth: 3 * MiB });
-    const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url} chunk-size=${5 * MiB}></video-uploader>`);
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader token-url=${url} chunk-size=${5 * MiB}></video-uploader>`,
+    );
     const region = el.shadowRoot!.querySelector('[role=status]')!;
     expect(region.getAttribute('aria-live')).to.equal('polite');
     const said: string[] = [];
-    new MutationObserver(() => said.push(region.textContent!)).observe(region, { childList: true, characterData: true, subtree: true });
+    new MutationObserver(() => said.push(region.textContent!)).observe(region, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
     let progressEvents = 0;
     el.addEventListener('video-upload-progress', () => progressEvents++);
     const completed = oneEvent(el, 'video-upload-complete');
@@ -169,7 +201,14 @@ describe('<video-uploader> uploads', () => {
 
   it('shows an automatic retry and goes on', async () => {
     const url = await tokenUrl({
-      rules: [{ method: 'POST', path: '/upload', times: 1, action: { type: 'status', status: 503, headers: { 'Retry-After': '1' } } }],
+      rules: [
+        {
+          method: 'POST',
+          path: '/upload',
+          times: 1,
+          action: { type: 'status', status: 503, headers: { 'Retry-After': '1' } },
+        },
+      ],
     });
     const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url}></video-uploader>`);
     const retried = oneEvent(el, 'video-upload-retry');
@@ -189,7 +228,9 @@ describe('<video-uploader> uploads', () => {
   });
 
   it('drops a failed upload from its cancel button, and cancel() leaves a finished one alone', async () => {
-    const url = await tokenUrl({ rules: [{ method: 'POST', path: '/upload', times: 1, action: { type: 'status', status: 500 } }] });
+    const url = await tokenUrl({
+      rules: [{ method: 'POST', path: '/upload', times: 1, action: { type: 'status', status: 500 } }],
+    });
     const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url} retries="0"></video-uploader>`);
     const failed = oneEvent(el, 'video-upload-error');
     el.start(videoFile('dropped-after-failure.mp4', 50_000));

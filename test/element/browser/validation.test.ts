@@ -5,7 +5,9 @@ import { drop, fixtureVideo, part, pick, text, videoFile } from './helpers.js';
 
 describe('<video-uploader> refuses files before uploading them', () => {
   it('is accessible with limits shown', async () => {
-    const el = await fixture<VideoUploader>(html`<video-uploader max-file-size="2000000" max-duration="600"></video-uploader>`);
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader max-file-size="2000000" max-duration="600"></video-uploader>`,
+    );
     await expect(el).to.be.accessible();
     expect(text(el, 'dropzone')).to.contain('Up to 2 MB').and.to.contain('10 min');
   });
@@ -25,7 +27,9 @@ describe('<video-uploader> refuses files before uploading them', () => {
     await el.updateComplete;
     expect(el.state).to.equal('error');
     expect(el.error).to.equal(detail.error);
-    expect(text(el, 'error')).to.equal('This file is not a video that can be uploaded here. Choose a file of type video/*.');
+    expect(text(el, 'error')).to.equal(
+      'This file is not a video that can be uploaded here. Choose a file of type video/*.',
+    );
     // The drop zone stays, so that another file can be chosen at once.
     expect(part(el, 'button')).to.exist;
     expect(events).to.deep.equal([]);
@@ -33,7 +37,9 @@ describe('<video-uploader> refuses files before uploading them', () => {
   });
 
   it('reads accept as <input accept> does: extensions and exact types', async () => {
-    const el = await fixture<VideoUploader>(html`<video-uploader accept=".mov, video/webm" token="to1234567890123456789012"></video-uploader>`);
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader accept=".mov, video/webm" token="to1234567890123456789012"></video-uploader>`,
+    );
     const refused = oneEvent(el, 'video-upload-error') as Promise<VideoUploadErrorEvent>;
     pick(el, [videoFile('clip.mp4')]);
     expect((await refused).detail.error.message).to.contain('.mov, video/webm');
@@ -44,7 +50,9 @@ describe('<video-uploader> refuses files before uploading them', () => {
   });
 
   it('refuses a file larger than max-file-size with its size and the limit', async () => {
-    const el = await fixture<VideoUploader>(html`<video-uploader max-file-size="100000" token="to1234567890123456789012"></video-uploader>`);
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader max-file-size="100000" token="to1234567890123456789012"></video-uploader>`,
+    );
     const refused = oneEvent(el, 'video-upload-error') as Promise<VideoUploadErrorEvent>;
     drop(el, [videoFile('big.mp4', 250_000)]);
     const { detail } = await refused;
@@ -57,18 +65,24 @@ describe('<video-uploader> refuses files before uploading them', () => {
 
   it('refuses a video longer than max-duration, read from the file itself', async () => {
     const recording = await fixtureVideo(2.2);
-    const el = await fixture<VideoUploader>(html`<video-uploader max-duration="1" token="to1234567890123456789012"></video-uploader>`);
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader max-duration="1" token="to1234567890123456789012"></video-uploader>`,
+    );
     const refused = oneEvent(el, 'video-upload-error') as Promise<VideoUploadErrorEvent>;
     drop(el, [recording]);
     const { detail } = await refused;
     expect(detail.error.code).to.equal('file-too-large');
     await el.updateComplete;
-    expect(text(el, 'error')).to.match(/^This video lasts 2 sec, longer than the 1 sec allowed\. Choose a shorter video\.$/);
+    expect(text(el, 'error')).to.match(
+      /^This video lasts 2 sec, longer than the 1 sec allowed\. Choose a shorter video\.$/,
+    );
   });
 
   it('lets through a video within max-duration and reports its duration on select', async () => {
     const recording = await fixtureVideo(1.2);
-    const el = await fixture<VideoUploader>(html`<video-uploader max-duration="5" token="to1234567890123456789012"></video-uploader>`);
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader max-duration="5" token="to1234567890123456789012"></video-uploader>`,
+    );
     el.addEventListener('video-upload-select', (event) => event.preventDefault());
     const selected = oneEvent(el, 'video-upload-select');
     drop(el, [recording]);

@@ -35,14 +35,19 @@ function leaks(text: string | Buffer): string[] {
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true }).map((name) => join(dir, String(name))).filter((path) => statSync(path).isFile());
+  return readdirSync(dir, { recursive: true })
+    .map((name) => join(dir, String(name)))
+    .filter((path) => statSync(path).isFile());
 }
 
 describe('the API key and the browser', { skip: !built && 'run `npm run build` first' }, () => {
   it('is in none of the built browser code, bundle, modules and source maps alike', () => {
     const files = BROWSER_CODE.flatMap(filesUnder);
     const bytes = files.reduce((sum, path) => sum + statSync(path).size, 0);
-    assert.ok(files.some((f) => f.endsWith('video-uploader.min.js')) && files.length > 20, `${files.length} files scanned`);
+    assert.ok(
+      files.some((f) => f.endsWith('video-uploader.min.js')) && files.length > 20,
+      `${files.length} files scanned`,
+    );
     assert.ok(bytes > 200_000, `${bytes} bytes scanned`);
     const found = files.flatMap((path) => leaks(readFileSync(path)).map((key) => `${path}: ${key}`));
     assert.deepEqual(found, []);
@@ -60,7 +65,16 @@ describe('the API key and the browser', { skip: !built && 'run `npm run build` f
     const pending: Promise<void>[] = [];
     const unrecorded: string[] = [];
     const record = (what: string, task: () => Promise<Buffer>): void => {
-      pending.push(task().then((text) => { seen.push({ what, text }); }, (error: Error) => { unrecorded.push(`${what}: ${error.message}`); }));
+      pending.push(
+        task().then(
+          (text) => {
+            seen.push({ what, text });
+          },
+          (error: Error) => {
+            unrecorded.push(`${what}: ${error.message}`);
+          },
+        ),
+      );
     };
 
     before(async () => {
@@ -71,10 +85,12 @@ describe('the API key and the browser', { skip: !built && 'run `npm run build` f
       context = await browser.newContext();
       // Everything the pages send, and everything they receive but video bytes.
       context.on('request', (request) => {
-        record(`request ${request.method()} ${request.url()}`, async () => Buffer.concat([
-          Buffer.from(`${request.method()} ${request.url()}\n${JSON.stringify(await request.allHeaders())}\n`),
-          request.postDataBuffer() ?? Buffer.alloc(0),
-        ]));
+        record(`request ${request.method()} ${request.url()}`, async () =>
+          Buffer.concat([
+            Buffer.from(`${request.method()} ${request.url()}\n${JSON.stringify(await request.allHeaders())}\n`),
+            request.postDataBuffer() ?? Buffer.alloc(0),
+          ]),
+        );
       });
       context.on('response', (response) => {
         record(`response ${response.status()} ${response.url()}`, async () => {
@@ -112,12 +128,21 @@ describe('the API key and the browser', { skip: !built && 'run `npm run build` f
       assert.deepEqual(unrecorded, []);
       const requests = seen.filter((s) => s.what.startsWith('request'));
       // The scan covers the requests that matter: the token endpoint and the uploads.
-      assert.ok(requests.some((s) => /POST .*\/api\/upload-token$/.test(s.what)), 'token endpoint called');
-      assert.ok(requests.some((s) => /POST .*\/upload\?token=to/.test(s.what)), 'apivideo upload sent');
+      assert.ok(
+        requests.some((s) => /POST .*\/api\/upload-token$/.test(s.what)),
+        'token endpoint called',
+      );
+      assert.ok(
+        requests.some((s) => /POST .*\/upload\?token=to/.test(s.what)),
+        'apivideo upload sent',
+      );
       assert.ok(seen.length > 20, `${seen.length} requests and answers recorded`);
       // The scan would see the key in each form it could travel in.
-      for (const form of forms(DISTINCTIVE_KEY)) assert.deepEqual(leaks(`authorization: Basic ${form}`), [DISTINCTIVE_KEY]);
-      const found = seen.flatMap((s) => leaks(s.text).map((key) => `${s.what}: ${key === DISTINCTIVE_KEY ? 'the API key' : key}`));
+      for (const form of forms(DISTINCTIVE_KEY))
+        assert.deepEqual(leaks(`authorization: Basic ${form}`), [DISTINCTIVE_KEY]);
+      const found = seen.flatMap((s) =>
+        leaks(s.text).map((key) => `${s.what}: ${key === DISTINCTIVE_KEY ? 'the API key' : key}`),
+      );
       assert.deepEqual(found, []);
     });
   });

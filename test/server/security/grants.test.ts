@@ -24,9 +24,18 @@ describe('grants that are over', () => {
   });
   after(() => api.stop());
 
-  const videoCount = async (): Promise<number> => ((await (await api.authed('/videos')).json()) as { pagination: { itemsTotal: number } }).pagination.itemsTotal;
-  const tus = (token: string, init: { method: string; headers?: Record<string, string>; body?: Buffer }, path = TUS_PATH): Promise<Response> =>
-    fetch(`${api.url}${path}`, { ...init, body: init.body ? new Uint8Array(init.body) : undefined, headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', ...init.headers } });
+  const videoCount = async (): Promise<number> =>
+    ((await (await api.authed('/videos')).json()) as { pagination: { itemsTotal: number } }).pagination.itemsTotal;
+  const tus = (
+    token: string,
+    init: { method: string; headers?: Record<string, string>; body?: Buffer },
+    path = TUS_PATH,
+  ): Promise<Response> =>
+    fetch(`${api.url}${path}`, {
+      ...init,
+      body: init.body ? new Uint8Array(init.body) : undefined,
+      headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', ...init.headers },
+    });
 
   /** Tries every way of uploading with `token`; asserts each is refused 401 and nothing was created or written. */
   async function refusesEverything(token: string): Promise<void> {
@@ -36,7 +45,14 @@ describe('grants that are over', () => {
     await expectProblem(await sendChunk(api, token, bytes(2000), { range: 'part 1/1' }), 401);
     await expectProblem(await sendChunk(api, token, bytes(10), { range: 'bytes 0-9/10' }), 401);
     await expectProblem(await tus(token, { method: 'POST', headers: { 'upload-length': '10' } }), 401);
-    await expectProblem(await tus(token, { method: 'POST', headers: { 'upload-length': '10', 'content-type': 'application/offset+octet-stream' }, body: bytes(10) }), 401);
+    await expectProblem(
+      await tus(token, {
+        method: 'POST',
+        headers: { 'upload-length': '10', 'content-type': 'application/offset+octet-stream' },
+        body: bytes(10),
+      }),
+      401,
+    );
     assert.equal(await videoCount(), videos);
     assert.deepEqual(fileChanges(files, snapshot(api.dataDir)), []);
   }
@@ -56,11 +72,16 @@ describe('grants that are over', () => {
 
   it('a token deleted in the middle of an upload takes no further part, and the parts received stay as they were', async () => {
     const token = await createToken(api, 0);
-    const first = await expectVideo(await sendChunk(api, token, bytes(5 * MiB, 3), { range: 'part 1/2', fileName: 'half.mp4' }));
+    const first = await expectVideo(
+      await sendChunk(api, token, bytes(5 * MiB, 3), { range: 'part 1/2', fileName: 'half.mp4' }),
+    );
     const statusBefore = await (await api.authed(`/videos/${first.videoId}/status`)).json();
     await api.authed(`/upload-tokens/${token}`, { method: 'DELETE' });
     const files = snapshot(api.dataDir);
-    await expectProblem(await sendChunk(api, token, bytes(1000, 4), { range: 'part 2/2', videoId: first.videoId, fileName: 'half.mp4' }), 401);
+    await expectProblem(
+      await sendChunk(api, token, bytes(1000, 4), { range: 'part 2/2', videoId: first.videoId, fileName: 'half.mp4' }),
+      401,
+    );
     await expectProblem(await sendChunk(api, token, bytes(1000, 4), { range: 'part 2/2', fileName: 'half.mp4' }), 401);
     assert.deepEqual(await (await api.authed(`/videos/${first.videoId}/status`)).json(), statusBefore);
     assert.deepEqual(fileChanges(files, snapshot(api.dataDir)), []);
@@ -72,7 +93,15 @@ describe('grants that are over', () => {
     assert.equal(created.status, 201);
     const location = new URL(created.headers.get('location')!).pathname;
     const patch = (offset: number): Promise<Response> =>
-      tus(token, { method: 'PATCH', headers: { 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }, body: bytes(10, offset) }, location);
+      tus(
+        token,
+        {
+          method: 'PATCH',
+          headers: { 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+          body: bytes(10, offset),
+        },
+        location,
+      );
     assert.equal((await patch(0)).status, 204);
     clock += 61_000;
     const files = snapshot(api.dataDir);
@@ -102,17 +131,36 @@ describe('a finished video', () => {
     const id = video.videoId;
     const files = snapshot(api.dataDir);
     const title = 'The source of this video was already uploaded.';
-    assert.equal((await expectProblem(await sendChunk(api, token, bytes(1000), { range: 'part 2/2', videoId: id }), 400)).title, title);
-    assert.equal((await expectProblem(await sendChunk(api, token, bytes(1000), { range: 'part 1/2', videoId: id }), 400)).title, title);
-    assert.equal((await expectProblem(await sendChunk(api, token, bytes(10), { range: 'bytes 0-9/10', videoId: id }), 400)).title, title);
-    assert.equal((await expectProblem(await sendChunk(api, token, bytes(original.length + 1), { videoId: id }), 400)).title, title);
+    assert.equal(
+      (await expectProblem(await sendChunk(api, token, bytes(1000), { range: 'part 2/2', videoId: id }), 400)).title,
+      title,
+    );
+    assert.equal(
+      (await expectProblem(await sendChunk(api, token, bytes(1000), { range: 'part 1/2', videoId: id }), 400)).title,
+      title,
+    );
+    assert.equal(
+      (await expectProblem(await sendChunk(api, token, bytes(10), { range: 'bytes 0-9/10', videoId: id }), 400)).title,
+      title,
+    );
+    assert.equal(
+      (await expectProblem(await sendChunk(api, token, bytes(original.length + 1), { videoId: id }), 400)).title,
+      title,
+    );
     // The same part again, as a client that lost the last answer sends it: answered as before, the bytes not taken.
-    const again = await expectVideo(await sendChunk(api, token, Buffer.alloc(original.length, 0x41), { range, videoId: id }));
+    const again = await expectVideo(
+      await sendChunk(api, token, Buffer.alloc(original.length, 0x41), { range, videoId: id }),
+    );
     assert.equal(again.videoId, id);
     // A tus upload cannot be aimed at it either.
     const tus = await fetch(`${api.url}${TUS_PATH}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': '10', 'upload-metadata': `videoId ${Buffer.from(id).toString('base64')}` },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'tus-resumable': '1.0.0',
+        'upload-length': '10',
+        'upload-metadata': `videoId ${Buffer.from(id).toString('base64')}`,
+      },
     });
     await expectProblem(tus, 400);
     assert.equal(sha256(source(id)), sha256(original));
@@ -134,7 +182,12 @@ describe('a finished video', () => {
     const data = bytes(3000, 5);
     const created = await fetch(`${api.url}${TUS_PATH}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${owner}`, 'tus-resumable': '1.0.0', 'upload-length': String(data.length), 'content-type': 'application/offset+octet-stream' },
+      headers: {
+        authorization: `Bearer ${owner}`,
+        'tus-resumable': '1.0.0',
+        'upload-length': String(data.length),
+        'content-type': 'application/offset+octet-stream',
+      },
       body: new Uint8Array(data),
     });
     assert.equal(created.status, 201);
@@ -145,7 +198,12 @@ describe('a finished video', () => {
       for (const offset of [0, 1000, data.length]) {
         const response = await fetch(`${api.url}${location}`, {
           method: 'PATCH',
-          headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+          headers: {
+            authorization: `Bearer ${token}`,
+            'tus-resumable': '1.0.0',
+            'upload-offset': String(offset),
+            'content-type': 'application/offset+octet-stream',
+          },
           body: new Uint8Array(bytes(500, offset + 1)),
         });
         assert.ok(response.status >= 400 && response.status < 500, `PATCH at ${offset}: ${response.status}`);
@@ -155,14 +213,21 @@ describe('a finished video', () => {
     assert.deepEqual(fileChanges(files, snapshot(api.dataDir)), []);
   });
 
-  it('is not continued by another token\'s chunk sent without videoId, even under the same file name', async () => {
-    const first = await expectVideo(await sendChunk(api, owner, bytes(5 * MiB, 6), { range: 'part 1/2', fileName: 'shared-name.mp4' }));
+  it("is not continued by another token's chunk sent without videoId, even under the same file name", async () => {
+    const first = await expectVideo(
+      await sendChunk(api, owner, bytes(5 * MiB, 6), { range: 'part 1/2', fileName: 'shared-name.mp4' }),
+    );
     const before = await (await api.authed(`/videos/${first.videoId}/status`)).json();
-    const problem = await expectProblem(await sendChunk(api, stranger, bytes(100), { range: 'part 2/2', fileName: 'shared-name.mp4' }), 400);
+    const problem = await expectProblem(
+      await sendChunk(api, stranger, bytes(100), { range: 'part 2/2', fileName: 'shared-name.mp4' }),
+      400,
+    );
     assert.equal(problem.title, 'The videoId is missing.');
     assert.deepEqual(await (await api.authed(`/videos/${first.videoId}/status`)).json(), before);
     // Its own token continues it.
-    const done = await expectVideo(await sendChunk(api, owner, bytes(100, 7), { range: 'part 2/2', fileName: 'shared-name.mp4' }));
+    const done = await expectVideo(
+      await sendChunk(api, owner, bytes(100, 7), { range: 'part 2/2', fileName: 'shared-name.mp4' }),
+    );
     assert.equal(done.videoId, first.videoId);
   });
 });

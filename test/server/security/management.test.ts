@@ -41,8 +41,16 @@ describe('an upload token on management routes', () => {
     { name: '?token=', query: `?token=${t}`, headers: {} },
     { name: 'Bearer', query: '', headers: { authorization: `Bearer ${t}` } },
     { name: 'Basic user', query: '', headers: { authorization: `Basic ${Buffer.from(`${t}:`).toString('base64')}` } },
-    { name: 'Basic user without colon', query: '', headers: { authorization: `Basic ${Buffer.from(t).toString('base64')}` } },
-    { name: 'Basic password', query: '', headers: { authorization: `Basic ${Buffer.from(`:${t}`).toString('base64')}` } },
+    {
+      name: 'Basic user without colon',
+      query: '',
+      headers: { authorization: `Basic ${Buffer.from(t).toString('base64')}` },
+    },
+    {
+      name: 'Basic password',
+      query: '',
+      headers: { authorization: `Basic ${Buffer.from(`:${t}`).toString('base64')}` },
+    },
     { name: '?token= and Bearer', query: `?token=${t}`, headers: { authorization: `Bearer ${t}` } },
   ];
 
@@ -67,12 +75,25 @@ describe('an upload token on management routes', () => {
     const tokens = (await (await api.authed('/upload-tokens?pageSize=100')).json()) as { data: { token: string }[] };
     assert.deepEqual(tokens.data.map((t) => t.token).sort(), [token, other].sort());
     const videos = (await (await api.authed('/videos')).json()) as { data: { videoId: string; title: string }[] };
-    assert.deepEqual(videos.data.map((v) => v.videoId), [videoId]);
+    assert.deepEqual(
+      videos.data.map((v) => v.videoId),
+      [videoId],
+    );
   });
 
   it('cannot be traded for an access token on the auth routes', async () => {
-    for (const [path, body] of [['/auth/api-key', { apiKey: token }], ['/auth/refresh', { refreshToken: token }]] as const) {
-      await expectProblem(await fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), 401);
+    for (const [path, body] of [
+      ['/auth/api-key', { apiKey: token }],
+      ['/auth/refresh', { refreshToken: token }],
+    ] as const) {
+      await expectProblem(
+        await fetch(`${api.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+        401,
+      );
     }
   });
 

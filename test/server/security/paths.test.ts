@@ -29,7 +29,8 @@ const NAMES = [
 ];
 
 /** Shapes every path in the data directory must have. */
-const DATA_PATH = /^(video-api\.sqlite(-wal|-shm)?|videos\/|videos\/vi[0-9A-Za-z]{22}\/(source|source\.partial|parts\/(\d+)?)?|incoming\/|tus\/([0-9a-f]{32}(\.json)?)?)$/;
+const DATA_PATH =
+  /^(video-api\.sqlite(-wal|-shm)?|videos\/|videos\/vi[0-9A-Za-z]{22}\/(source|source\.partial|parts\/(\d+)?)?|incoming\/|tus\/([0-9a-f]{32}(\.json)?)?)$/;
 
 describe('ids and file names never become paths', () => {
   let api: TestApi;
@@ -59,7 +60,10 @@ describe('ids and file names never become paths', () => {
   function rawChunk(fileName: string, extra: { videoId?: string; range?: string } = {}): Promise<Response> {
     const boundary = 'pathsboundary';
     const parts: Buffer[] = [];
-    if (extra.videoId !== undefined) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="videoId"\r\n\r\n${extra.videoId}\r\n`));
+    if (extra.videoId !== undefined)
+      parts.push(
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="videoId"\r\n\r\n${extra.videoId}\r\n`),
+      );
     parts.push(
       Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="`),
       Buffer.from(fileName.replace(/"/g, '%22'), 'utf8'),
@@ -69,7 +73,10 @@ describe('ids and file names never become paths', () => {
     );
     return fetch(`${api.url}/upload?token=${token}`, {
       method: 'POST',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(extra.range ? { 'content-range': extra.range } : {}) },
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        ...(extra.range ? { 'content-range': extra.range } : {}),
+      },
       body: new Uint8Array(Buffer.concat(parts)),
     });
   }
@@ -106,7 +113,17 @@ describe('ids and file names never become paths', () => {
   });
 
   it('refuses ids with traversal, NUL, unicode or great length in the form, the URL and the tus path', async () => {
-    const ids = ['../../video-api.sqlite', `..%2f..%2f${MARK}`, `vi\0${'A'.repeat(21)}`, `vi${'A'.repeat(21)}/`, 'viビデオ', `vi${'A'.repeat(5000)}`, '.', '..', ''];
+    const ids = [
+      '../../video-api.sqlite',
+      `..%2f..%2f${MARK}`,
+      `vi\0${'A'.repeat(21)}`,
+      `vi${'A'.repeat(21)}/`,
+      'viビデオ',
+      `vi${'A'.repeat(5000)}`,
+      '.',
+      '..',
+      '',
+    ];
     for (const id of ids.filter(Boolean)) {
       await expectProblem(await rawChunk('clip.mp4', { videoId: id, range: 'part 2/2' }), 404);
       await expectProblem(await api.authed(`/videos/${encodeURIComponent(id)}`), 404);
@@ -115,7 +132,12 @@ describe('ids and file names never become paths', () => {
       await expectProblem(await fetch(`${api.url}/vod/${encodeURIComponent(id)}/mp4/source.mp4`), 404);
       const tus = await fetch(`${api.url}${TUS_PATH}/${encodeURIComponent(id)}`, {
         method: 'PATCH',
-        headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'tus-resumable': '1.0.0',
+          'upload-offset': '0',
+          'content-type': 'application/offset+octet-stream',
+        },
         body: new Uint8Array(bytes(10)),
       });
       assert.ok(tus.status === 404 || tus.status === 400, `tus ${id.slice(0, 30)}: ${tus.status}`);
@@ -124,7 +146,12 @@ describe('ids and file names never become paths', () => {
     for (const id of ids.filter(Boolean)) {
       const response = await fetch(`${api.url}${TUS_PATH}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': '10', 'upload-metadata': `videoId ${Buffer.from(id).toString('base64')}` },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'tus-resumable': '1.0.0',
+          'upload-length': '10',
+          'upload-metadata': `videoId ${Buffer.from(id).toString('base64')}`,
+        },
       });
       await expectProblem(response, 404);
     }
@@ -135,16 +162,34 @@ describe('ids and file names never become paths', () => {
     const auth = Buffer.from(basic(api.apiKey));
     const uploaded = ((await (await api.authed('/videos?pageSize=1')).json()) as { data: Video[] }).data[0]!.videoId;
     for (const target of [
-      '/../sentinel.txt', '/videos/../../sentinel.txt', '/vod/../../sentinel.txt', `/vod/${uploaded}/mp4/../../../../sentinel.txt`,
-      '/vod/%2e%2e/%2e%2e/sentinel.txt', '/vod/..%2f..%2fsentinel.txt/mp4/source.mp4', '/videos/%2e%2e%2fvideo-api.sqlite',
-      '/tus/..%2f..%2fvideo-api.sqlite', '/tus/../video-api.sqlite', '/video-api.sqlite', '/data/video-api.sqlite', `/vod/${uploaded}/mp4/source.mp4%00.txt`,
-      '/videos/vi%00', '/%c0%ae%c0%ae/sentinel.txt',
+      '/../sentinel.txt',
+      '/videos/../../sentinel.txt',
+      '/vod/../../sentinel.txt',
+      `/vod/${uploaded}/mp4/../../../../sentinel.txt`,
+      '/vod/%2e%2e/%2e%2e/sentinel.txt',
+      '/vod/..%2f..%2fsentinel.txt/mp4/source.mp4',
+      '/videos/%2e%2e%2fvideo-api.sqlite',
+      '/tus/..%2f..%2fvideo-api.sqlite',
+      '/tus/../video-api.sqlite',
+      '/video-api.sqlite',
+      '/data/video-api.sqlite',
+      `/vod/${uploaded}/mp4/source.mp4%00.txt`,
+      '/videos/vi%00',
+      '/%c0%ae%c0%ae/sentinel.txt',
     ]) {
-      const answer = await send(port, { method: 'GET', target: Buffer.from(target), headers: [['Authorization', auth]], body: Buffer.alloc(0) }, 5_000);
+      const answer = await send(
+        port,
+        { method: 'GET', target: Buffer.from(target), headers: [['Authorization', auth]], body: Buffer.alloc(0) },
+        5_000,
+      );
       assert.ok(typeof answer === 'object', `${target}: ${String(answer)}`);
       // 401: the tus mount asks for its bearer token before it looks at the path.
       assert.ok([400, 401, 404].includes(answer.status), `${target}: ${answer.status}`);
-      assert.ok(!answer.body.toString('latin1').includes('untouched') && !answer.body.toString('latin1').includes('SQLite format'), target);
+      assert.ok(
+        !answer.body.toString('latin1').includes('untouched') &&
+          !answer.body.toString('latin1').includes('SQLite format'),
+        target,
+      );
     }
   });
 
@@ -152,13 +197,28 @@ describe('ids and file names never become paths', () => {
     const after = snapshot(root);
     const outsideChanges = changes(outside, after).filter((line) => !line.slice(2).startsWith('data/'));
     assert.deepEqual(outsideChanges, []);
-    const inside = [...after.keys()].filter((p) => p.startsWith('data/')).map((p) => p.slice('data/'.length)).filter(Boolean);
+    const inside = [...after.keys()]
+      .filter((p) => p.startsWith('data/'))
+      .map((p) => p.slice('data/'.length))
+      .filter(Boolean);
     assert.ok(inside.length > 20, `${inside.length} paths in the data directory`);
-    assert.deepEqual(inside.filter((p) => !DATA_PATH.test(p)), []);
-    assert.deepEqual(inside.filter((p) => p.startsWith('incoming/') && p !== 'incoming/'), []);
+    assert.deepEqual(
+      inside.filter((p) => !DATA_PATH.test(p)),
+      [],
+    );
+    assert.deepEqual(
+      inside.filter((p) => p.startsWith('incoming/') && p !== 'incoming/'),
+      [],
+    );
     const newInTmp = readdirSync(tmpdir()).filter((name) => !tmpBefore.includes(name) && name.includes(MARK));
     assert.deepEqual(newInTmp, []);
-    assert.deepEqual(readdirSync(process.cwd()).filter((name) => name.includes(MARK)), []);
-    assert.deepEqual([...after.keys()].filter((p) => p.includes(MARK)), []);
+    assert.deepEqual(
+      readdirSync(process.cwd()).filter((name) => name.includes(MARK)),
+      [],
+    );
+    assert.deepEqual(
+      [...after.keys()].filter((p) => p.includes(MARK)),
+      [],
+    );
   });
 });

@@ -40,7 +40,10 @@ export function fileChanges(before: Map<string, string>, after: Map<string, stri
   return changes(before, after).filter((line) => !/ video-api\.sqlite(-wal|-shm)?$/.test(line));
 }
 
-export async function expectProblem(response: Response, status: number): Promise<{ title: string; status: number; type: string }> {
+export async function expectProblem(
+  response: Response,
+  status: number,
+): Promise<{ title: string; status: number; type: string }> {
   const text = await response.text();
   assert.equal(response.status, status, text);
   assert.match(response.headers.get('content-type') ?? '', /json/);

@@ -1,8 +1,21 @@
 import { expect } from '@open-wc/testing';
 import { UploadSession } from '../../../src/upload/index.js';
 import {
-  CHUNK, clearResumeRecords, configureProxy, delay, makeFile, MiB, mintToken, partOf, progressWhere, proxyLog, record,
-  settled, sha256, sourceSha256, uploads,
+  CHUNK,
+  clearResumeRecords,
+  configureProxy,
+  delay,
+  makeFile,
+  MiB,
+  mintToken,
+  partOf,
+  progressWhere,
+  proxyLog,
+  record,
+  settled,
+  sha256,
+  sourceSha256,
+  uploads,
 } from './helpers.js';
 
 describe('pause, resume, cancel', () => {
@@ -95,7 +108,15 @@ describe('pause, resume, cancel', () => {
     expect(session.pause()).to.equal(false);
     expect(session.resume()).to.equal(false);
     expect(session.cancel()).to.equal(false);
-    expect(session.progress).to.deep.equal({ uploadedBytes: 0, totalBytes: 0, percent: 0, bytesPerSecond: 0, secondsRemaining: null, part: 1, parts: 1 });
+    expect(session.progress).to.deep.equal({
+      uploadedBytes: 0,
+      totalBytes: 0,
+      percent: 0,
+      bytesPerSecond: 0,
+      secondsRemaining: null,
+      part: 1,
+      parts: 1,
+    });
     expect(session.state).to.equal('idle');
     const file = makeFile(CHUNK);
     expect(session.start(file)).to.equal(true);

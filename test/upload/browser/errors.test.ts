@@ -2,10 +2,23 @@ import { expect } from '@open-wc/testing';
 import type { UploadErrorCode } from '../../../src/upload/index.js';
 import { planParts, UploadError, UploadSession } from '../../../src/upload/index.js';
 import type { FaultRule } from '../../support/fault-proxy.js';
-import { clearResumeRecords, configureProxy, delay, makeFile, MiB, mintToken, progressWhere, settled, videoApi } from './helpers.js';
+import {
+  clearResumeRecords,
+  configureProxy,
+  delay,
+  makeFile,
+  MiB,
+  mintToken,
+  progressWhere,
+  settled,
+  videoApi,
+} from './helpers.js';
 
 /** Runs an upload through the proxy with `rules` and no retries; returns the error it ended with. */
-async function failWith(rules: FaultRule[], options: Partial<ConstructorParameters<typeof UploadSession>[0]> = {}): Promise<UploadError> {
+async function failWith(
+  rules: FaultRule[],
+  options: Partial<ConstructorParameters<typeof UploadSession>[0]> = {},
+): Promise<UploadError> {
   const { url } = await configureProxy({ rules });
   const { token } = await mintToken(600);
   const session = new UploadSession({ token, apiUrl: url, retries: 0, ...options });
@@ -42,7 +55,12 @@ describe('errors', () => {
     keep(await run({ apiUrl: url, tokenProvider: async () => 'to0000000000000000000000' }));
     keep(await failWith(once(413)));
     keep(await failWith(once(415)));
-    keep(await failWith([{ path: '/upload', action: { type: 'reset' } }, { path: '/upload', action: { type: 'reset' } }]));
+    keep(
+      await failWith([
+        { path: '/upload', action: { type: 'reset' } },
+        { path: '/upload', action: { type: 'reset' } },
+      ]),
+    );
     keep(await failWith(once(500)));
     keep(await failWith(once(429, { 'Retry-After': '30' })));
     keep(await failWith(once(409)));
@@ -66,7 +84,9 @@ describe('errors', () => {
       protocol: [409, false],
     };
     expect([...seen.keys()].sort()).to.deep.equal(Object.keys(expected).sort());
-    for (const [code, [status, retryable]] of Object.entries(expected) as Array<[UploadErrorCode, [number | undefined, boolean]]>) {
+    for (const [code, [status, retryable]] of Object.entries(expected) as Array<
+      [UploadErrorCode, [number | undefined, boolean]]
+    >) {
       const error = seen.get(code)!;
       expect(error, code).to.be.instanceOf(UploadError);
       expect(error, code).to.be.instanceOf(Error);
@@ -86,7 +106,9 @@ describe('errors', () => {
     expect(planParts(0, 5 * MiB)).to.deep.equal({ chunkSize: 5 * MiB, parts: 1 });
     // 100 GiB in 5 MiB parts would be 20 480 parts: the parts grow instead.
     expect(planParts(100 * 1024 * MiB, 5 * MiB)).to.deep.equal({ chunkSize: 11 * MiB, parts: 9310 });
-    expect(() => planParts(10_000 * 128 * MiB + 1, 5 * MiB)).to.throw(UploadError).with.property('code', 'file-too-large');
+    expect(() => planParts(10_000 * 128 * MiB + 1, 5 * MiB))
+      .to.throw(UploadError)
+      .with.property('code', 'file-too-large');
   });
 
   it('reports the error as an event and the session keeps it', async () => {

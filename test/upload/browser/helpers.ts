@@ -37,13 +37,18 @@ export async function sha256(blob: Blob): Promise<string> {
 
 export const videoApi = (): Promise<{ url: string }> => executeServerCommand('video-api');
 export const mintToken = (ttl = 600): Promise<UploadToken> => executeServerCommand('mint-token', { ttl });
-export const deleteToken = (token: string): Promise<{ status: number }> => executeServerCommand('delete-token', { token });
-export const configureProxy = (config: FaultConfig = {}): Promise<{ url: string }> => executeServerCommand('fault-proxy', config);
+export const deleteToken = (token: string): Promise<{ status: number }> =>
+  executeServerCommand('delete-token', { token });
+export const configureProxy = (config: FaultConfig = {}): Promise<{ url: string }> =>
+  executeServerCommand('fault-proxy', config);
 export const proxyLog = (): Promise<ProxyLogEntry[]> => executeServerCommand('fault-proxy-log');
 export const sourceSha256 = (videoId: string): Promise<{ sha256?: string; size?: number; error?: string }> =>
   executeServerCommand('source-sha256', { videoId });
-export const createVideo = (title: string): Promise<{ videoId: string }> => executeServerCommand('create-video', { title });
-export const tokenEndpointLog = (reset = false): Promise<Array<{ method: string; contentType: string; body: unknown }>> =>
+export const createVideo = (title: string): Promise<{ videoId: string }> =>
+  executeServerCommand('create-video', { title });
+export const tokenEndpointLog = (
+  reset = false,
+): Promise<Array<{ method: string; contentType: string; body: unknown }>> =>
   executeServerCommand('token-endpoint-log', { reset });
 
 /** A grant for `apiUrl` minted on the Node side. */
@@ -52,7 +57,10 @@ export async function grantFor(apiUrl: string, ttl = 600, extra: Partial<TokenGr
 }
 
 /** A tokenProvider that mints a fresh `ttl`-second grant on every call, and the grants it minted. */
-export function mintingProvider(apiUrl: string, ttl: number): { minted: TokenGrant[]; tokenProvider: () => Promise<TokenGrant> } {
+export function mintingProvider(
+  apiUrl: string,
+  ttl: number,
+): { minted: TokenGrant[]; tokenProvider: () => Promise<TokenGrant> } {
   const minted: TokenGrant[] = [];
   return {
     minted,
@@ -65,9 +73,11 @@ export function mintingProvider(apiUrl: string, ttl: number): { minted: TokenGra
 }
 
 /** Uploads through the proxy, so tests see every request; only `/upload` and `/tus` requests are kept. */
-export const uploads = (log: ProxyLogEntry[]): ProxyLogEntry[] => log.filter((e) => e.method !== 'OPTIONS' && (e.path === '/upload' || e.path.startsWith('/tus')));
+export const uploads = (log: ProxyLogEntry[]): ProxyLogEntry[] =>
+  log.filter((e) => e.method !== 'OPTIONS' && (e.path === '/upload' || e.path.startsWith('/tus')));
 
-export const partOf = (entry: ProxyLogEntry): number => Number(/^part (\d+)\//.exec(entry.contentRange ?? '')?.[1] ?? 0);
+export const partOf = (entry: ProxyLogEntry): number =>
+  Number(/^part (\d+)\//.exec(entry.contentRange ?? '')?.[1] ?? 0);
 
 export interface Recorded {
   states: UploadState[];
@@ -89,7 +99,10 @@ export function record(session: UploadSession): Recorded {
 }
 
 /** Resolves once the session is complete, failed or canceled. */
-export function settled(session: UploadSession, timeoutMs = 50_000): Promise<{ state: UploadState; error: UploadErrorLike | null }> {
+export function settled(
+  session: UploadSession,
+  timeoutMs = 50_000,
+): Promise<{ state: UploadState; error: UploadErrorLike | null }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`still ${session.state} after ${timeoutMs} ms`)), timeoutMs);
     const check = (): void => {
@@ -105,7 +118,10 @@ export function settled(session: UploadSession, timeoutMs = 50_000): Promise<{ s
 }
 
 /** Resolves when `predicate` holds for a progress event; rejects if the session ends first. */
-export function progressWhere(session: UploadSession, predicate: (p: UploadProgress) => boolean): Promise<UploadProgress> {
+export function progressWhere(
+  session: UploadSession,
+  predicate: (p: UploadProgress) => boolean,
+): Promise<UploadProgress> {
   return new Promise((resolve, reject) => {
     const done = (): void => {
       session.removeEventListener('progress', listener);
@@ -121,7 +137,9 @@ export function progressWhere(session: UploadSession, predicate: (p: UploadProgr
     const ended = (): void => {
       if (['complete', 'error', 'canceled'].includes(session.state)) {
         done();
-        reject(new Error(`session ended (${session.state}: ${session.error?.message ?? ''}) before the awaited progress`));
+        reject(
+          new Error(`session ended (${session.state}: ${session.error?.message ?? ''}) before the awaited progress`),
+        );
       }
     };
     session.addEventListener('progress', listener);

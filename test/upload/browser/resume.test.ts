@@ -1,8 +1,20 @@
 import { expect } from '@open-wc/testing';
 import { ResumeStore, RESUME_KEY_PREFIX, RESUME_MAX_AGE_MS, UploadSession } from '../../../src/upload/index.js';
 import {
-  CHUNK, clearResumeRecords, configureProxy, makeFile, MiB, mintToken, partOf, progressWhere, proxyLog, record, settled,
-  sha256, sourceSha256, uploads,
+  CHUNK,
+  clearResumeRecords,
+  configureProxy,
+  makeFile,
+  MiB,
+  mintToken,
+  partOf,
+  progressWhere,
+  proxyLog,
+  record,
+  settled,
+  sha256,
+  sourceSha256,
+  uploads,
 } from './helpers.js';
 
 const records = (): string[] => Object.keys(localStorage).filter((k) => k.startsWith(RESUME_KEY_PREFIX));
@@ -49,7 +61,12 @@ describe('resume after a reload', () => {
     const { url } = await configureProxy({});
     const { token } = await mintToken(600);
     const file = makeFile(11 * MiB, 'forgotten.mp4', 43);
-    new ResumeStore(localStorage).save(file, url, { videoId: 'vi0000000000000000000404', chunkSize: CHUNK, parts: 3, done: [1] });
+    new ResumeStore(localStorage).save(file, url, {
+      videoId: 'vi0000000000000000000404',
+      chunkSize: CHUNK,
+      parts: 3,
+      done: [1],
+    });
     const session = new UploadSession({ token, apiUrl: url, chunkSize: CHUNK });
     session.start(file);
     const { state, error } = await settled(session);
@@ -84,9 +101,15 @@ describe('resume after a reload', () => {
     new ResumeStore(localStorage).sweep();
     expect(records()).to.deep.equal([]);
     const throwing = {
-      getItem: () => { throw new Error('blocked'); },
-      setItem: () => { throw new Error('quota'); },
-      removeItem: () => { throw new Error('blocked'); },
+      getItem: () => {
+        throw new Error('blocked');
+      },
+      setItem: () => {
+        throw new Error('quota');
+      },
+      removeItem: () => {
+        throw new Error('blocked');
+      },
     };
     const store = new ResumeStore(throwing);
     const file = makeFile(1024);

@@ -1,8 +1,20 @@
 import { expect } from '@open-wc/testing';
 import { backoffDelay, parseRetryAfter, UploadSession } from '../../../src/upload/index.js';
 import {
-  CHUNK, clearResumeRecords, configureProxy, delay, makeFile, MiB, mintToken, partOf, proxyLog, record, settled, sha256,
-  sourceSha256, uploads,
+  CHUNK,
+  clearResumeRecords,
+  configureProxy,
+  delay,
+  makeFile,
+  MiB,
+  mintToken,
+  partOf,
+  proxyLog,
+  record,
+  settled,
+  sha256,
+  sourceSha256,
+  uploads,
 } from './helpers.js';
 import type { FaultRule } from '../../support/fault-proxy.js';
 
@@ -30,7 +42,9 @@ describe('retries through a fault-injecting proxy', () => {
 
   it('resends a part whose connection was reset mid-body', async () => {
     // Two resets: Chromium itself silently resends a request once when a reused keep-alive socket drops.
-    const { session, events, log, file, result } = await through([{ path: '/upload', part: 2, times: 2, action: { type: 'reset', afterBytes: MiB } }]);
+    const { session, events, log, file, result } = await through([
+      { path: '/upload', part: 2, times: 2, action: { type: 'reset', afterBytes: MiB } },
+    ]);
     expect(result.error?.message ?? null).to.equal(null);
     await expectIntact(session, file);
     expect(events.retries.length).to.be.within(1, 2);
@@ -47,9 +61,14 @@ describe('retries through a fault-injecting proxy', () => {
   });
 
   it('retries 503 answers with backoff', async () => {
-    const { session, events, log, file } = await through([{ path: '/upload', part: 1, times: 2, action: { type: 'status', status: 503 } }]);
+    const { session, events, log, file } = await through([
+      { path: '/upload', part: 1, times: 2, action: { type: 'status', status: 503 } },
+    ]);
     await expectIntact(session, file);
-    expect(events.retries.map((r) => [r.attempt, r.error.code, r.error.status])).to.deep.equal([[1, 'server', 503], [2, 'server', 503]]);
+    expect(events.retries.map((r) => [r.attempt, r.error.code, r.error.status])).to.deep.equal([
+      [1, 'server', 503],
+      [2, 'server', 503],
+    ]);
     // Full jitter: attempt n waits within [0, 500·2^(n-1)] ms.
     expect(events.retries[0]!.delayMs).to.be.within(0, 500);
     expect(events.retries[1]!.delayMs).to.be.within(0, 1000);
@@ -71,7 +90,11 @@ describe('retries through a fault-injecting proxy', () => {
 
   it('honours X-RateLimit-Retry-After too', async () => {
     const { session, events, file } = await through([
-      { path: '/upload', part: 3, action: { type: 'status', status: 429, headers: { 'X-RateLimit-Retry-After': '2' } } },
+      {
+        path: '/upload',
+        part: 3,
+        action: { type: 'status', status: 429, headers: { 'X-RateLimit-Retry-After': '2' } },
+      },
     ]);
     await expectIntact(session, file);
     expect(events.retries[0]!.delayMs).to.equal(2000);
@@ -90,7 +113,10 @@ describe('retries through a fault-injecting proxy', () => {
   });
 
   it('does not retry with retries: 0', async () => {
-    const { events, result, log } = await through([{ path: '/upload', part: 1, action: { type: 'status', status: 503 } }], { retries: 0 });
+    const { events, result, log } = await through(
+      [{ path: '/upload', part: 1, action: { type: 'status', status: 503 } }],
+      { retries: 0 },
+    );
     expect(result.state).to.equal('error');
     expect(result.error!.code).to.equal('server');
     expect(result.error!.status).to.equal(503);
@@ -100,7 +126,10 @@ describe('retries through a fault-injecting proxy', () => {
   });
 
   it('gives up after the configured retries', async () => {
-    const { events, result, log } = await through([{ path: '/upload', part: 1, times: 0, action: { type: 'status', status: 502 } }], { retries: 2 });
+    const { events, result, log } = await through(
+      [{ path: '/upload', part: 1, times: 0, action: { type: 'status', status: 502 } }],
+      { retries: 2 },
+    );
     expect(result.error!.code).to.equal('server');
     expect(events.retries.map((r) => r.attempt)).to.deep.equal([1, 2]);
     expect(log).to.have.length(3);
@@ -108,7 +137,11 @@ describe('retries through a fault-injecting proxy', () => {
 
   it('does not retry other 4xx, and says why', async () => {
     const { events, result, log } = await through([
-      { path: '/upload', part: 2, action: { type: 'status', status: 400, body: JSON.stringify({ title: 'The part is too small.', status: 400 }) } },
+      {
+        path: '/upload',
+        part: 2,
+        action: { type: 'status', status: 400, body: JSON.stringify({ title: 'The part is too small.', status: 400 }) },
+      },
     ]);
     expect(result.error!.code).to.equal('protocol');
     expect(result.error!.status).to.equal(400);

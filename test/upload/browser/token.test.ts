@@ -2,8 +2,26 @@ import { expect } from '@open-wc/testing';
 import type { TokenGrant } from '../../../src/protocol/index.js';
 import { UploadError, UploadSession } from '../../../src/upload/index.js';
 import {
-  CHUNK, clearResumeRecords, configureProxy, deleteToken, delay, grantFor, makeFile, MiB, mintingProvider, mintToken, partOf, progressWhere,
-  proxyLog, record, settled, sha256, sourceSha256, tokenEndpointLog, uploads, videoApi,
+  CHUNK,
+  clearResumeRecords,
+  configureProxy,
+  deleteToken,
+  delay,
+  grantFor,
+  makeFile,
+  MiB,
+  mintingProvider,
+  mintToken,
+  partOf,
+  progressWhere,
+  proxyLog,
+  record,
+  settled,
+  sha256,
+  sourceSha256,
+  tokenEndpointLog,
+  uploads,
+  videoApi,
 } from './helpers.js';
 
 const tokenUrl = (query: string): string => `/__token?${query}`;

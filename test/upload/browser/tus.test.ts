@@ -2,8 +2,21 @@ import { expect } from '@open-wc/testing';
 import type { TokenGrant } from '../../../src/protocol/index.js';
 import { UploadSession } from '../../../src/upload/index.js';
 import {
-  CHUNK, clearResumeRecords, configureProxy, deleteToken, grantFor, makeFile, MiB, mintingProvider, progressWhere, proxyLog, record, settled,
-  sha256, sourceSha256, uploads,
+  CHUNK,
+  clearResumeRecords,
+  configureProxy,
+  deleteToken,
+  grantFor,
+  makeFile,
+  MiB,
+  mintingProvider,
+  progressWhere,
+  proxyLog,
+  record,
+  settled,
+  sha256,
+  sourceSha256,
+  uploads,
 } from './helpers.js';
 
 describe('tus transport', () => {
@@ -103,7 +116,9 @@ describe('tus transport', () => {
   });
 
   it('answers a 409 offset conflict on a PATCH by asking the server for its offset', async () => {
-    const { url } = await configureProxy({ rules: [{ method: 'PATCH', skip: 2, action: { type: 'status', status: 409 } }] });
+    const { url } = await configureProxy({
+      rules: [{ method: 'PATCH', skip: 2, action: { type: 'status', status: 409 } }],
+    });
     const session = new UploadSession({ protocol: 'tus', tokenProvider: () => grantFor(url, 600), chunkSize: CHUNK });
     const events = record(session);
     const file = makeFile(16 * MiB, 'tus-409.mp4', 66);

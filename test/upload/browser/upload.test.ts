@@ -1,8 +1,22 @@
 import { expect } from '@open-wc/testing';
 import { UploadSession } from '../../../src/upload/index.js';
 import {
-  CHUNK, clearResumeRecords, configureProxy, createVideo, grantFor, makeFile, MiB, mintToken, partOf, proxyLog,
-  record, settled, sha256, sourceSha256, uploads, videoApi,
+  CHUNK,
+  clearResumeRecords,
+  configureProxy,
+  createVideo,
+  grantFor,
+  makeFile,
+  MiB,
+  mintToken,
+  partOf,
+  proxyLog,
+  record,
+  settled,
+  sha256,
+  sourceSha256,
+  uploads,
+  videoApi,
 } from './helpers.js';
 
 describe('apivideo transport against the local video API', () => {
@@ -52,7 +66,9 @@ describe('apivideo transport against the local video API', () => {
     session.start(file);
     expect((await settled(session)).state).to.equal('complete');
     // Some event landed strictly inside the first part (XHR upload progress, scaled to the part).
-    expect(events.progress.some((p) => p.uploadedBytes > 0 && p.uploadedBytes < 10 * MiB && p.part === 1)).to.equal(true);
+    expect(events.progress.some((p) => p.uploadedBytes > 0 && p.uploadedBytes < 10 * MiB && p.part === 1)).to.equal(
+      true,
+    );
     expect(events.progress.every((p) => p.uploadedBytes <= file.size && p.percent <= 100)).to.equal(true);
     expect(events.progress.some((p) => p.bytesPerSecond > 0 && p.secondsRemaining !== null)).to.equal(true);
   });
@@ -73,7 +89,9 @@ describe('apivideo transport against the local video API', () => {
     const first = sent.find((e) => partOf(e) === 1)!;
     for (const entry of sent) if (entry !== first) expect(entry.startedAt).to.be.at.least(first.endedAt!);
     // Several parts were in flight at once.
-    const overlapping = sent.filter((a) => sent.some((b) => a !== b && a.startedAt < b.endedAt! && b.startedAt < a.endedAt!));
+    const overlapping = sent.filter((a) =>
+      sent.some((b) => a !== b && a.startedAt < b.endedAt! && b.startedAt < a.endedAt!),
+    );
     expect(overlapping.length).to.be.at.least(2);
     expect(sent.every((e) => e.contentRange === `part ${partOf(e)}/5`)).to.equal(true);
   });
