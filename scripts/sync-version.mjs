@@ -6,9 +6,9 @@ const root = new URL('../', import.meta.url);
 const { name, version } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
 const target = new URL('src/protocol/version.ts', root);
 const text = `// Generated from package.json by scripts/sync-version.mjs; do not edit.
-export const PACKAGE_VERSION = ${JSON.stringify(version)};
+export const PACKAGE_VERSION = '${version}';
 /** The \`AV-Origin-Client\` header value the element sends. */
-export const ORIGIN_CLIENT = ${JSON.stringify(`${name}:${version}`)};
+export const ORIGIN_CLIENT = '${name}:${version}';
 `;
 let current = '';
 try {
