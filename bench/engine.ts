@@ -26,7 +26,7 @@ interface Servers {
   apiKey: string;
 }
 
-if (process.argv[2] === '--serve') await serve(process.argv[3]!);
+if (process.argv[2] === '--serve') await serve(process.argv[3]);
 else await main();
 
 /** Child mode: the local video API and the bare endpoint (which also serves the page and the engine bundle). */
@@ -213,14 +213,14 @@ async function main(): Promise<void> {
 
     const times: Record<string, number[]> = { plain: [], p1: [], p2: [], stub: [], stub2: [] };
     for (let round = 0; round < rounds; round++) {
-      times.plain!.push(await plain(sizeMiB));
-      times.p1!.push(await engine(sizeMiB, 1));
-      times.p2!.push(await engine(sizeMiB, 2));
-      times.stub!.push(await engine(sizeMiB, 1, true));
-      times.stub2!.push(await engine(sizeMiB, 2, true));
+      times.plain.push(await plain(sizeMiB));
+      times.p1.push(await engine(sizeMiB, 1));
+      times.p2.push(await engine(sizeMiB, 2));
+      times.stub.push(await engine(sizeMiB, 1, true));
+      times.stub2.push(await engine(sizeMiB, 2, true));
     }
     const rate = (ms: number): number => sizeMiB / (ms / 1000);
-    const base = rate(median(times.plain!));
+    const base = rate(median(times.plain));
     console.log(`\n${sizeMiB} MiB upload, headless Chromium → loopback, median of ${rounds} rounds (interleaved)`);
     console.log('| run | median s | MiB/s | vs plain XHR |');
     console.log('|---|---|---|---|');
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
       ['stub', 'engine, parallel 1 → bare `/upload` stand-in (no ingest)'],
       ['stub2', 'engine, parallel 2 → bare `/upload` stand-in (no ingest)'],
     ] as const) {
-      const ms = median(times[name]!);
+      const ms = median(times[name]);
       console.log(
         `| ${label} | ${(ms / 1000).toFixed(2)} | ${rate(ms).toFixed(0)} | ${(rate(ms) / base).toFixed(2)}× |`,
       );

@@ -190,7 +190,7 @@ console.log(
 console.log(`  bare node:http to disk   ${fmt(bareRate)} MiB/s   (${bareSeconds.map((s) => fmt(s, 2)).join(', ')} s)`);
 console.log(`  local video API /upload  ${fmt(apiRate)} MiB/s   (${apiSeconds.map((s) => fmt(s, 2)).join(', ')} s)`);
 // Rounds alternate, so pairing them cancels most of the drift of a busy machine.
-const paired = median(apiSeconds.map((seconds, i) => bareSeconds[i]! / seconds));
+const paired = median(apiSeconds.map((seconds, i) => bareSeconds[i] / seconds));
 console.log(
   `  ratio                    ${fmt(apiRate / bareRate, 2)}× of medians, ${fmt(paired, 2)}× median of paired rounds (aim ≥ 0.80×)`,
 );

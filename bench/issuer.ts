@@ -105,7 +105,7 @@ async function start(name: string, arg: string, variant = ''): Promise<Child> {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
   );
-  const lines = createInterface({ input: proc.stdout! });
+  const lines = createInterface({ input: proc.stdout });
   const waiting: ((line: string) => void)[] = [];
   lines.on('line', (line) => waiting.shift()?.(line));
   const next = (): Promise<string> => new Promise((resolve) => waiting.push(resolve));
@@ -118,7 +118,7 @@ async function start(name: string, arg: string, variant = ''): Promise<Child> {
     proc,
     cpu: async () => {
       const answer = next();
-      proc.stdin!.write('cpu\n');
+      proc.stdin.write('cpu\n');
       return (JSON.parse(await answer) as { cpu: number }).cpu;
     },
   };
@@ -225,31 +225,31 @@ async function main(): Promise<void> {
         const [frontBefore, apiBefore] = await Promise.all([front?.cpu() ?? 0, api.cpu()]);
         const result = await measure(target, seconds, concurrency);
         const [frontAfter, apiAfter] = await Promise.all([front?.cpu() ?? 0, api.cpu()]);
-        rates[index]!.push(result.rate);
-        latencies[index]!.push(...result.latencies);
-        cpu[index]!.front += frontAfter - frontBefore;
-        cpu[index]!.api += apiAfter - apiBefore;
-        cpu[index]!.tokens += result.latencies.length;
+        rates[index].push(result.rate);
+        latencies[index].push(...result.latencies);
+        cpu[index].front += frontAfter - frontBefore;
+        cpu[index].api += apiAfter - apiBefore;
+        cpu[index].tokens += result.latencies.length;
         line.push(`${name} ${result.rate.toFixed(0)}/s`);
       }
       console.log(`round ${round}: ${line.join(', ')}`);
     }
-    const direct = median(rates[0]!);
+    const direct = median(rates[0]);
     console.log('');
     console.log(
       `concurrency ${concurrency}, median of ${rounds} alternating rounds of ${seconds} s; CPU µs per token of the process in front and of the API:`,
     );
     for (const [index, [name]] of targets.entries()) {
-      const rate = median(rates[index]!);
-      const ms = latencies[index]!;
-      const { front, api: apiCpu, tokens } = cpu[index]!;
+      const rate = median(rates[index]);
+      const ms = latencies[index];
+      const { front, api: apiCpu, tokens } = cpu[index];
       console.log(
         `  ${name.padEnd(28)} ${rate.toFixed(0).padStart(6)} tokens/s  ${(rate / direct).toFixed(2)}×` +
           `  p50 ${percentile(ms, 50).toFixed(1).padStart(5)} ms  p99 ${percentile(ms, 99).toFixed(1).padStart(5)} ms` +
           `  front ${index === 0 ? '    -' : (front / tokens).toFixed(0).padStart(5)} µs  API ${(apiCpu / tokens).toFixed(0).padStart(4)} µs`,
       );
     }
-    const best = Math.max(median(rates[2]!), median(rates[3]!)) / direct;
+    const best = Math.max(median(rates[2]), median(rates[3])) / direct;
     console.log(`  aim: issuer ≥ 0.80× direct: ${best >= 0.8 ? 'met' : 'not met'} (${best.toFixed(2)}×)`);
   } finally {
     for (const { proc } of children) proc.stdin!.end();

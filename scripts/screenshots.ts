@@ -27,7 +27,7 @@ const bundle = await build({
   tsconfig: join(root, 'tsconfig.json'),
   logLevel: 'warning',
 });
-const script = bundle.outputFiles[0]!.text;
+const script = bundle.outputFiles[0].text;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'vu-screenshots-'));
 const api = await startVideoApiServer({ apiKey, dataDir, port: 0, host: '127.0.0.1' });

@@ -24,7 +24,7 @@ async function measure(label: string, contents: string): Promise<{ label: string
     external: ['tus-js-client'],
     logLevel: 'silent',
   });
-  const code = result.outputFiles[0]!.contents;
+  const code = result.outputFiles[0].contents;
   return { label, min: code.length, gz: gzip(code) };
 }
 
@@ -43,4 +43,4 @@ const rows = [
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
 console.log('bundle'.padEnd(50), 'min'.padStart(9), 'min+gzip'.padStart(10));
 for (const row of rows) console.log(row.label.padEnd(50), kb(row.min).padStart(9), kb(row.gz).padStart(10));
-console.log(`\nratio to @mux/mux-uploader: ${(rows[0]!.gz / rows[2]!.gz).toFixed(2)}×  (aim: under 14 KB)`);
+console.log(`\nratio to @mux/mux-uploader: ${(rows[0].gz / rows[2].gz).toFixed(2)}×  (aim: under 14 KB)`);

@@ -12,7 +12,7 @@ export type ParsedValues<T extends Options> = {
 export function parse<T extends Options>(argv: string[], options: T): { values: ParsedValues<T> } {
   try {
     const { values } = parseArgs({ args: argv, options, allowPositionals: false, strict: true });
-    return { values: values as ParsedValues<T> };
+    return { values: values };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

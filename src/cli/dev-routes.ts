@@ -108,7 +108,7 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
   app.get('*', async (c, next) => {
     const path = files.get(new URL(c.req.url).pathname);
     if (!path) return next();
-    const type = TYPES[extname(path)]!;
+    const type = TYPES[extname(path)];
     return new Response(Readable.toWeb(createReadStream(path)) as ReadableStream, {
       headers: { 'content-type': type, 'cache-control': 'no-cache' },
     });

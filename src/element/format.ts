@@ -21,7 +21,7 @@ function scale(bytes: number): [number, (typeof byteUnits)[number]] {
     value /= 1000;
     unit++;
   }
-  return [value, byteUnits[unit]!];
+  return [value, byteUnits[unit]];
 }
 
 /** `12.5 MB`. */

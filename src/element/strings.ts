@@ -111,7 +111,7 @@ const notify = (): void => {
  * English and for languages that are not built in.
  */
 export function loadLocale(lang: string): Promise<void> {
-  const primary = lang.toLowerCase().split('-')[0]!;
+  const primary = lang.toLowerCase().split('-')[0];
   const load = builtIn[primary];
   if (!load) return Promise.resolve();
   let pending = loading.get(primary);
@@ -145,13 +145,13 @@ export function onLocaleRegistered(listener: () => void): () => void {
 /** The catalogue for a BCP 47 tag: English, under the primary language, under the exact tag (a built-in language once loaded). */
 export function stringsFor(lang: string): VideoUploaderStrings {
   const exact = lang.toLowerCase();
-  const primary = exact.split('-')[0]!;
+  const primary = exact.split('-')[0];
   return { ...en, ...catalogue.get('en'), ...catalogue.get(primary), ...catalogue.get(exact) };
 }
 
 /** Whether a language has built-in or registered strings. */
 export function hasLocale(lang: string): boolean {
   const exact = lang.toLowerCase();
-  const primary = exact.split('-')[0]!;
+  const primary = exact.split('-')[0];
   return catalogue.has(exact) || catalogue.has(primary) || primary in builtIn;
 }

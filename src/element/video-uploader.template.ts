@@ -145,7 +145,7 @@ function renderFile(t: UploaderTemplate, upload: Upload, text: VideoUploaderStri
               ></progress>
               ${
                 failed
-                  ? html`<p part="error">${errorIcon}<span>${localize.errorText(error!)}</span></p>`
+                  ? html`<p part="error">${errorIcon}<span>${localize.errorText(error)}</span></p>`
                   : html`<p part="status">${statusText(t, text)}</p>`
               }
             `

@@ -11,7 +11,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function isJson(contentType: string | null): boolean {
   if (contentType === null) return true;
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  const type = contentType.split(';')[0].trim().toLowerCase();
   return type === '' || type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 

@@ -35,7 +35,7 @@ function parsedBody(req: NodeRequest): Buffer | string | undefined {
 /** Builds the web `Request`; the URL's host is the Host header, as the browser sent it. */
 export async function toWebRequest(req: NodeRequest): Promise<{ request: Request; truncated: boolean }> {
   const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
   const host = req.headers.host ?? 'localhost';
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   let url: string;
@@ -176,7 +176,7 @@ export function createNodeFetch(options: { maxSockets?: number } = {}): typeof f
             signal?.removeEventListener('abort', onAbort);
             const responseHeaders = new Headers();
             for (let i = 0; i < res.rawHeaders.length; i += 2)
-              responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+              responseHeaders.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
             const status = res.statusCode ?? 502;
             resolve(
               new Response(NULL_BODY_STATUS.has(status) ? null : Buffer.concat(chunks), {

@@ -28,7 +28,7 @@ function migrate(db: Db): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let i = version; i < migrations.length; i++) {
     db.transaction(() => {
-      db.exec(migrations[i]!);
+      db.exec(migrations[i]);
       db.pragma(`user_version = ${i + 1}`);
     })();
   }

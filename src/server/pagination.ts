@@ -26,7 +26,7 @@ function positiveInt(url: URL, name: string, fallback: number, max: number): num
  * Defaults: the first sort field, `desc` (newest first, as the reference examples list them), page 1, 25 a page.
  */
 export function parsePageQuery<S extends string>(url: URL, sortFields: readonly S[]): PageQuery<S> {
-  const sortBy = url.searchParams.get('sortBy') ?? sortFields[0]!;
+  const sortBy = url.searchParams.get('sortBy') ?? sortFields[0];
   if (!(sortFields as readonly string[]).includes(sortBy)) {
     throw problems.invalidQuery('sortBy', `sortBy must be one of: ${sortFields.join(', ')}.`);
   }

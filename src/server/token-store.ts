@@ -51,7 +51,7 @@ function randomByte(): number {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  return pool[poolOffset++]!;
+  return pool[poolOffset++];
 }
 
 /** `prefix` + `length` alphanumerics from the CSPRNG, without modulo bias. */
@@ -142,7 +142,7 @@ export class SqliteTokenStore implements TokenStore {
       for (const { reject } of batch) reject(error);
       return;
     }
-    batch.forEach(({ resolve }, i) => resolve(toToken(rows[i]!)));
+    batch.forEach(({ resolve }, i) => resolve(toToken(rows[i])));
   };
 
   #insertOne(ttl: number): TokenRow {
@@ -175,12 +175,12 @@ export class SqliteTokenStore implements TokenStore {
       // Deep pages are read from the other end of the index: the last page costs what the first does.
       const reverse = offset + limit / 2 > total / 2;
       if (!reverse) {
-        const rows = this.#pages[`${sortBy}:${sortOrder}`]!.all({ limit, offset });
+        const rows = this.#pages[`${sortBy}:${sortOrder}`].all({ limit, offset });
         return { items: rows.map(toToken), total };
       }
       const flipped = sortOrder === 'asc' ? 'desc' : 'asc';
       const end = Math.min(offset + limit, total);
-      const rows = this.#pages[`${sortBy}:${flipped}`]!.all({ limit: end - offset, offset: total - end });
+      const rows = this.#pages[`${sortBy}:${flipped}`].all({ limit: end - offset, offset: total - end });
       return { items: rows.reverse().map(toToken), total };
     })();
   }

@@ -152,7 +152,7 @@ async function asProblem(response: Response): Promise<Response> {
   if (text.startsWith('{"type":')) return new Response(text, { status, headers });
   const problem = {
     type: `${PROBLEM_TYPE_BASE}${response.status === 501 ? 'tus-extension-not-supported' : 'tus-request-refused'}`,
-    title: text.split('\n')[0]!.slice(0, 200) || 'The tus request was refused.',
+    title: text.split('\n')[0].slice(0, 200) || 'The tus request was refused.',
     status,
   };
   return new Response(JSON.stringify(problem), { status, headers });
@@ -167,5 +167,5 @@ function checkBearer(ctx: ApiContext, header: string | undefined): void {
       detail: 'Send the delegated upload token as `Authorization: Bearer TOKEN`.',
     });
   }
-  if (!ctx.tokens.get(match[1]!)) throw problems.uploadTokenInvalid();
+  if (!ctx.tokens.get(match[1])) throw problems.uploadTokenInvalid();
 }

@@ -90,12 +90,12 @@ function validateNewVideo(body: Record<string, unknown>): NewVideo {
   }
   return {
     title,
-    description: description as string | undefined,
+    description: description,
     public: body.public as boolean | undefined,
     panoramic: panoramic as boolean | undefined,
     mp4Support: mp4Support as boolean | undefined,
     tags: tags as string[] | undefined,
-    metadata: (metadata as Metadata[] | undefined)?.map(({ key, value }) => ({ key, value })),
+    metadata: metadata?.map(({ key, value }) => ({ key, value })),
   };
 }
 

@@ -79,7 +79,7 @@ export class ProgressTracker {
     if (actual > this.#reported) {
       const now = this.#now();
       this.#samples.push([now, actual]);
-      while (this.#samples.length > 2 && now - this.#samples[0]![0] > RATE_WINDOW_MS) this.#samples.shift();
+      while (this.#samples.length > 2 && now - this.#samples[0][0] > RATE_WINDOW_MS) this.#samples.shift();
       this.#reported = actual;
     }
     this.#schedule();
@@ -90,8 +90,8 @@ export class ProgressTracker {
     const totalBytes = this.totalBytes;
     let bytesPerSecond = 0;
     if (this.#samples.length >= 2) {
-      const [t0, b0] = this.#samples[0]!;
-      const [t1, b1] = this.#samples[this.#samples.length - 1]!;
+      const [t0, b0] = this.#samples[0];
+      const [t1, b1] = this.#samples[this.#samples.length - 1];
       if (t1 - t0 >= 200) bytesPerSecond = ((b1 - b0) * 1000) / (t1 - t0);
     }
     const remaining = totalBytes - uploadedBytes;

@@ -144,7 +144,7 @@ export class TusTransport implements Transport {
         (p) => Date.now() - Date.parse(p.creationTime) < RESUME_MAX_AGE_MS,
       );
       if (previous.length > 0) {
-        upload.resumeFromPreviousUpload(previous[0]!);
+        upload.resumeFromPreviousUpload(previous[0]);
         // The offset is only known after the HEAD request of the first run; report it then.
       }
     }

@@ -20,10 +20,10 @@ function runCli(args: string[], env: Record<string, string> = {}): Cli {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     output += chunk;
   });
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     output += chunk;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -34,7 +34,7 @@ async function listeningUrl(cli: Cli): Promise<string> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const match = /listening on (http:\/\/\S+)/.exec(cli.output());
-    if (match) return match[1]!;
+    if (match) return match[1];
     if (cli.child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -74,11 +74,11 @@ describe('SIGKILL in the middle of a chunk', () => {
     const parts = split(data, PART);
     server = await startServerProcess(dataDir, API_KEY);
     const upload = await token(server);
-    const video = await expectVideo(await sendChunk(server, upload, parts[0]!, { range: 'part 1/3' }));
+    const video = await expectVideo(await sendChunk(server, upload, parts[0], { range: 'part 1/3' }));
     const partial = join(dataDir, 'videos', video.videoId, 'source.partial');
 
     // Part 2 goes straight into the source file; kill the server once some of it is on disk.
-    await startChunk(server.url, upload, video.videoId, 'part 2/3', parts[1]!, 3 * 1024 * 1024);
+    await startChunk(server.url, upload, video.videoId, 'part 2/3', parts[1], 3 * 1024 * 1024);
     await until(() => sizeOf(partial) > PART + 1024 * 1024, 'part 2 to reach the disk');
     await server.kill();
 
@@ -89,9 +89,9 @@ describe('SIGKILL in the middle of a chunk', () => {
     assert.deepEqual(after.ingest.receivedBytes, [{ from: 0, to: PART - 1, total: null }]);
 
     // The same token still works after the restart; the client resumes with part 2.
-    await expectVideo(await sendChunk(server, upload, parts[1]!, { range: 'part 2/3', videoId: video.videoId }));
+    await expectVideo(await sendChunk(server, upload, parts[1], { range: 'part 2/3', videoId: video.videoId }));
     const done = await expectVideo(
-      await sendChunk(server, upload, parts[2]!, { range: 'part 3/3', videoId: video.videoId }),
+      await sendChunk(server, upload, parts[2], { range: 'part 3/3', videoId: video.videoId }),
     );
     assert.equal((await status(server, video.videoId)).ingest.status, 'uploaded');
     assert.equal(sha256File(join(dataDir, 'videos', video.videoId, 'source')), sha256(data));
@@ -104,14 +104,14 @@ describe('SIGKILL in the middle of a chunk', () => {
     const parts = split(data, PART);
     server ??= await startServerProcess(dataDir, API_KEY);
     const upload = await token(server);
-    const range = (i: number): string => `bytes ${i * PART}-${i * PART + parts[i]!.length - 1}/${data.length}`;
-    const video = await expectVideo(await sendChunk(server, upload, parts[0]!, { range: range(0) }));
+    const range = (i: number): string => `bytes ${i * PART}-${i * PART + parts[i].length - 1}/${data.length}`;
+    const video = await expectVideo(await sendChunk(server, upload, parts[0], { range: range(0) }));
     // Part 3 has a known place and goes straight into the source file; it is cut off by the kill.
-    await startChunk(server.url, upload, video.videoId, range(2), parts[2]!, PART - 1);
+    await startChunk(server.url, upload, video.videoId, range(2), parts[2], PART - 1);
     const partial = join(dataDir, 'videos', video.videoId, 'source.partial');
     await until(() => sizeOf(partial) >= 2 * PART + 3 * 1024 * 1024, 'part 3 to reach the disk');
     // Part 2 comes without a videoId before its file, so it waits in a temporary file; cut off too.
-    await startChunk(server.url, upload, undefined, range(1), parts[1]!, PART - 1);
+    await startChunk(server.url, upload, undefined, range(1), parts[1], PART - 1);
     const incoming = join(dataDir, 'incoming');
     await until(
       () => readdirSync(incoming).some((name) => sizeOf(join(incoming, name)) >= 3 * 1024 * 1024),
@@ -124,7 +124,7 @@ describe('SIGKILL in the middle of a chunk', () => {
     assert.deepEqual(after.ingest.receivedBytes, [{ from: 0, to: PART - 1, total: data.length }]);
     assert.deepEqual(readdirSync(incoming), [], 'the temporary file of the cut-off chunk is gone');
     for (const i of [3, 2, 1]) {
-      await expectVideo(await sendChunk(server, upload, parts[i]!, { range: range(i), videoId: video.videoId }));
+      await expectVideo(await sendChunk(server, upload, parts[i], { range: range(i), videoId: video.videoId }));
     }
     assert.equal(sha256File(join(dataDir, 'videos', video.videoId, 'source')), sha256(data));
   });
@@ -134,18 +134,18 @@ describe('SIGKILL in the middle of a chunk', () => {
     const parts = split(data, PART);
     server ??= await startServerProcess(dataDir, API_KEY);
     const upload = await token(server);
-    const video = await expectVideo(await sendChunk(server, upload, parts[0]!, { range: 'part 1/3' }));
+    const video = await expectVideo(await sendChunk(server, upload, parts[0], { range: 'part 1/3' }));
     // Part 3 before part 2: its place is not known yet, so it waits in parts/3.
-    await expectVideo(await sendChunk(server, upload, parts[2]!, { range: 'part 3/3', videoId: video.videoId }));
+    await expectVideo(await sendChunk(server, upload, parts[2], { range: 'part 3/3', videoId: video.videoId }));
     await server.kill();
     // The state a kill leaves between recording the last part and assembling: part 2 on disk and
     // recorded, the video not yet marked uploaded.
     const dir = join(dataDir, 'videos', video.videoId);
-    writeFileSync(join(dir, 'parts', '2'), parts[1]!);
+    writeFileSync(join(dir, 'parts', '2'), parts[1]);
     const db = new Database(join(dataDir, 'video-api.sqlite'));
     db.prepare(
       'INSERT INTO video_chunks (video_seq, key, size, placed) SELECT seq, 2, ?, 0 FROM videos WHERE id = ?',
-    ).run(parts[1]!.length, video.videoId);
+    ).run(parts[1].length, video.videoId);
     db.close();
 
     server = await startServerProcess(dataDir, API_KEY);

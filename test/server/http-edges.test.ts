@@ -57,7 +57,7 @@ function raw(
     const next = (): void => {
       if (socket.destroyed) return;
       if (i < parts.length) {
-        socket.write(parts[i++]!);
+        socket.write(parts[i++]);
         timer = setTimeout(next, options.gapMs ?? 0);
       } else if (options.endless) {
         // As fast as the server takes it, never ending.

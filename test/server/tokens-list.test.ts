@@ -45,7 +45,7 @@ describe('GET /upload-tokens', () => {
     assert.deepEqual(rels, ['self', 'first', 'next', 'last']);
     assert.equal(page.pagination.links.find((l) => l.rel === 'last')!.uri, '/upload-tokens?currentPage=40&pageSize=25');
     for (let i = 1; i < page.data.length; i++) {
-      assert.ok(page.data[i - 1]!.createdAt >= page.data[i]!.createdAt);
+      assert.ok(page.data[i - 1].createdAt >= page.data[i].createdAt);
     }
   });
 
@@ -57,7 +57,7 @@ describe('GET /upload-tokens', () => {
         let uri = `/upload-tokens?sortBy=${sortBy}&sortOrder=${sortOrder}&currentPage=1&pageSize=${pageSize}`;
         let pages = 0;
         for (;;) {
-          const page = await list(uri.split('?')[1]!);
+          const page = await list(uri.split('?')[1]);
           pages++;
           seen.push(...page.data);
           assert.equal(page.pagination.currentPageItems, page.data.length);
@@ -72,7 +72,7 @@ describe('GET /upload-tokens', () => {
         assert.equal(new Set(seen.map((t) => t.token)).size, 1000);
         const key = (t: UploadToken): string | number => (sortBy === 'ttl' ? t.ttl : t.createdAt);
         for (let i = 1; i < seen.length; i++) {
-          const [a, b] = [key(seen[i - 1]!), key(seen[i]!)];
+          const [a, b] = [key(seen[i - 1]), key(seen[i])];
           assert.ok(sortOrder === 'asc' ? a <= b : a >= b, `order broken at ${i}`);
         }
         // The last page, read from the far end of the index, agrees with a walk from the start.
@@ -126,7 +126,7 @@ describe('GET /upload-tokens', () => {
   }
 
   it('never lists deleted tokens', async () => {
-    const victim = created[500]!;
+    const victim = created[500];
     assert.equal((await api.authed(`/upload-tokens/${victim.token}`, { method: 'DELETE' })).status, 204);
     const all = await list('pageSize=100&currentPage=1');
     assert.equal(all.pagination.itemsTotal, 999);

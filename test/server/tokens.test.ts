@@ -294,7 +294,7 @@ describe('routes and methods', () => {
       ['POST', '/upload-tokens/x'],
       ['PATCH', '/upload-tokens/x'],
     ]) {
-      const problem = await problemOf(await api.authed(path!, { method }), 405);
+      const problem = await problemOf(await api.authed(path, { method }), 405);
       assert.equal(problem.title, 'Method is not allowed for this route.');
     }
   });

@@ -43,7 +43,7 @@ describe('POST /upload', () => {
   }
 
   it('assembles a 3-part upload sent as part N/M', async () => {
-    const first = await sendChunk(api, token, parts[0]!, { range: 'part 1/3', fileName: 'holiday.mp4' });
+    const first = await sendChunk(api, token, parts[0], { range: 'part 1/3', fileName: 'holiday.mp4' });
     const video = await expectVideo(first);
     assert.match(video.videoId, /^vi[0-9A-Za-z]{22}$/);
     assert.equal(first.headers.get('x-video-id'), video.videoId);
@@ -55,20 +55,20 @@ describe('POST /upload', () => {
     assert.equal(video.public, true);
     assert.ok(!Number.isNaN(Date.parse(video.createdAt)));
     assert.equal((await status(video.videoId)).ingest.status, 'uploading');
-    await expectVideo(await sendChunk(api, token, parts[1]!, { range: 'part 2/3', videoId: video.videoId }));
+    await expectVideo(await sendChunk(api, token, parts[1], { range: 'part 2/3', videoId: video.videoId }));
     const last = await expectVideo(
-      await sendChunk(api, token, parts[2]!, { range: 'part 3/3', videoId: video.videoId }),
+      await sendChunk(api, token, parts[2], { range: 'part 3/3', videoId: video.videoId }),
     );
     assert.equal(last.videoId, video.videoId);
     await assertAssembled(video, data);
   });
 
   it('assembles a 3-part upload sent as part N/* with the last part as N/N', async () => {
-    const video = await expectVideo(await sendChunk(api, token, parts[0]!, { range: 'part 1/*' }));
-    await expectVideo(await sendChunk(api, token, parts[1]!, { range: 'part 2/*', videoId: video.videoId }));
+    const video = await expectVideo(await sendChunk(api, token, parts[0], { range: 'part 1/*' }));
+    await expectVideo(await sendChunk(api, token, parts[1], { range: 'part 2/*', videoId: video.videoId }));
     const middle = await status(video.videoId);
     assert.deepEqual(middle.ingest.receivedParts, { parts: [1, 2], total: null });
-    await expectVideo(await sendChunk(api, token, parts[2]!, { range: 'part 3/3', videoId: video.videoId }));
+    await expectVideo(await sendChunk(api, token, parts[2], { range: 'part 3/3', videoId: video.videoId }));
     await assertAssembled(video, data);
   });
 
@@ -99,26 +99,26 @@ describe('POST /upload', () => {
   });
 
   it('accepts parts out of order and a videoId sent after the file', async () => {
-    const video = await expectVideo(await sendChunk(api, token, parts[0]!, { range: 'part 1/3' }));
+    const video = await expectVideo(await sendChunk(api, token, parts[0], { range: 'part 1/3' }));
     await expectVideo(
-      await sendChunk(api, token, parts[2]!, { range: 'part 3/3', videoId: video.videoId, videoIdLast: true }),
+      await sendChunk(api, token, parts[2], { range: 'part 3/3', videoId: video.videoId, videoIdLast: true }),
     );
     assert.deepEqual((await status(video.videoId)).ingest.receivedParts, { parts: [1, 3], total: 3 });
     await expectVideo(
-      await sendChunk(api, token, parts[1]!, { range: 'part 2/3', videoId: video.videoId, videoIdLast: true }),
+      await sendChunk(api, token, parts[1], { range: 'part 2/3', videoId: video.videoId, videoIdLast: true }),
     );
     await assertAssembled(video, data);
   });
 
   it('accepts bytes ranges out of order and in parallel', async () => {
     const first = `bytes 0-${PART - 1}/${data.length}`;
-    const video = await expectVideo(await sendChunk(api, token, parts[0]!, { range: first }));
+    const video = await expectVideo(await sendChunk(api, token, parts[0], { range: first }));
     const responses = await Promise.all([
-      sendChunk(api, token, parts[2]!, {
+      sendChunk(api, token, parts[2], {
         range: `bytes ${2 * PART}-${data.length - 1}/${data.length}`,
         videoId: video.videoId,
       }),
-      sendChunk(api, token, parts[1]!, {
+      sendChunk(api, token, parts[1], {
         range: `bytes ${PART}-${2 * PART - 1}/${data.length}`,
         videoId: video.videoId,
       }),
@@ -130,7 +130,7 @@ describe('POST /upload', () => {
   it('accepts part N/M parts in parallel after the first, as the engine sends them', async () => {
     const file = bytes(4 * PART + 5, 9);
     const chunks = split(file, PART);
-    const video = await expectVideo(await sendChunk(api, token, chunks[0]!, { range: `part 1/${chunks.length}` }));
+    const video = await expectVideo(await sendChunk(api, token, chunks[0], { range: `part 1/${chunks.length}` }));
     const rest = await Promise.all(
       chunks
         .slice(1)
@@ -143,14 +143,14 @@ describe('POST /upload', () => {
   });
 
   it('answers 201 again to a part sent twice, before and after the upload finished', async () => {
-    const video = await expectVideo(await sendChunk(api, token, parts[0]!, { range: 'part 1/3' }));
+    const video = await expectVideo(await sendChunk(api, token, parts[0], { range: 'part 1/3' }));
     const id = video.videoId;
-    await expectVideo(await sendChunk(api, token, parts[1]!, { range: 'part 2/3', videoId: id }));
-    const again = await expectVideo(await sendChunk(api, token, parts[1]!, { range: 'part 2/3', videoId: id }));
+    await expectVideo(await sendChunk(api, token, parts[1], { range: 'part 2/3', videoId: id }));
+    const again = await expectVideo(await sendChunk(api, token, parts[1], { range: 'part 2/3', videoId: id }));
     assert.equal(again.videoId, id);
-    await expectVideo(await sendChunk(api, token, parts[2]!, { range: 'part 3/3', videoId: id }));
+    await expectVideo(await sendChunk(api, token, parts[2], { range: 'part 3/3', videoId: id }));
     // The client lost the last 201 and sends the last part again.
-    await expectVideo(await sendChunk(api, token, parts[2]!, { range: 'part 3/3', videoId: id }));
+    await expectVideo(await sendChunk(api, token, parts[2], { range: 'part 3/3', videoId: id }));
     await assertAssembled(video, data);
   });
 
@@ -175,9 +175,9 @@ describe('POST /upload', () => {
 
   it('lets a refreshed token continue a video', async () => {
     const other = await createToken(api, 60);
-    const video = await expectVideo(await sendChunk(api, token, parts[0]!, { range: 'part 1/2' }));
-    await expectVideo(await sendChunk(api, other, parts[2]!, { range: 'part 2/2', videoId: video.videoId }));
-    await assertAssembled(video, Buffer.concat([parts[0]!, parts[2]!]));
+    const video = await expectVideo(await sendChunk(api, token, parts[0], { range: 'part 1/2' }));
+    await expectVideo(await sendChunk(api, other, parts[2], { range: 'part 2/2', videoId: video.videoId }));
+    await assertAssembled(video, Buffer.concat([parts[0], parts[2]]));
   });
 
   it('keeps 8 concurrent multi-part uploads intact', async () => {
@@ -197,7 +197,7 @@ describe('POST /upload', () => {
       }),
     );
     assert.equal(new Set(videos).size, 8);
-    for (const [i, id] of videos.entries()) assert.equal(sha256File(sourceOf(id)), sha256(files[i]!));
+    for (const [i, id] of videos.entries()) assert.equal(sha256File(sourceOf(id)), sha256(files[i]));
     assert.deepEqual(readdirSync(join(api.dataDir, 'incoming')), [], 'no temporary file is left behind');
   });
 

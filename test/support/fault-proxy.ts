@@ -119,7 +119,7 @@ export class FaultProxy {
   }
 
   #match(req: IncomingMessage): ActiveRule | null {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = (req.url ?? '/').split('?')[0];
     const range = req.headers['content-range'];
     const part = typeof range === 'string' ? /^part (\d+)\//.exec(range)?.[1] : undefined;
     for (const rule of this.#rules) {
@@ -139,7 +139,7 @@ export class FaultProxy {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const entry: ProxyLogEntry = {
       method: req.method ?? 'GET',
-      path: (req.url ?? '/').split('?')[0]!,
+      path: (req.url ?? '/').split('?')[0],
       contentRange: typeof req.headers['content-range'] === 'string' ? req.headers['content-range'] : null,
       fault: 'forward',
       status: 0,

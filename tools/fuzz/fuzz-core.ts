@@ -274,8 +274,8 @@ async function startTarget(sandbox: string, dataDir: string, timeouts: FuzzOptio
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (text: string) => stderr.push(text));
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => stderr.push(text));
   let code: number | null | undefined;
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (c) => {
@@ -284,7 +284,7 @@ async function startTarget(sandbox: string, dataDir: string, timeouts: FuzzOptio
     }),
   );
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: child.stdout }).once('line', resolve);
     void exited.then((c) => reject(new Error(`the server under test exited early (${c}): ${stderr.join('')}`)));
   });
   const { apiUrl, issuerUrl } = JSON.parse(line) as { apiUrl: string; issuerUrl: string };
@@ -447,13 +447,13 @@ function oddText(maxLength = 64, hugeMax = 70_000): fc.Arbitrary<Buffer> {
 }
 
 /** One of a list that grows while the fuzzer runs (ids the server handed out). */
-const pick = (list: string[]): fc.Arbitrary<string> => fc.nat().map((i) => list[i % list.length]!);
+const pick = (list: string[]): fc.Arbitrary<string> => fc.nat().map((i) => list[i % list.length]);
 
 /** A token that works: one the fuzzer never deletes, most of the time. */
 const liveToken = (known: Known): fc.Arbitrary<string> =>
   fc.oneof(
     { weight: 9, arbitrary: fc.constantFrom(...known.reserved) },
-    { weight: 1, arbitrary: fc.constantFrom(known.tokens[0]!, known.tokens[1]!) },
+    { weight: 1, arbitrary: fc.constantFrom(known.tokens[0], known.tokens[1]) },
   );
 
 function tokenLike(known: Known): fc.Arbitrary<string> {
@@ -521,7 +521,7 @@ function pathArb(known: Known, templates: string[]): fc.Arbitrary<Buffer> {
       const out: Buffer[] = [];
       parts.forEach((part, i) => {
         out.push(b(part));
-        if (i < parts.length - 1) out.push(segments[i]!);
+        if (i < parts.length - 1) out.push(segments[i]);
       });
       if (query) out.push(b('?'), query);
       return Buffer.concat(out);
@@ -1251,7 +1251,7 @@ function hold(
     const next = (): void => {
       if (done || socket.destroyed) return;
       if (mode.trickle !== undefined) {
-        socket.write(mode.trickle[i++ % mode.trickle.length]!);
+        socket.write(mode.trickle[i++ % mode.trickle.length]);
         timer = setTimeout(next, mode.gapMs ?? 500);
       } else if (mode.flood) {
         while (!socket.destroyed && socket.write(mode.flood)) {
@@ -1616,19 +1616,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
         if ('pipelined' in input) {
           input.pipelined.forEach((r) => options.trace?.(r, family.name));
           const answers = await sendPipelined(port, input.pipelined, options.requestTimeoutMs);
-          if (answers === 'hang') return seen(input.pipelined[0]!, 'hang');
+          if (answers === 'hang') return seen(input.pipelined[0], 'hang');
           // An answer that closes the connection (one to a request the server cannot parse, say)
           // leaves the requests after it unanswered.
-          if (answers.length === 0) return seen(input.pipelined[0]!, 'no answer');
-          answers.forEach((answer, i) => seen(input.pipelined[i]!, answer));
-          const last = answers[answers.length - 1]!;
+          if (answers.length === 0) return seen(input.pipelined[0], 'no answer');
+          answers.forEach((answer, i) => seen(input.pipelined[i], answer));
+          const last = answers[answers.length - 1];
           if (answers.length < input.pipelined.length && last.headers.get('connection')?.toLowerCase() !== 'close') {
-            seen(input.pipelined[answers.length]!, 'no answer');
+            seen(input.pipelined[answers.length], 'no answer');
           }
         } else if ('concurrent' in input) {
           input.concurrent.forEach((r) => options.trace?.(r, family.name));
           const answers = await Promise.all(input.concurrent.map((r) => send(port, r, options.requestTimeoutMs)));
-          answers.forEach((answer, i) => seen(input.concurrent[i]!, answer));
+          answers.forEach((answer, i) => seen(input.concurrent[i], answer));
         } else {
           options.trace?.(input, family.name);
           seen(input, await send(port, input, options.requestTimeoutMs));

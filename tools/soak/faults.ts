@@ -257,11 +257,11 @@ export class Soak {
       ignoreAnnotations: true,
       tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)),
     });
-    this.#bundle = built.outputFiles[0]!.text;
+    this.#bundle = built.outputFiles[0].text;
     this.api = await startServerProcess(this.dataDir, SOAK_API_KEY);
     this.#sampler = setInterval(() => this.#sampleRss(), 100);
     this.#host = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0]!;
+      const path = (req.url ?? '/').split('?')[0];
       if (path === '/' && req.method === 'GET') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE_HTML);
       } else if (path === '/soak.js' && req.method === 'GET') {
@@ -415,17 +415,17 @@ export class Soak {
       for (const lane of running.values())
         byPage.set(lane.spec.page, [...(byPage.get(lane.spec.page) ?? []), lane.spec.id]);
       for (const [page, ids] of byPage) {
-        const results = await page.evaluate((list) => list.map((id) => window.soak.results[id]!), ids);
+        const results = await page.evaluate((list) => list.map((id) => window.soak.results[id]), ids);
         for (const [i, result] of results.entries()) {
           if (result.status !== 'complete' && result.status !== 'error') continue;
-          const lane = running.get(ids[i]!)!;
+          const lane = running.get(ids[i])!;
           running.delete(lane.spec.id);
           outcomes.push(await this.#finish(lane, result));
         }
       }
     }
     for (const lane of running.values()) {
-      const last = await lane.spec.page.evaluate((id) => window.soak.results[id]!, lane.spec.id).catch(() => undefined);
+      const last = await lane.spec.page.evaluate((id) => window.soak.results[id], lane.spec.id).catch(() => undefined);
       outcomes.push(await this.#finish(lane, { retries: 0, tokens: 0, refreshes: 0, ...last, status: 'hung' }));
     }
     for (const spec of pending) {
@@ -505,7 +505,7 @@ async function oneVideoEach(
     if (strict || found.length === 0 || !found.some((v) => v.videoId === videoId)) {
       checks.push({
         name: `${outcome.spec.id} created exactly one video`,
-        ok: found.length === 1 && found[0]!.videoId === videoId,
+        ok: found.length === 1 && found[0].videoId === videoId,
         ...(found.length === 1 ? {} : { detail: `${found.length} videos titled ${outcome.file.name}` }),
       });
     }
@@ -773,7 +773,7 @@ export async function tokenRefresh(soak: Soak): Promise<ScenarioReport> {
   const outcomes = await soak.runLanes([spec], 1, scale.timeoutMs);
   const checks: Check[] = [];
   laneChecks(outcomes, checks);
-  const outcome = outcomes[0]!;
+  const outcome = outcomes[0];
   const uploads = outcome.log.filter((e) => e.method === 'POST' && e.path === '/upload');
   const tokens = new Set(uploads.map((e) => e.token));
   const expired = uploads.filter((e) => {
@@ -880,7 +880,7 @@ export async function concurrentUploads(soak: Soak): Promise<ScenarioReport> {
 function median(values: number[]): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 export const SCENARIOS = {

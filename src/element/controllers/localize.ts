@@ -56,7 +56,7 @@ export class LocalizeController implements ReactiveController {
     for (const candidate of candidates) {
       if (!candidate) continue;
       try {
-        return Intl.getCanonicalLocales(candidate)[0]!;
+        return Intl.getCanonicalLocales(candidate)[0];
       } catch {
         // not a valid language tag: try the next
       }

@@ -30,14 +30,14 @@ describe('<video-uploader> uploads', () => {
       .filter((type, i, all) => type !== 'progress' || all[i - 1] !== 'progress');
     expect(types).to.deep.equal(['select', 'token', 'start', 'progress', 'complete']);
     const [select, token, start] = events;
-    expect(select!.detail.file).to.equal(file);
-    expect((token!.detail.grant as { token: string }).token).to.match(/^to[0-9A-Za-z]{22}$/);
-    expect(token!.detail.refreshed).to.equal(false);
-    expect(start!.detail).to.deep.equal({ file, resumedBytes: 0 });
+    expect(select.detail.file).to.equal(file);
+    expect((token.detail.grant as { token: string }).token).to.match(/^to[0-9A-Za-z]{22}$/);
+    expect(token.detail.refreshed).to.equal(false);
+    expect(start.detail).to.deep.equal({ file, resumedBytes: 0 });
     const percents = events
       .filter((e) => e.type === 'progress')
       .map((e) => (e.detail.progress as { percent: number }).percent);
-    expect(percents.every((p, i) => i === 0 || p >= percents[i - 1]!)).to.equal(true);
+    expect(percents.every((p, i) => i === 0 || p >= percents[i - 1])).to.equal(true);
     expect(percents.at(-1)).to.equal(100);
     const last = events.filter((e) => e.type === 'progress').at(-1)!.detail.progress as {
       parts: number;
@@ -149,7 +149,7 @@ describe('<video-uploader> uploads', () => {
     expect(performance.now() - started).to.be.below(15_000);
     const retries = events.filter((e) => e.type === 'retry');
     expect(retries).to.have.length(1);
-    expect((retries[0]!.detail.error as Error).message).to.match(/No upload progress for 1 s/);
+    expect((retries[0].detail.error as Error).message).to.match(/No upload progress for 1 s/);
     expect(el.state).to.equal('complete');
   });
 
@@ -179,7 +179,7 @@ describe('<video-uploader> uploads', () => {
     const region = el.shadowRoot!.querySelector('[role=status]')!;
     expect(region.getAttribute('aria-live')).to.equal('polite');
     const said: string[] = [];
-    new MutationObserver(() => said.push(region.textContent!)).observe(region, {
+    new MutationObserver(() => said.push(region.textContent)).observe(region, {
       childList: true,
       characterData: true,
       subtree: true,

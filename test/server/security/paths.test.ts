@@ -160,7 +160,7 @@ describe('ids and file names never become paths', () => {
   it('serves no file named by a raw path with traversal, encoded or not', async () => {
     const port = Number(new URL(api.url).port);
     const auth = Buffer.from(basic(api.apiKey));
-    const uploaded = ((await (await api.authed('/videos?pageSize=1')).json()) as { data: Video[] }).data[0]!.videoId;
+    const uploaded = ((await (await api.authed('/videos?pageSize=1')).json()) as { data: Video[] }).data[0].videoId;
     for (const target of [
       '/../sentinel.txt',
       '/videos/../../sentinel.txt',

@@ -38,7 +38,7 @@ describe('pause, resume, cancel', () => {
     const log = uploads(await proxyLog());
     // (The proxy may still be draining what the socket buffered before the abort; it never answers it.)
     expect(log).to.have.length(1);
-    expect(log[0]!.status).to.equal(0);
+    expect(log[0].status).to.equal(0);
     expect((await proxyLog()).length).to.equal(atPause);
     expect(session.progress.uploadedBytes).to.equal(paused);
     expect(session.pause()).to.equal(false);
@@ -50,7 +50,7 @@ describe('pause, resume, cancel', () => {
     const sent = uploads(await proxyLog());
     expect(sent.map(partOf)).to.deep.equal([1, 1, 2]);
     for (let i = 1; i < events.progress.length; i++) {
-      expect(events.progress[i]!.uploadedBytes).to.be.at.least(events.progress[i - 1]!.uploadedBytes);
+      expect(events.progress[i].uploadedBytes).to.be.at.least(events.progress[i - 1].uploadedBytes);
     }
     expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
   });
@@ -73,7 +73,7 @@ describe('pause, resume, cancel', () => {
     await delay(800);
     const log = uploads(await proxyLog());
     expect(log).to.have.length(1);
-    expect(log[0]!.status).to.equal(0);
+    expect(log[0].status).to.equal(0);
     expect(events.progress.length).to.equal(progressCount);
     expect(events.states.at(-1)).to.equal('canceled');
     expect(session.resume()).to.equal(false);

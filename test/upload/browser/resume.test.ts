@@ -32,7 +32,7 @@ describe('resume after a reload', () => {
     await progressWhere(first, (p) => p.part >= 3);
     first.pause();
     expect(records()).to.have.length(1);
-    const saved = JSON.parse(localStorage.getItem(records()[0]!)!);
+    const saved = JSON.parse(localStorage.getItem(records()[0])!);
     expect(saved.done).to.deep.equal([1, 2]);
     expect(saved.chunkSize).to.equal(CHUNK);
     expect(JSON.stringify(saved)).to.not.contain(token);
@@ -46,8 +46,8 @@ describe('resume after a reload', () => {
     const { state, error } = await settled(second);
     expect(error?.message ?? null).to.equal(null);
     expect(state).to.equal('complete');
-    expect(events.starts[0]!.resumedBytes).to.equal(2 * CHUNK);
-    expect(events.progress[0]!.uploadedBytes).to.be.at.least(2 * CHUNK);
+    expect(events.starts[0].resumedBytes).to.equal(2 * CHUNK);
+    expect(events.progress[0].uploadedBytes).to.be.at.least(2 * CHUNK);
     const sent = uploads(await proxyLog()).slice(before);
     expect(sent.map(partOf)).to.deep.equal([3, 4, 5]);
     expect(sent.every((e) => e.status === 201)).to.equal(true);
@@ -74,7 +74,7 @@ describe('resume after a reload', () => {
     expect(state).to.equal('complete');
     expect(session.video!.videoId).to.not.equal('vi0000000000000000000404');
     const sent = uploads(await proxyLog());
-    expect(sent[0]!.status).to.be.within(400, 499);
+    expect(sent[0].status).to.be.within(400, 499);
     expect(sent.slice(1).map(partOf)).to.deep.equal([1, 2, 3]);
     expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
     expect(records()).to.deep.equal([]);

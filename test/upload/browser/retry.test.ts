@@ -49,14 +49,14 @@ describe('retries through a fault-injecting proxy', () => {
     await expectIntact(session, file);
     expect(events.retries.length).to.be.within(1, 2);
     expect(events.retries.every((r) => r.error.code === 'network' && r.retries === 6)).to.equal(true);
-    expect(events.retries[0]!.attempt).to.equal(1);
+    expect(events.retries[0].attempt).to.equal(1);
     const part2 = log.filter((e) => partOf(e) === 2);
     expect(part2.map((e) => e.fault)).to.deep.equal(['reset', 'reset', 'forward']);
     expect(part2.at(-1)!.status).to.equal(201);
     expect(events.states).to.include('retrying');
     // Progress never went back although part 2 was sent twice.
     for (let i = 1; i < events.progress.length; i++) {
-      expect(events.progress[i]!.uploadedBytes).to.be.at.least(events.progress[i - 1]!.uploadedBytes);
+      expect(events.progress[i].uploadedBytes).to.be.at.least(events.progress[i - 1].uploadedBytes);
     }
   });
 
@@ -70,8 +70,8 @@ describe('retries through a fault-injecting proxy', () => {
       [2, 'server', 503],
     ]);
     // Full jitter: attempt n waits within [0, 500·2^(n-1)] ms.
-    expect(events.retries[0]!.delayMs).to.be.within(0, 500);
-    expect(events.retries[1]!.delayMs).to.be.within(0, 1000);
+    expect(events.retries[0].delayMs).to.be.within(0, 500);
+    expect(events.retries[1].delayMs).to.be.within(0, 1000);
     expect(log.map(partOf)).to.deep.equal([1, 1, 1, 2, 3]);
   });
 
@@ -81,11 +81,11 @@ describe('retries through a fault-injecting proxy', () => {
     ]);
     await expectIntact(session, file);
     expect(events.retries).to.have.length(1);
-    expect(events.retries[0]!.error.code).to.equal('rate-limited');
-    expect(events.retries[0]!.error.status).to.equal(429);
-    expect(events.retries[0]!.delayMs).to.equal(1000);
+    expect(events.retries[0].error.code).to.equal('rate-limited');
+    expect(events.retries[0].error.status).to.equal(429);
+    expect(events.retries[0].delayMs).to.equal(1000);
     const [refused, resent] = log.filter((e) => partOf(e) === 2);
-    expect(resent!.startedAt - refused!.endedAt!).to.be.at.least(950);
+    expect(resent.startedAt - refused.endedAt!).to.be.at.least(950);
   });
 
   it('honours X-RateLimit-Retry-After too', async () => {
@@ -97,7 +97,7 @@ describe('retries through a fault-injecting proxy', () => {
       },
     ]);
     await expectIntact(session, file);
-    expect(events.retries[0]!.delayMs).to.equal(2000);
+    expect(events.retries[0].delayMs).to.equal(2000);
   });
 
   it('aborts and resends a part that stalls', async () => {
@@ -107,8 +107,8 @@ describe('retries through a fault-injecting proxy', () => {
     );
     await expectIntact(session, file);
     expect(events.retries).to.have.length(1);
-    expect(events.retries[0]!.error.code).to.equal('network');
-    expect(events.retries[0]!.error.message).to.match(/No upload progress for 1 s/);
+    expect(events.retries[0].error.code).to.equal('network');
+    expect(events.retries[0].error.message).to.match(/No upload progress for 1 s/);
     expect(log.map(partOf)).to.deep.equal([1, 2, 2, 3]);
   });
 

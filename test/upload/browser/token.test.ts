@@ -40,11 +40,11 @@ describe('token sources', () => {
     expect(state).to.equal('complete');
     const calls = await tokenEndpointLog(true);
     expect(calls).to.have.length(1);
-    expect(calls[0]!.method).to.equal('POST');
-    expect(calls[0]!.contentType).to.match(/^application\/json/);
-    expect(calls[0]!.body).to.deep.equal({ fileName: 'from-url.mp4', fileSize: file.size, fileType: 'video/mp4' });
+    expect(calls[0].method).to.equal('POST');
+    expect(calls[0].contentType).to.match(/^application\/json/);
+    expect(calls[0].body).to.deep.equal({ fileName: 'from-url.mp4', fileSize: file.size, fileType: 'video/mp4' });
     expect(events.tokens).to.have.length(1);
-    expect(events.tokens[0]!.refreshed).to.equal(false);
+    expect(events.tokens[0].refreshed).to.equal(false);
     // The grant's apiUrl says where to upload (no apiUrl option was given).
     expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
   });
@@ -176,7 +176,7 @@ describe('token sources', () => {
     session.start(file);
     // Once part 1 is in, the token is deleted on the server: a later part gets 401.
     await progressWhere(session, (p) => p.part >= 2);
-    expect((await deleteToken(minted[0]!)).status).to.equal(204);
+    expect((await deleteToken(minted[0])).status).to.equal(204);
     const { state, error } = await settled(session);
     expect(error?.message ?? null).to.equal(null);
     expect(state).to.equal('complete');
@@ -184,10 +184,10 @@ describe('token sources', () => {
     const sent = uploads(await proxyLog());
     const refused = sent.filter((e) => e.status === 401);
     expect(refused).to.have.length(1);
-    expect(refused[0]!.token).to.equal(minted[0]);
-    const resent = sent.filter((e) => partOf(e) === partOf(refused[0]!) && e.status === 201);
+    expect(refused[0].token).to.equal(minted[0]);
+    const resent = sent.filter((e) => partOf(e) === partOf(refused[0]) && e.status === 201);
     expect(resent).to.have.length(1);
-    expect(resent[0]!.token).to.equal(minted[1]);
+    expect(resent[0].token).to.equal(minted[1]);
     expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
   });
 

@@ -41,7 +41,7 @@ describe('tus transport', () => {
     expect(session.video!.title).to.equal('tus.mp4');
     expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
     const sent = uploads(await proxyLog());
-    expect(sent[0]!.method).to.equal('POST');
+    expect(sent[0].method).to.equal('POST');
     const patches = sent.filter((e) => e.method === 'PATCH');
     expect(patches.length).to.be.at.least(4);
     // Every request carried a bearer token, and later requests a refreshed one.
@@ -52,7 +52,7 @@ describe('tus transport', () => {
     const last = events.progress.at(-1)!;
     expect(last.uploadedBytes).to.equal(file.size);
     for (let i = 1; i < events.progress.length; i++) {
-      expect(events.progress[i]!.uploadedBytes).to.be.at.least(events.progress[i - 1]!.uploadedBytes);
+      expect(events.progress[i].uploadedBytes).to.be.at.least(events.progress[i - 1].uploadedBytes);
     }
     expect(Object.keys(localStorage).filter((k) => k.startsWith('video-uploader:'))).to.deep.equal([]);
   });
@@ -71,7 +71,7 @@ describe('tus transport', () => {
     const file = makeFile(21 * MiB, 'tus-401.mp4', 62);
     session.start(file);
     await progressWhere(session, (p) => p.uploadedBytes >= CHUNK);
-    await deleteToken(minted[0]!);
+    await deleteToken(minted[0]);
     const { state, error } = await settled(session);
     expect(error?.message ?? null).to.equal(null);
     expect(state).to.equal('complete');
@@ -129,7 +129,7 @@ describe('tus transport', () => {
     expect(events.retries.map((r) => [r.error.code, r.error.status])).to.deep.equal([['network', 409]]);
     const sent = uploads(await proxyLog());
     const conflict = sent.findIndex((e) => e.status === 409);
-    expect(sent[conflict + 1]!.method).to.equal('HEAD');
+    expect(sent[conflict + 1].method).to.equal('HEAD');
     expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
   });
 
@@ -150,7 +150,7 @@ describe('tus transport', () => {
     expect(error?.message ?? null).to.equal(null);
     expect(state).to.equal('complete');
     const sent = uploads(await proxyLog()).slice(before);
-    expect(sent[0]!.method).to.equal('HEAD');
+    expect(sent[0].method).to.equal('HEAD');
     expect(sent.some((e) => e.method === 'POST')).to.equal(false);
     const resent = sent.filter((e) => e.method === 'PATCH').reduce((sum, e) => sum + e.bodyBytes, 0);
     // At least the first PATCH (5 MiB) was accepted before the pause; tus keeps partial PATCH bodies too.

@@ -47,7 +47,7 @@ describe('apivideo transport against the local video API', () => {
     expect(last.parts).to.equal(3);
     expect(last.secondsRemaining).to.equal(0);
     for (let i = 1; i < events.progress.length; i++) {
-      const [before, after] = [events.progress[i - 1]!, events.progress[i]!];
+      const [before, after] = [events.progress[i - 1], events.progress[i]];
       expect(after.uploadedBytes).to.be.at.least(before.uploadedBytes);
       expect(after.uploadedBytes).to.be.at.most(file.size);
       // At most one event per 100 ms, except the final one.
