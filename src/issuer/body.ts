@@ -7,6 +7,7 @@ export const MAX_FILE_NAME_LENGTH = 1024;
 export const MAX_FILE_TYPE_LENGTH = 255;
 
 // Control characters have no place in a file name or a media type.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function isJson(contentType: string | null): boolean {

@@ -325,7 +325,7 @@ export class Ingest {
     const chunks = this.store.chunks(id);
     const partial = this.files.partial(id);
     const source = this.files.source(id);
-    let total = 0;
+    let total: number;
     if (!(await exists(partial)) && (await exists(source))) {
       // A previous process renamed it but stopped before recording it.
       total = (await stat(source)).size;

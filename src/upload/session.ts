@@ -137,7 +137,7 @@ export class UploadSession extends EventTarget {
       return true;
     }
     this.#resume?.sweep();
-    this.#execute();
+    void this.#execute();
     return true;
   }
 
@@ -155,7 +155,7 @@ export class UploadSession extends EventTarget {
     if ((this.#state !== 'paused' && this.#state !== 'error') || !this.#tokens) return false;
     this.#error = null;
     this.#emit('resume', { progress: this.progress });
-    this.#execute();
+    void this.#execute();
     return true;
   }
 

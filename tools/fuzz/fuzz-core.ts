@@ -1235,7 +1235,7 @@ function hold(
       clearTimeout(timer);
       socket.destroy();
       const answer = parseResponse(Buffer.concat(chunks), 'POST');
-      let title = '';
+      let title: string;
       try {
         title = answer ? (JSON.parse(answer.body.toString('utf8')) as { title: string }).title : '';
       } catch {

@@ -1,7 +1,6 @@
 /** Form association: the value is the videoId, required and in-flight uploads block submission, reset and disabled work. */
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../../src/element/index.js';
-import type { VideoUploader } from '../../../src/element/index.js';
 import { part, tokenUrl, videoFile } from './helpers.js';
 
 describe('<video-uploader> in a form', () => {

@@ -1,5 +1,4 @@
 import { expect } from '@open-wc/testing';
-import type { TokenGrant } from '../../../src/protocol/index.js';
 import { UploadSession } from '../../../src/upload/index.js';
 import {
   CHUNK,
