@@ -1,6 +1,6 @@
 /** The video field: a JSON value `{videoId, title?, duration?, thumbnail?}` edited through `<video-uploader>`. */
 import type { Field, JSONField, Validate } from 'payload';
-import { VIDEO_ID, type StoredVideo } from './types';
+import { pendingMessage, VIDEO_ID, type StoredVideo } from './types';
 
 export const FIELD_COMPONENT = 'video-uploader-payload/client#VideoField';
 
@@ -32,6 +32,8 @@ export function toStoredVideo(value: unknown): StoredVideo | null {
 }
 
 export const validateVideo: Validate<unknown, unknown, unknown, JSONField> = (value, { required }) => {
+  const pending = pendingMessage(value);
+  if (pending) return pending;
   if (value === null || value === undefined || value === '') return required ? 'A video is required.' : true;
   if (toStoredVideo(value) === null) return 'The video field must hold an object with a videoId.';
   return true;
@@ -49,7 +51,8 @@ export function videoField(options: VideoFieldOptions): JSONField {
     custom: { ...overrides.custom, videoUploader: true },
     hooks: {
       ...overrides.hooks,
-      beforeChange: [...(overrides.hooks?.beforeChange ?? []), ({ value }) => toStoredVideo(value)],
+      // Runs before validation: an upload still running is kept as it is, so that validation refuses it.
+      beforeChange: [...(overrides.hooks?.beforeChange ?? []), ({ value }) => (pendingMessage(value) ? value : toStoredVideo(value))],
     },
     admin: {
       ...overrides.admin,

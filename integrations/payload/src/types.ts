@@ -20,3 +20,22 @@ export const VIDEO_PATH = '/video-uploader/videos';
 
 /** A videoId as the video API issues them; anything else is refused before any call. */
 export const VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * While an upload runs, the field's form value is `{pending: message}` with the element's own
+ * validation message: the entry cannot be saved (Payload validates on the server, not through the
+ * browser's form validity), and the editor reads why.
+ */
+export function pendingMessage(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const pending = (value as { pending?: unknown }).pending;
+  if (pending === undefined) return undefined;
+  return typeof pending === 'string' && pending.trim() ? pending.trim().slice(0, 300) : 'Please wait until the video has finished uploading.';
+}
+
+/** The form value while an upload runs; never stored. */
+export interface PendingUpload {
+  pending: string;
+  /** The video the entry held before, given back if the upload is canceled or fails. */
+  previous: StoredVideo | null;
+}

@@ -9,7 +9,7 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Running {
+export function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string> }): Running {
   const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const listeners = new Set<() => void>();

@@ -8,7 +8,7 @@
 import { Button, FieldDescription, FieldLabel, useConfig, useField } from '@payloadcms/ui';
 import type { JSONFieldClientComponent } from 'payload';
 import React, { useCallback, useEffect, useRef, useState } from 'react';
-import { TOKEN_PATH, VIDEO_PATH, type StoredVideo, type VideoDetails } from '../types';
+import { pendingMessage, TOKEN_PATH, VIDEO_PATH, type PendingUpload, type StoredVideo, type VideoDetails } from '../types';
 import { css } from './styles';
 
 interface UploaderElement extends HTMLElement {
@@ -107,19 +107,21 @@ export const VideoField: JSONFieldClientComponent = ({ field, path: pathFromProp
   const [replacing, setReplacing] = useState(false);
   const required = field.required === true;
 
-  // A new function whenever an upload starts or stops, so that the form validates the field again.
+  // The same rule as on the server, where Payload validates before saving.
   const validate = useCallback(
     (value: unknown): string | true => {
-      const element = uploaderRef.current;
-      if (uploading && element && element.validity.customError) return element.validationMessage;
+      const pending = pendingMessage(value);
+      if (pending) return pending;
       if (required && !(value as StoredVideo | null)?.videoId) return 'A video is required.';
       return true;
     },
-    [uploading, required],
+    [required],
   );
 
-  const { value, setValue, showError, errorMessage, path } = useField<StoredVideo | null>({ path: pathFromProps, validate });
-  const video = value?.videoId ? value : null;
+  const { value, setValue, showError, errorMessage, path } = useField<StoredVideo | PendingUpload | null>({ path: pathFromProps, validate });
+  const valueRef = useRef(value);
+  valueRef.current = value;
+  const video = value && 'videoId' in value && value.videoId ? value : null;
   const showUploader = !video || replacing;
 
   useEffect(() => {
@@ -144,7 +146,18 @@ export const VideoField: JSONFieldClientComponent = ({ field, path: pathFromProp
         setValue(stored);
         return;
       }
-      void element.updateComplete.then(() => setUploading(!element.validity.valid && element.validity.customError));
+      // The element is invalid while it uploads; the form value says so until the upload ends.
+      void element.updateComplete.then(() => {
+        const busy = !element.validity.valid && element.validity.customError;
+        setUploading(busy);
+        const current = valueRef.current;
+        const pending = current !== null && current !== undefined && 'pending' in current;
+        if (busy && !pending) {
+          setValue({ pending: element.validationMessage, previous: current && 'videoId' in current ? current : null });
+        } else if (!busy && pending) {
+          setValue(current.previous);
+        }
+      });
     },
     [setValue],
   );
