@@ -57,6 +57,28 @@ function formatDuration(seconds: number | undefined): string | null {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
+/** The file's duration from its metadata, read by a detached `<video>`; undefined when the browser cannot tell. */
+function readDuration(file: File, timeoutMs = 5_000): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const video = document.createElement('video');
+    const url = URL.createObjectURL(file);
+    const finish = (duration: number | undefined): void => {
+      clearTimeout(timer);
+      video.onloadedmetadata = video.onerror = null;
+      video.removeAttribute('src');
+      video.load();
+      URL.revokeObjectURL(url);
+      resolve(duration !== undefined && Number.isFinite(duration) ? duration : undefined);
+    };
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    video.preload = 'metadata';
+    video.muted = true;
+    video.onloadedmetadata = () => finish(video.duration);
+    video.onerror = () => finish(undefined);
+    video.src = url;
+  });
+}
+
 function VideoPreview({ api, video }: { api: string; video: StoredVideo }): React.ReactElement {
   const [details, setDetails] = useState<VideoDetails | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -101,7 +123,7 @@ export const VideoField: JSONFieldClientComponent = ({ field, path: pathFromProp
   const { config } = useConfig();
   const api = `${config.serverURL ?? ''}${config.routes.api}`;
   const uploaderRef = useRef<UploaderElement | null>(null);
-  const durationRef = useRef<number | undefined>(undefined);
+  const durationRef = useRef<Promise<number | undefined>>(Promise.resolve(undefined));
   const [defined, setDefined] = useState(false);
   const [uploading, setUploading] = useState(false);
   const [replacing, setReplacing] = useState(false);
@@ -133,17 +155,20 @@ export const VideoField: JSONFieldClientComponent = ({ field, path: pathFromProp
     (event: Event) => {
       const element = event.currentTarget as UploaderElement;
       if (event.type === 'video-upload-select') {
-        durationRef.current = (event as CustomEvent<{ duration: number | null }>).detail.duration ?? undefined;
+        const { file, duration } = (event as CustomEvent<{ file: File; duration: number | null }>).detail;
+        durationRef.current = duration !== null ? Promise.resolve(duration) : readDuration(file);
       }
       if (event.type === 'video-upload-complete') {
         const uploaded = (event as CustomEvent<CompleteDetail>).detail.video;
         const stored: StoredVideo = { videoId: uploaded.videoId };
         if (uploaded.title) stored.title = uploaded.title;
-        if (durationRef.current !== undefined) stored.duration = Math.round(durationRef.current * 1000) / 1000;
         if (uploaded.assets?.thumbnail) stored.thumbnail = uploaded.assets.thumbnail;
-        setUploading(false);
-        setReplacing(false);
-        setValue(stored);
+        void durationRef.current.then((duration) => {
+          if (duration !== undefined) stored.duration = Math.round(duration * 1000) / 1000;
+          setUploading(false);
+          setReplacing(false);
+          setValue(stored);
+        });
         return;
       }
       // The element is invalid while it uploads; the form value says so until the upload ends.
