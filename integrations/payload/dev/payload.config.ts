@@ -3,6 +3,7 @@
  * video, and the plugin. `npm run dev` runs it; the end-to-end test builds and starts it.
  */
 import { sqliteAdapter } from '@payloadcms/db-sqlite';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildConfig } from 'payload';
@@ -10,6 +11,8 @@ import { videoField, videoUploaderPlugin } from 'video-uploader-payload';
 import { migrations } from './migrations/index';
 
 const dirname = path.dirname(fileURLToPath(import.meta.url));
+const dataDir = path.resolve(dirname, '.data');
+if (!process.env.DATABASE_URI) mkdirSync(dataDir, { recursive: true });
 
 export default buildConfig({
   secret: process.env.PAYLOAD_SECRET || 'example-secret-for-local-development-only',
@@ -31,7 +34,7 @@ export default buildConfig({
     },
   ],
   db: sqliteAdapter({
-    client: { url: process.env.DATABASE_URI || `file:${path.resolve(dirname, '.data/payload.db')}` },
+    client: { url: process.env.DATABASE_URI || `file:${path.join(dataDir, 'payload.db')}` },
     migrationDir: path.resolve(dirname, 'migrations'),
     prodMigrations: migrations,
   }),

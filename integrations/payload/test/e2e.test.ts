@@ -56,6 +56,13 @@ describe('the Payload video field, end to end', { skip: !built && 'run `npm run 
     await page.waitForLoadState('networkidle');
   };
 
+  /** For the screenshots only: the player's loading spinner gone. */
+  const pictureSettled = async (): Promise<void> => {
+    await page
+      .waitForFunction(() => (document.querySelector('.vu-field__player') as HTMLVideoElement).readyState >= 3, null, { timeout: 5_000 })
+      .catch(() => undefined);
+  };
+
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'vu-payload-e2e-'));
     mkdirSync(SHOTS, { recursive: true });
@@ -176,6 +183,7 @@ describe('the Payload video field, end to end', { skip: !built && 'run `npm run 
     const firstId = (await idCell.getAttribute('data-video-id'))!;
     assert.match(firstId, /^vi\w+$/);
     await page.waitForFunction(() => (document.querySelector('.vu-field__player') as HTMLVideoElement | null)?.readyState! >= 2, null, { timeout: 30_000 });
+    await pictureSettled();
     await fieldShot('done');
 
     await page.click('#action-save');
@@ -196,6 +204,7 @@ describe('the Payload video field, end to end', { skip: !built && 'run `npm run 
     assert.equal(await idCell.getAttribute('data-video-id'), firstId);
     await page.waitForFunction(() => (document.querySelector('.vu-field__player') as HTMLVideoElement | null)?.readyState! >= 2, null, { timeout: 30_000 });
     assert.equal(await page.locator('video-uploader').count(), 0);
+    await pictureSettled();
     await fieldShot('reopened');
 
     // Replace: a new upload; once saved, the entry holds the new video and the old one is deleted.

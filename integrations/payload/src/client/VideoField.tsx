@@ -108,7 +108,6 @@ function VideoPreview({ api, video }: { api: string; video: StoredVideo }): Reac
         controls
         preload="metadata"
         src={details.assets.mp4}
-        poster={details.assets.thumbnail ?? video.thumbnail}
         aria-label={details.title || video.title || 'Video'}
       />
     );
