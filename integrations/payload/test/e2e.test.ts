@@ -56,11 +56,12 @@ describe('the Payload video field, end to end', { skip: !built && 'run `npm run 
     await page.waitForLoadState('networkidle');
   };
 
-  /** For the screenshots only: the player's loading spinner gone. */
+  /** For the screenshots only: the player loaded and its loading spinner gone. */
   const pictureSettled = async (): Promise<void> => {
     await page
       .waitForFunction(() => (document.querySelector('.vu-field__player') as HTMLVideoElement).readyState >= 3, null, { timeout: 5_000 })
       .catch(() => undefined);
+    await page.waitForTimeout(1_000); // the controls' loading spinner fades out
   };
 
   before(async () => {
@@ -176,6 +177,7 @@ describe('the Payload video field, end to end', { skip: !built && 'run `npm run 
     const none = await context.request.get(`${cmsUrl}/api/posts?limit=1`);
     assert.equal(((await none.json()) as { totalDocs: number }).totalDocs, 0, 'nothing was saved');
     await fieldShot('refused');
+    await page.screenshot({ path: path.join(SHOTS, 'payload-entry-refused.png') });
 
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     const idCell = page.locator('[data-video-field="video"] [data-video-id]');
@@ -206,6 +208,7 @@ describe('the Payload video field, end to end', { skip: !built && 'run `npm run 
     assert.equal(await page.locator('video-uploader').count(), 0);
     await pictureSettled();
     await fieldShot('reopened');
+    await page.screenshot({ path: path.join(SHOTS, 'payload-entry-reopened.png') });
 
     // Replace: a new upload; once saved, the entry holds the new video and the old one is deleted.
     await page.getByRole('button', { name: 'Replace' }).click();

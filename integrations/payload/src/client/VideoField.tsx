@@ -106,7 +106,7 @@ function VideoPreview({ api, video }: { api: string; video: StoredVideo }): Reac
       <video
         className="vu-field__player"
         controls
-        preload="metadata"
+        preload="auto"
         src={details.assets.mp4}
         aria-label={details.title || video.title || 'Video'}
       />
