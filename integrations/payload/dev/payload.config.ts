@@ -20,6 +20,8 @@ export default buildConfig({
   telemetry: false,
   admin: {
     user: 'users',
+    // Payload's default is a Gravatar image: a request to another site for every page.
+    avatar: 'default',
     importMap: { baseDir: dirname },
   },
   collections: [

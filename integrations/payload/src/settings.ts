@@ -27,7 +27,7 @@ export interface Settings {
   privateVideos: boolean;
 }
 
-export function resolveSettings(options: VideoUploaderPluginOptions, env: NodeJS.ProcessEnv = process.env): Settings {
+export function resolveSettings(options: VideoUploaderPluginOptions, env: Record<string, string | undefined> = process.env): Settings {
   const production = env.NODE_ENV === 'production';
   const apiUrl = trimmed(options.apiUrl) ?? trimmed(env.APIVIDEO_API_URL) ?? (production ? PRODUCTION_API_URL : LOCAL_API_URL);
   let apiKey = trimmed(options.apiKey) ?? trimmed(env.APIVIDEO_API_KEY);

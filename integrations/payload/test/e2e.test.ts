@@ -35,6 +35,7 @@ describe('the Payload video field, end to end', { skip: !built && 'run `npm run 
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  const offMachine: string[] = [];
 
   const videoStatus = async (videoId: string): Promise<number> =>
     (await fetch(`${apiUrl}/videos/${videoId}`, { headers: { authorization: `Basic ${btoa(`${API_KEY}:`)}` } })).status;
@@ -102,6 +103,11 @@ describe('the Payload video field, end to end', { skip: !built && 'run `npm run 
       headless: true,
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    // Everything runs on this machine: a request elsewhere is refused, and fails the test below.
+    await context.route(/^(?!https?:\/\/127\.0\.0\.1[:/]|data:|blob:)/, async (route) => {
+      offMachine.push(route.request().url());
+      await route.abort();
+    });
     page = await context.newPage();
   });
 
@@ -232,5 +238,6 @@ describe('the Payload video field, end to end', { skip: !built && 'run `npm run 
     assert.equal(await idCell.count(), 0);
 
     assert.deepEqual(errors, []);
+    assert.deepEqual(offMachine, [], 'no request leaves the machine');
   });
 });
