@@ -1,0 +1,1 @@
+export { VideoField } from './VideoField';
