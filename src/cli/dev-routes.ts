@@ -34,6 +34,11 @@ export interface DevOptions {
   publicUrl: () => string;
   /** Seconds each demo token lives. */
   ttl?: number;
+  /**
+   * Origins of other sites (a developer's own, on another port) that may ask the token route for
+   * tokens and load the element's files from /cdn/. Normalized (`http://localhost:3000`).
+   */
+  allowedOrigins?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -68,6 +73,7 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
       ttl: options.ttl ?? 900,
       rateLimit: { limit: 120, windowMs: 60_000 },
       fetch: async (input, init) => app.fetch(new Request(input, init)),
+      allowedOrigins: options.allowedOrigins ?? [],
       log: options.log,
     });
     return issuer(request);
@@ -105,12 +111,19 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
     });
   });
 
+  // The element's files may be loaded by the allowed sites' pages (module scripts need CORS); the
+  // demo pages themselves stay on this origin.
+  const allowed = new Set(options.allowedOrigins ?? []);
   app.get('*', async (c, next) => {
-    const path = files.get(new URL(c.req.url).pathname);
+    const pathname = new URL(c.req.url).pathname;
+    const path = files.get(pathname);
     if (!path) return next();
-    const type = TYPES[extname(path)];
-    return new Response(Readable.toWeb(createReadStream(path)) as ReadableStream, {
-      headers: { 'content-type': type, 'cache-control': 'no-cache' },
-    });
+    const headers: Record<string, string> = { 'content-type': TYPES[extname(path)], 'cache-control': 'no-cache' };
+    if (pathname.startsWith('/cdn/')) {
+      const origin = c.req.header('origin');
+      if (origin && allowed.has(origin)) headers['access-control-allow-origin'] = origin;
+      headers.vary = 'Origin';
+    }
+    return new Response(Readable.toWeb(createReadStream(path)) as ReadableStream, { headers });
   });
 }

@@ -1,20 +1,46 @@
 import { createTokenIssuer, DEFAULT_TTL } from '../issuer/index.js';
 import { createNodeFetch, serveTokenIssuer } from '../issuer/node.js';
-import { parse, portOf, untilSignal, UsageError } from './args.js';
+import { listening, parseCommand, portOf, untilSignal, UsageError, type CommandSpec } from './args.js';
 
-export const issuerUsage = `video-uploader issuer [options]   the token issuer alone
-
-  --port P           port to listen on (env PORT, default 8788; 0 picks a free one)
-  --host H           address to bind (env HOST, default 127.0.0.1)
-  --api-key K        the video API key (env APIVIDEO_API_KEY); never printed
-  --api-url URL      video API the tokens come from (env APIVIDEO_API_URL, default https://ws.api.video)
-  --upload-url URL   video API the browser uploads to, when it differs from --api-url
-  --ttl S            seconds each token lives (default ${DEFAULT_TTL}; 0 needs --allow-zero-ttl)
-  --max-ttl S        ceiling of any ttl (default: --ttl)
-  --allow-zero-ttl   permit tokens that never expire
-  --allow-origin O   a page origin that may ask for tokens cross-origin (repeatable)
-  --rate-limit N     token requests per client a minute (default 10; 0 turns the limit off)
-  --quiet            no request log`;
+export const issuerSpec = {
+  name: 'issuer',
+  summary: 'the token issuer alone: hands browsers short-lived upload tokens, keeps the API key',
+  options: {
+    port: { type: 'string', value: 'P', help: 'port to listen on (env PORT, default 8788; 0 picks a free one)' },
+    host: { type: 'string', value: 'H', help: 'address to bind (env HOST, default 127.0.0.1)' },
+    'api-key': { type: 'string', value: 'K', help: 'the video API key (env APIVIDEO_API_KEY); never printed' },
+    'api-url': {
+      type: 'string',
+      value: 'URL',
+      help: 'video API the tokens come from (env APIVIDEO_API_URL, default https://ws.api.video)',
+    },
+    'upload-url': {
+      type: 'string',
+      value: 'URL',
+      help: 'video API the browser uploads to, when it differs from --api-url',
+    },
+    ttl: {
+      type: 'string',
+      value: 'S',
+      help: `seconds each token lives (default ${DEFAULT_TTL}; 0 needs --allow-zero-ttl)`,
+    },
+    'max-ttl': { type: 'string', value: 'S', help: 'ceiling of any ttl (default: --ttl)' },
+    'allow-zero-ttl': { type: 'boolean', help: 'permit tokens that never expire' },
+    'allow-origin': {
+      type: 'string',
+      multiple: true,
+      value: 'O',
+      help: 'a page origin that may ask for tokens cross-origin',
+    },
+    'rate-limit': {
+      type: 'string',
+      value: 'N',
+      help: 'token requests per client a minute (default 10; 0 turns the limit off)',
+    },
+    quiet: { type: 'boolean', help: 'log failures only, not every request' },
+  },
+  examples: ['APIVIDEO_API_KEY=my-key video-uploader issuer --port 3000 --allow-origin https://www.example.com'],
+} as const satisfies CommandSpec;
 
 function secondsOf(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -23,19 +49,8 @@ function secondsOf(value: string | undefined, name: string): number | undefined 
 }
 
 export async function issuerCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'api-key': { type: 'string' },
-    'api-url': { type: 'string' },
-    'upload-url': { type: 'string' },
-    ttl: { type: 'string' },
-    'max-ttl': { type: 'string' },
-    'allow-zero-ttl': { type: 'boolean' },
-    'allow-origin': { type: 'string', multiple: true },
-    'rate-limit': { type: 'string' },
-    quiet: { type: 'boolean' },
-  });
+  const values = parseCommand(issuerSpec, argv);
+  if (!values) return 0;
   const apiKey = values['api-key'] ?? process.env.APIVIDEO_API_KEY ?? '';
   if (apiKey.trim() === '') throw new UsageError('An API key is required: pass --api-key or set APIVIDEO_API_KEY.');
   const rateLimit = secondsOf(values['rate-limit'], '--rate-limit');
@@ -51,6 +66,7 @@ export async function issuerCommand(argv: string[]): Promise<number> {
       allowedOrigins: values['allow-origin'] ?? [],
       rateLimit: rateLimit === 0 ? false : rateLimit,
       fetch: createNodeFetch(),
+      // Without a log function the issuer still reports failures, on stderr.
       log: values.quiet ? undefined : (line) => console.log(line),
     });
   } catch (error) {
@@ -58,11 +74,9 @@ export async function issuerCommand(argv: string[]): Promise<number> {
     if (error instanceof TypeError) throw new UsageError(error.message.replace(/^createTokenIssuer: /, ''));
     throw error;
   }
-  const running = await serveTokenIssuer(
-    issuer,
-    portOf(values.port ?? process.env.PORT, 8788),
-    values.host ?? process.env.HOST ?? '127.0.0.1',
-  );
+  const port = portOf(values.port ?? process.env.PORT, 8788);
+  const host = values.host ?? process.env.HOST ?? '127.0.0.1';
+  const running = await listening(port, host, () => serveTokenIssuer(issuer, port, host));
   console.log(`video-uploader: token issuer listening on ${running.url}`);
   console.log(
     `video-uploader: tokens from ${values['api-url'] ?? process.env.APIVIDEO_API_URL ?? 'https://ws.api.video'}`,

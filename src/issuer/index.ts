@@ -86,20 +86,36 @@ async function videoFieldsFor(
   }
   const { createVideo } = config;
   if (!createVideo && !narrowing.video) return undefined;
-  const base: VideoFields = typeof createVideo === 'function' ? await createVideo(request, file) : {};
+  const base: VideoFields = typeof createVideo === 'function' ? await runHook(config, 'createVideo', createVideo, request, file) : {};
   const title = titleFromFileName(file.fileName);
   return { ...(title ? { title } : {}), ...base, ...narrowing.video };
 }
 
+const describe = (error: unknown): string =>
+  error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+
+/**
+ * Runs one of the site's hooks. A throw is the site's bug, not the visitor's: it is logged whole
+ * (the `log` function, else `console.error`) and answered 500 with a body that does not carry it.
+ */
+async function runHook<T>(
+  config: IssuerConfig,
+  name: 'authorize' | 'createVideo',
+  hook: (request: Request, file: FileFacts) => T | Promise<T>,
+  request: Request,
+  file: FileFacts,
+): Promise<T> {
+  try {
+    return await hook(request, file);
+  } catch (error) {
+    config.logError(`issuer: ${name} threw: ${describe(error)}`);
+    throw issuerProblems.hookFailed(name);
+  }
+}
+
 async function authorizeRequest(config: IssuerConfig, request: Request, file: FileFacts): Promise<GrantNarrowing> {
   if (!config.authorize) return {};
-  let result: AuthorizeResult;
-  try {
-    result = await config.authorize(request, file);
-  } catch (error) {
-    config.log?.(`issuer: authorize threw: ${error instanceof Error ? error.message : String(error)}`);
-    throw issuerProblems.notAuthorized();
-  }
+  const result: AuthorizeResult = await runHook(config, 'authorize', config.authorize, request, file);
   if (result === true) return {};
   if (result && typeof result === 'object') {
     if (
@@ -180,7 +196,7 @@ async function route(
 /** The problem a failure is answered with; an unexpected one is logged and answered as a bare 500. */
 function problemOf(config: IssuerConfig, error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
-  config.log?.(`issuer: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  config.logError(`issuer: unexpected error: ${describe(error)}`);
   return issuerProblems.internal();
 }
 

@@ -63,8 +63,11 @@ export interface TokenIssuerOptions {
   fetch?: typeof fetch;
   /** Upload protocol the grant names, which then wins over the element's `protocol`. Default: none named, the element chooses. */
   protocol?: UploadProtocol;
-  /** Receives one line per request and one per failure. Never the key, never a token. */
-  log?: (line: string) => void;
+  /**
+   * Receives one line per request and one per failure. Never the key, never a token. Default: failures
+   * only (a hook that threw, an unexpected error), to `console.error`; `false` logs nothing.
+   */
+  log?: ((line: string) => void) | false;
   now?: () => number;
 }
 
@@ -82,7 +85,10 @@ export interface IssuerConfig {
   limiter: FixedWindowLimiter | undefined;
   clientKey: NonNullable<TokenIssuerOptions['clientKey']>;
   upstream: Upstream;
+  /** One line per request, when a `log` function was given. */
   log: ((line: string) => void) | undefined;
+  /** Failures: the `log` function, else `console.error`. */
+  logError: (line: string) => void;
   now: () => number;
 }
 
@@ -159,6 +165,10 @@ export function resolveIssuerOptions(options: TokenIssuerOptions): IssuerConfig 
   const redact = (text: string): string =>
     text.split(apiKey).join('[redacted]').split(authorization).join('[redacted]');
   const log = options.log;
+  if (log !== undefined && log !== false && typeof log !== 'function') {
+    throw configError('log must be a function, or false.');
+  }
+  const logError = log === false ? () => {} : (log ?? ((line: string) => console.error(line)));
   return {
     uploadUrl,
     ...ttls,
@@ -177,6 +187,7 @@ export function resolveIssuerOptions(options: TokenIssuerOptions): IssuerConfig 
       redact,
     }),
     log: log ? (line) => log(redact(line)) : undefined,
+    logError: (line) => logError(redact(line)),
     now,
   };
 }

@@ -21,6 +21,10 @@ export const issuerProblems = {
   authorizeMisconfigured: (detail: string): ProblemError =>
     problem('issuer-misconfigured', 500, 'The issuer is misconfigured.', { detail }),
   internal: (): ProblemError => problems.internal('The issuer failed unexpectedly.'),
+  hookFailed: (hook: 'authorize' | 'createVideo'): ProblemError =>
+    problem('issuer-hook-failed', 500, 'The issuer failed unexpectedly.', {
+      detail: `The site's ${hook} hook threw; the server's log has the error.`,
+    }),
   keyRefused: (status: number): ProblemError =>
     problem('issuer-misconfigured', 502, 'The issuer is misconfigured.', {
       detail: `The video API refused the issuer's API key (HTTP ${status}). Check the key and the API URL it belongs to.`,

@@ -131,7 +131,7 @@ describe('video-uploader issuer', () => {
     const missing = runCli(['issuer', '--port', '0']);
     assert.equal(await missing.exited, 2);
     assert.match(missing.output(), /An API key is required/);
-    assert.match(missing.output(), /--allow-origin/);
+    assert.match(missing.output(), /See video-uploader issuer --help\./);
     const badOrigin = runCli(['issuer', '--port', '0', '--api-key', API_KEY, '--allow-origin', 'example.com']);
     assert.equal(await badOrigin.exited, 2);
     assert.match(badOrigin.output(), /allowedOrigins entry "example.com"/);

@@ -13,7 +13,7 @@ export interface CliProcess {
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--eval', ENTRY, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--eval', ENTRY, '--', ...args], {
     env: { ...process.env, APIVIDEO_API_KEY: '', ...env },
   });
   let text = '';
