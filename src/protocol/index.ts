@@ -39,7 +39,8 @@ export interface VideoAssets {
   player: string;
   hls: string;
   thumbnail: string;
-  mp4: string;
+  /** Only when the video has `mp4Support`. */
+  mp4?: string;
   iframe: string;
 }
 
@@ -63,6 +64,13 @@ export interface Video {
   publishedAt: string;
   source: { uri: string; type?: string };
   assets: VideoAssets;
+  /** IETF tag, when one was set. */
+  language?: string;
+  languageOrigin?: 'api' | 'auto' | null;
+  playerId?: string;
+  discarded?: boolean;
+  discardedAt?: string | null;
+  deletesAt?: string | null;
 }
 
 export type IngestStatus = 'uploading' | 'uploaded' | 'ingesting' | 'ingested';
@@ -82,12 +90,31 @@ export interface ReceivedPart {
 /** `GET /videos/{id}/status`. */
 export interface VideoStatus {
   ingest: {
-    status: IngestStatus | null;
+    status: IngestStatus;
     filesize: number | null;
     receivedBytes: ReceivedRange[];
     receivedParts: { parts: number[]; total: number | null };
   };
-  encoding: { playable: boolean; qualities: unknown[]; metadata: Record<string, unknown> };
+  encoding: { playable: boolean; qualities: Quality[]; metadata: EncodingMetadata };
+}
+
+export interface Quality {
+  type: 'hls' | 'mp4';
+  quality: '240p' | '360p' | '480p' | '720p' | '1080p' | '2160p';
+  status: 'waiting' | 'encoding' | 'encoded' | 'failed';
+}
+
+/** What a probe of the source found; every field is null until then. */
+export interface EncodingMetadata {
+  width: number | null;
+  height: number | null;
+  bitrate: number | null;
+  duration: number | null;
+  framerate: number | null;
+  samplerate: number | null;
+  videoCodec: string | null;
+  audioCodec: string | null;
+  aspectRatio: string | null;
 }
 
 export interface PaginationLink {
@@ -110,9 +137,11 @@ export interface Page<T> {
 }
 
 export interface InvalidAttribute {
-  type: string;
+  type?: string;
   title: string;
   name: string;
+  detail?: string;
+  range?: { min?: number; max?: number };
 }
 
 /** An error body of the video API (problem-details style). */
@@ -123,6 +152,7 @@ export interface Problem {
   status: number;
   detail?: string;
   problems?: InvalidAttribute[];
+  range?: { min?: number; max?: number };
 }
 
 /** Base of the `type` URL of every problem body. */

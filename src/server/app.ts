@@ -16,6 +16,7 @@ import {
   listenOn,
   timedOut,
 } from '../node/http.js';
+import { stripEmptyContentType } from '../node/empty-answers.js';
 import { FixedWindowLimiter } from '../protocol/rate-limit.js';
 import { ProblemError, problemResponse, problems } from './problem.js';
 import { DEFAULT_RATE_LIMIT, RATE_LIMIT_HEADERS } from './rate-limit.js';
@@ -76,8 +77,9 @@ export function createVideoApi(options: VideoApiOptions, extend?: (app: App, ctx
   extend?.(app, ctx);
 
   app.notFound(() => problemResponse(problems.unrecognizedUrl(), CORS_HEADERS));
-  app.onError((error) => {
-    if (error instanceof ProblemError) return problemResponse(error, CORS_HEADERS);
+  app.onError((error, c) => {
+    // A refusal after the rate-limit count carries its X-RateLimit-* headers, like every other answer.
+    if (error instanceof ProblemError) return problemResponse(error, { ...CORS_HEADERS, ...c.get('rateHeaders') });
     console.error('video-uploader: unexpected error', error instanceof Error ? error.stack : error);
     return problemResponse(problems.internal(), CORS_HEADERS);
   });
@@ -176,6 +178,7 @@ export async function listen(
       // The inactivity timeout guards the arrival of the request. Once its body is in, the work
       // (assembling a large out-of-order upload, say) may take as long as it takes.
       req.once('end', () => socket.setTimeout(0));
+      stripEmptyContentType(res);
       void handle(req, res);
     },
   );

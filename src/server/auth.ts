@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { readJsonObject, DEFAULT_MAX_JSON_BODY } from './body.js';
 import type { ApiContext, App, AppEnv } from './context.js';
-import { problems } from './problem.js';
+import { problems, type Unauthorized } from './problem.js';
+import { addressOf, countRequest } from './rate-headers.js';
 import { fingerprint, secretMatcher, signToken, verifyToken } from './secrets.js';
 
 export const ACCESS_TOKEN_TTL = 3600;
@@ -19,35 +20,44 @@ function keyOf(ctx: ApiContext): { isKey: (candidate: string) => boolean; bucket
   return entry;
 }
 
-/** The credential behind an `Authorization` header, or undefined. Basic: key as user, empty password. */
-function credentialOf(ctx: ApiContext, header: string | undefined): string | undefined {
-  if (!header || header.length > 8192) return undefined;
+/**
+ * What an `Authorization` header proves: the key (Basic, the key as user name, empty password, or a
+ * bearer access token), or why not. An empty header is no header (key-less clients send one).
+ */
+function credentialOf(ctx: ApiContext, header: string | undefined): 'ok' | Unauthorized {
+  if (!header?.trim()) return 'missing';
+  if (header.length > 8192) return 'malformed';
   const space = header.indexOf(' ');
-  if (space < 0) return undefined;
+  if (space < 0) return 'malformed';
   const scheme = header.slice(0, space).toLowerCase();
   const value = header.slice(space + 1).trim();
   if (scheme === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const user = colon < 0 ? decoded : decoded.slice(0, colon);
-    return user !== '' && keyOf(ctx).isKey(user) ? 'key' : undefined;
+    return user !== '' && keyOf(ctx).isKey(user) ? 'ok' : 'key';
   }
   if (scheme === 'bearer') {
     const payload = verifyToken(ctx.signingKey, value);
-    if (payload?.kind === 'access' && typeof payload.exp === 'number' && payload.exp > ctx.now()) return 'key';
+    if (payload?.kind === 'access' && typeof payload.exp === 'number' && payload.exp > ctx.now()) return 'ok';
+    return 'token';
   }
-  return undefined;
+  return 'malformed';
 }
 
-/** Management routes: API key (Basic) or bearer access token, then the per-credential rate limit. */
+/**
+ * Management routes: API key (Basic) or bearer access token, then the per-credential rate limit.
+ * Refusals are counted too (per address), so that every answer carries X-RateLimit-* headers.
+ */
 export function requireApiKey(ctx: ApiContext): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const credential = credentialOf(ctx, c.req.header('authorization'));
-    if (!credential) throw problems.unauthorized();
-    const limit = await ctx.limiter.hit(keyOf(ctx).bucket);
-    if (!limit.allowed) throw problems.tooManyRequests(limit);
-    c.set('credential', credential);
-    for (const [name, value] of Object.entries(limit.headers)) c.header(name, value);
+    if (credential !== 'ok') {
+      await countRequest(c, ctx, `refused:${addressOf(c)}`);
+      throw problems.unauthorized(credential);
+    }
+    await countRequest(c, ctx, keyOf(ctx).bucket);
+    c.set('credential', 'key');
     await next();
   };
 }
@@ -80,7 +90,7 @@ export function registerAuthRoutes(app: App, ctx: ApiContext): void {
     if (typeof body.apiKey !== 'string' || body.apiKey === '') {
       throw problems.invalidAttribute('apiKey', 'apiKey must be a non-empty string.');
     }
-    if (!keyOf(ctx).isKey(body.apiKey)) throw problems.unauthorized('The API key is not valid.');
+    if (!keyOf(ctx).isKey(body.apiKey)) throw problems.badCredentials();
     return c.json(issueTokens(ctx));
   });
   app.post('/auth/refresh', rateLimited, async (c) => {
@@ -90,14 +100,14 @@ export function registerAuthRoutes(app: App, ctx: ApiContext): void {
     }
     const payload = verifyToken(ctx.signingKey, body.refreshToken);
     if (payload?.kind !== 'refresh' || typeof payload.exp !== 'number' || payload.exp <= ctx.now()) {
-      throw problems.unauthorized('The refresh token is invalid or expired.');
+      throw problems.badCredentials();
     }
     return c.json(issueTokens(ctx));
   });
   app.all('/auth/api-key', () => {
-    throw problems.methodNotAllowed();
+    throw problems.methodNotAllowed('POST');
   });
   app.all('/auth/refresh', () => {
-    throw problems.methodNotAllowed();
+    throw problems.methodNotAllowed('POST');
   });
 }

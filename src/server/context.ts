@@ -24,6 +24,10 @@ export interface VideoApiOptions {
   maxUploadSize?: number;
   /** Syncs every chunk to the device before it counts: safe against a power cut, slower. Default false. */
   fsync?: boolean;
+  /** The ffmpeg command or path for thumbnails and HLS; `false` turns media work off. Default `ffmpeg`. */
+  ffmpeg?: string | false;
+  /** The ffprobe command or path. Default `ffprobe`. */
+  ffprobe?: string;
   /** Receives one line per request (method, path without query, status, ms). Never secrets. */
   log?: (line: string) => void;
   now?: () => number;
@@ -42,7 +46,8 @@ export interface ApiContext {
 
 export interface AppEnv {
   Bindings: HttpBindings;
-  Variables: { credential: string };
+  /** `rateHeaders`: the X-RateLimit-* headers of the request's rate-limit verdict, for its answer. */
+  Variables: { credential: string; rateHeaders: Record<string, string> };
 }
 
 export type App = Hono<AppEnv>;

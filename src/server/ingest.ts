@@ -9,13 +9,7 @@
  */
 import { constants, mkdirSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import {
-  MAX_PARTS,
-  MAX_UPLOAD_REQUEST,
-  MIN_PART_SIZE,
-  type ReceivedRange,
-  type VideoStatus,
-} from '../protocol/index.js';
+import { MAX_PARTS, MAX_UPLOAD_REQUEST, MIN_PART_SIZE } from '../protocol/index.js';
 import type { Readable } from 'node:stream';
 import type { ChunkRange } from './content-range.js';
 import { problems, uploadProblems } from './problem.js';
@@ -32,7 +26,8 @@ export interface ChunkInput {
   /** From the form, when sent. */
   videoId: string | undefined;
   range: ChunkRange;
-  token: string;
+  /** Null for `/videos/{id}/source`, which names its video. */
+  token: string | null;
   fileName: string;
   size: number;
   target: ChunkTarget;
@@ -210,7 +205,8 @@ export class Ingest {
     if (id === undefined) {
       const first = range.kind === 'part' ? range.part === 1 : range.from === 0;
       if (!first) {
-        const found = this.store.findContinuation(input.token, input.fileName, range.kind);
+        const found =
+          input.token === null ? undefined : this.store.findContinuation(input.token, input.fileName, range.kind);
         if (!found) throw uploadProblems.videoIdMissing();
         id = found.id;
       }
@@ -349,43 +345,6 @@ export class Ingest {
     }
     this.store.markUploaded(id, total);
     await rm(this.files.parts(id), { recursive: true, force: true });
-  }
-
-  /** `GET /videos/{id}/status`: what arrived so far. */
-  status(video: VideoRecord): VideoStatus {
-    const chunks = this.store.chunks(video.id);
-    const uploaded = video.ingest === 'uploaded';
-    const byteTotal = uploaded ? video.filesize : video.rangeKind === 'bytes' ? video.rangeTotal : null;
-    const receivedBytes: ReceivedRange[] = [];
-    let offset = 0;
-    let contiguous = true;
-    for (const chunk of chunks) {
-      if (video.rangeKind === 'bytes') {
-        receivedBytes.push({ from: chunk.key, to: chunk.key + chunk.size - 1, total: byteTotal });
-        continue;
-      }
-      // A part's offset is known only when every part before it has arrived.
-      contiguous &&= chunk.key === receivedBytes.length + 1;
-      if (!contiguous) break;
-      receivedBytes.push({ from: offset, to: offset + chunk.size - 1, total: byteTotal });
-      offset += chunk.size;
-    }
-    if (uploaded && chunks.length === 0 && video.filesize) {
-      // Uploaded through tus: one piece.
-      receivedBytes.push({ from: 0, to: video.filesize - 1, total: video.filesize });
-    }
-    return {
-      ingest: {
-        status: video.ingest,
-        filesize: byteTotal,
-        receivedBytes,
-        receivedParts: {
-          parts: video.rangeKind === 'part' ? chunks.map((c) => c.key) : [],
-          total: video.rangeKind === 'part' ? video.rangeTotal : null,
-        },
-      },
-      encoding: { playable: uploaded, qualities: [], metadata: {} },
-    };
   }
 
   /** Deletes a video's files; waits for a commit in progress on it. */

@@ -1,19 +1,47 @@
-import { problem, problems as sharedProblems, type ProblemError } from '../protocol/problem.js';
+import { PROBLEM_TYPE_BASE } from '../protocol/index.js';
+import { problem, problems as sharedProblems, ProblemError } from '../protocol/problem.js';
 
-export { ProblemError, problemResponse } from '../protocol/problem.js';
+export { ProblemError };
+export { problem, problemResponse } from '../protocol/problem.js';
+
+export type Unauthorized = 'missing' | 'malformed' | 'key' | 'token';
+
+const UNAUTHORIZED: Record<Unauthorized, [string, number, string, { detail: string }]> = {
+  missing: [
+    'authentication-missing-authorization-header',
+    401,
+    'The "Authorization" header is missing.',
+    { detail: 'Send the API key as the user name of HTTP Basic auth, or a bearer access token.' },
+  ],
+  malformed: [
+    'authentication-invalid-authorization-header-value',
+    401,
+    'The "Authorization" header value is invalid.',
+    { detail: 'Use `Basic base64(KEY:)` or `Bearer ACCESS_TOKEN`.' },
+  ],
+  key: ['authentication-invalid-api-key', 401, 'The API key is invalid.', { detail: 'Check the API key.' }],
+  token: [
+    'authentication-invalid-access-token',
+    401,
+    'The access token is invalid or expired.',
+    { detail: 'Get a new one from /auth/api-key or /auth/refresh.' },
+  ],
+};
 
 /** The shared problems, and those of the local video API alone. */
 export const problems = {
   ...sharedProblems,
-  unauthorized: (
-    detail = 'Send the API key as the user name of HTTP Basic auth, or a bearer access token.',
-  ): ProblemError => problem('authentication-failed', 401, 'Unauthorized request.', { detail }),
+  /** 401 of a management route; `why` picks api.video's type and title. */
+  unauthorized: (why: Unauthorized = 'missing'): ProblemError => problem(...UNAUTHORIZED[why]),
+  /** `/auth/api-key` with a wrong key, `/auth/refresh` with a bad token: a 400, as the service answers. */
+  badCredentials: (): ProblemError =>
+    problem('authentication-invalid-user-credentials', 400, 'The user credentials were incorrect.', { name: '' }),
   uploadTokenMissing: (): ProblemError =>
-    problem('upload-token-missing', 401, 'The upload token is missing.', {
+    problem('authentication-missing-upload-token', 401, 'The upload token is missing.', {
       detail: 'Pass a delegated upload token in the `token` query parameter.',
     }),
   uploadTokenInvalid: (): ProblemError =>
-    problem('upload-token-invalid', 401, 'The upload token is invalid or expired.', {
+    problem('authentication-invalid-upload-token', 401, 'The upload token is invalid or expired.', {
       detail: 'The token is unknown, expired or deleted. Ask the token endpoint for a new one.',
     }),
 } as const;
@@ -105,3 +133,21 @@ export const uploadProblems = {
       'Chunks after the first one must carry the videoId that the first chunk returned.',
     ),
 } as const;
+
+/** One entry of a `problems[]` list; `slug` names its type. */
+export interface ProblemItem {
+  slug: string;
+  title: string;
+  name: string;
+  detail?: string;
+  range?: { min?: number; max?: number };
+}
+
+/**
+ * A 400 listing every problem found, as the service answers: the top level repeats the first one,
+ * `problems[]` holds them all.
+ */
+export function problemList(items: ProblemItem[]): ProblemError {
+  const list = items.map(({ slug, ...rest }) => ({ type: PROBLEM_TYPE_BASE + slug, ...rest }));
+  return new ProblemError({ ...list[0], status: 400, problems: list });
+}

@@ -3,6 +3,9 @@ import { randomFillSync } from 'node:crypto';
 import type { UploadToken } from '../protocol/index.js';
 import { registerMigration, type Db } from './db.js';
 
+/** api.video's date form: UTC, whole seconds, `+00:00` (`2024-01-23T14:36:39+00:00`). */
+export const atomDate = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+
 registerMigration(`
   CREATE TABLE upload_tokens (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -75,8 +78,8 @@ interface TokenRow {
 const toToken = (row: TokenRow): UploadToken => ({
   token: row.token,
   ttl: row.ttl,
-  createdAt: new Date(row.created_at).toISOString(),
-  expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
+  createdAt: atomDate(row.created_at),
+  expiresAt: row.expires_at === null ? null : atomDate(row.expires_at),
 });
 
 const ACTIVE = '(expires_at IS NULL OR expires_at > @now)';

@@ -48,10 +48,11 @@ export function registerTokenRoutes(app: App, ctx: ApiContext): void {
     return c.body(null, 204);
   });
 
-  app.all('/upload-tokens', () => {
-    throw problems.methodNotAllowed();
+  // Wrong methods are answered once the caller is known, with the methods the route takes.
+  app.all('/upload-tokens', auth, () => {
+    throw problems.methodNotAllowed('GET, POST');
   });
-  app.all('/upload-tokens/:uploadToken', () => {
-    throw problems.methodNotAllowed();
+  app.all('/upload-tokens/:uploadToken', auth, () => {
+    throw problems.methodNotAllowed('GET, DELETE');
   });
 }

@@ -17,7 +17,7 @@ import type { Ingest } from './ingest.js';
 import { ProblemError, problems } from './problem.js';
 import { titleFromFileName } from '../protocol/title.js';
 import { UNTITLED, TUS_UPLOAD_ID, VIDEO_ID_PATTERN, type VideoRecord } from './video-store.js';
-import { toVideo } from './videos.js';
+import { videoJson } from './video-json.js';
 
 /** Space kept free on the data directory's disk when sizing tus uploads. */
 const DISK_RESERVE = 1024 ** 3;
@@ -104,7 +104,7 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
       return {
         ...(req.method === 'PATCH' ? { status_code: 200 } : {}),
         headers: { [HeaderNames.videoId]: video.id, 'Content-Type': 'application/json' },
-        body: JSON.stringify(toVideo(video, publicUrl ?? new URL(req.url).origin)),
+        body: JSON.stringify(videoJson(ctx, video, req.url)),
       };
     },
   });

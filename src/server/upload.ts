@@ -7,11 +7,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { HeaderNames, MAX_PARTS, MAX_UPLOAD_REQUEST } from '../protocol/index.js';
 import { parseContentRange, type ChunkRange } from './content-range.js';
-import type { ApiContext, App } from './context.js';
+import type { Context } from 'hono';
+import type { ApiContext, App, AppEnv } from './context.js';
 import { ChunkTooLong, type ChunkTarget, type Ingest } from './ingest.js';
 import { problems, uploadProblems } from './problem.js';
 import { VIDEO_ID_PATTERN } from './video-store.js';
-import { originOf, toVideo } from './videos.js';
+import { addressOf, countRequest } from './rate-headers.js';
+import { videoJson } from './video-json.js';
 
 /** Room for the multipart boundaries and headers around a file part of the largest allowed size. */
 const ENVELOPE = 64 * 1024;
@@ -26,33 +28,54 @@ export function registerUploadRoutes(app: App, ctx: ApiContext, ingest: Ingest, 
 
   app.post('/upload', async (c) => {
     const token = c.req.query('token');
+    const known = token ? ctx.tokens.get(token) : undefined;
+    await countRequest(c, ctx, known ? `upload:${known.token}` : `upload-from:${addressOf(c)}`);
     if (!token) throw problems.uploadTokenMissing();
-    if (!ctx.tokens.get(token)) throw problems.uploadTokenInvalid();
-
-    const range = parseContentRange(c.req.header('content-range'));
-    if (range === 'malformed') throw uploadProblems.malformedRange();
-    if (range === 'zero-parts') throw uploadProblems.zeroParts();
-    if (range === 'too-many-parts') throw uploadProblems.tooManyParts(MAX_PARTS);
-
-    if (!/^multipart\/form-data\b/i.test(c.req.header('content-type') ?? '')) throw uploadProblems.notMultipart();
-    const declared = Number(c.req.header('content-length') ?? '0');
-    if (declared > maxRequest + ENVELOPE) throw uploadProblems.requestTooLarge(maxRequest);
-
-    const received = await receive(c.env.incoming, ingest, range, maxRequest);
-    let video;
-    try {
-      video = await ingest.commit({ ...received, range, token });
-    } catch (error) {
-      await ingest.discard(received.target);
-      throw error;
-    }
-    const body = toVideo(video, originOf(ctx, c.req.url));
-    return c.json(body, 201, { [HeaderNames.videoId]: video.id });
+    if (!known) throw problems.uploadTokenInvalid();
+    return acceptChunk(c, ctx, ingest, { token, maxRequest });
   });
 
   app.all('/upload', () => {
-    throw problems.methodNotAllowed();
+    throw problems.methodNotAllowed('POST');
   });
+}
+
+/** Whose chunk it is: a delegated upload's token, or (`/videos/{id}/source`) the video named in the path. */
+export interface ChunkSender {
+  token: string | null;
+  videoId?: string;
+  maxRequest?: number;
+}
+
+/**
+ * The ingest of one chunk request, shared by `/upload` and `/videos/{id}/source` once the caller is
+ * authenticated: Content-Range, the multipart body streamed to disk, the commit, `201` + the Video.
+ */
+export async function acceptChunk(
+  c: Context<AppEnv>,
+  ctx: ApiContext,
+  ingest: Ingest,
+  sender: ChunkSender,
+): Promise<Response> {
+  const maxRequest = sender.maxRequest ?? MAX_UPLOAD_REQUEST;
+  const range = parseContentRange(c.req.header('content-range'));
+  if (range === 'malformed') throw uploadProblems.malformedRange();
+  if (range === 'zero-parts') throw uploadProblems.zeroParts();
+  if (range === 'too-many-parts') throw uploadProblems.tooManyParts(MAX_PARTS);
+
+  if (!/^multipart\/form-data\b/i.test(c.req.header('content-type') ?? '')) throw uploadProblems.notMultipart();
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > maxRequest + ENVELOPE) throw uploadProblems.requestTooLarge(maxRequest);
+
+  const received = await receive(c.env.incoming, ingest, range, maxRequest, sender.videoId);
+  let video;
+  try {
+    video = await ingest.commit({ ...received, range, token: sender.token });
+  } catch (error) {
+    await ingest.discard(received.target);
+    throw error;
+  }
+  return c.json(videoJson(ctx, video, c.req.url), 201, { [HeaderNames.videoId]: video.id });
 }
 
 interface Received {
@@ -67,7 +90,14 @@ interface Received {
  * as it arrives. Rejects with a ProblemError as soon as a rule is broken, without reading further
  * (the HTTP layer drains or closes the connection after the answer).
  */
-function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, maxRequest: number): Promise<Received> {
+function receive(
+  incoming: IncomingMessage,
+  ingest: Ingest,
+  range: ChunkRange,
+  maxRequest: number,
+  /** The video named in the path: a `videoId` field is then ignored. */
+  pathVideoId?: string,
+): Promise<Received> {
   return new Promise<Received>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -83,7 +113,7 @@ function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, m
       return;
     }
 
-    let videoId: string | undefined;
+    let videoId = pathVideoId;
     let fileName = '';
     let file: Readable | undefined;
     let target: ChunkTarget | undefined;

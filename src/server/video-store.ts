@@ -46,6 +46,14 @@ registerMigration(`
   ) WITHOUT ROWID;
 `);
 
+registerMigration(`
+  ALTER TABLE videos ADD COLUMN language TEXT;
+  -- 'api' when the language was set through the API.
+  ALTER TABLE videos ADD COLUMN language_origin TEXT;
+  ALTER TABLE videos ADD COLUMN player_id TEXT;
+  CREATE INDEX videos_by_published ON videos (published_at, seq);
+`);
+
 export const VIDEO_ID_PATTERN = /^vi[0-9A-Za-z]{22}$/;
 
 /** The title of an upload whose file name is blank or missing. */
@@ -76,6 +84,9 @@ export interface VideoRecord {
   uploadToken: string | null;
   uploadName: string | null;
   tusUploadId: string | null;
+  language: string | null;
+  languageOrigin: 'api' | 'auto' | null;
+  playerId: string | null;
 }
 
 export interface ChunkRecord {
@@ -92,15 +103,35 @@ export interface NewVideo {
   mp4Support?: boolean;
   tags?: string[];
   metadata?: Metadata[];
+  language?: string | null;
+  playerId?: string | null;
 }
 
-export type VideoSortBy = 'createdAt' | 'updatedAt' | 'title';
+/** What `PATCH /videos/{id}` may change; an absent field stays as it is. */
+export type VideoPatch = Partial<NewVideo>;
+
+export type VideoSortBy = 'createdAt' | 'updatedAt' | 'publishedAt' | 'title';
+
+/** `GET /videos` filters; every one given must match. */
+export interface VideoFilter {
+  /** Part of the title, any case. */
+  title?: string;
+  /** Part of the description, any case. */
+  description?: string;
+  /** Every one of these tags. */
+  tags?: string[];
+  /** Every one of these key/value pairs. */
+  metadata?: Metadata[];
+  /** Videos recorded from a live stream: there are none locally. */
+  liveStreamId?: string;
+}
 
 export interface VideoListQuery {
   sortBy: VideoSortBy;
   sortOrder: 'asc' | 'desc';
   offset: number;
   limit: number;
+  filter?: VideoFilter;
 }
 
 /** Where video records and their received chunks live. SQLite here; the routes and the ingest see only this. */
@@ -108,6 +139,8 @@ export interface VideoStore {
   create(input: NewVideo): VideoRecord;
   get(id: string): VideoRecord | undefined;
   list(query: VideoListQuery): { items: VideoRecord[]; total: number };
+  /** Applies the given fields; undefined when the video is unknown. */
+  update(id: string, patch: VideoPatch): VideoRecord | undefined;
   delete(id: string): boolean;
   chunks(id: string): ChunkRecord[];
   /** Marks the first accepted chunk: the range form, its total if known, and who sent it. */
@@ -143,6 +176,9 @@ interface VideoRow {
   upload_token: string | null;
   upload_name: string | null;
   tus_upload_id: string | null;
+  language: string | null;
+  language_origin: 'api' | 'auto' | null;
+  player_id: string | null;
 }
 
 const toRecord = (row: VideoRow): VideoRecord => ({
@@ -165,9 +201,55 @@ const toRecord = (row: VideoRow): VideoRecord => ({
   uploadToken: row.upload_token,
   uploadName: row.upload_name,
   tusUploadId: row.tus_upload_id,
+  language: row.language,
+  languageOrigin: row.language_origin,
+  playerId: row.player_id,
 });
 
-const COLUMNS: Record<VideoSortBy, string> = { createdAt: 'created_at', updatedAt: 'updated_at', title: 'title' };
+const COLUMNS: Record<VideoSortBy, string> = {
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  publishedAt: 'published_at',
+  title: 'title',
+};
+
+/** The WHERE clause of a filter, with its parameters: values are always bound, never spliced in. */
+function whereOf(filter: VideoFilter = {}): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter.liveStreamId !== undefined) clauses.push('0');
+  for (const [column, value] of [
+    ['title', filter.title],
+    ['description', filter.description],
+  ] as const) {
+    if (value === undefined) continue;
+    clauses.push(`instr(lower(${column}), lower(?)) > 0`);
+    params.push(value);
+  }
+  for (const tag of filter.tags ?? []) {
+    clauses.push('EXISTS (SELECT 1 FROM json_each(videos.tags) WHERE value = ?)');
+    params.push(tag);
+  }
+  for (const { key, value } of filter.metadata ?? []) {
+    clauses.push(
+      `EXISTS (SELECT 1 FROM json_each(videos.metadata) WHERE json_extract(value, '$.key') = ? AND json_extract(value, '$.value') = ?)`,
+    );
+    params.push(key, value);
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+const UPDATABLE: Record<keyof VideoPatch, (value: unknown) => Record<string, unknown>> = {
+  title: (v) => ({ title: v }),
+  description: (v) => ({ description: v }),
+  public: (v) => ({ public: v ? 1 : 0 }),
+  panoramic: (v) => ({ panoramic: v ? 1 : 0 }),
+  mp4Support: (v) => ({ mp4_support: v ? 1 : 0 }),
+  tags: (v) => ({ tags: JSON.stringify(v) }),
+  metadata: (v) => ({ metadata: JSON.stringify(v) }),
+  language: (v) => ({ language: v, language_origin: v === null ? null : 'api' }),
+  playerId: (v) => ({ player_id: v }),
+};
 
 export class SqliteVideoStore implements VideoStore {
   readonly #db: Db;
@@ -185,7 +267,7 @@ export class SqliteVideoStore implements VideoStore {
   readonly #setTus;
   readonly #byTus;
   readonly #unfinished;
-  readonly #pages = new Map<string, Database.Statement<{ limit: number; offset: number }, VideoRow>>();
+  readonly #pages = new Map<string, Database.Statement<unknown[], unknown>>();
 
   constructor(db: Db, now: () => number = Date.now) {
     this.#db = db;
@@ -247,6 +329,8 @@ export class SqliteVideoStore implements VideoStore {
           metadata: JSON.stringify(input.metadata ?? []),
           now,
         });
+        const extra: VideoPatch = { language: input.language, playerId: input.playerId };
+        if (extra.language != null || extra.playerId != null) this.#set(id, extra, now);
         return this.get(id)!;
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
@@ -259,21 +343,48 @@ export class SqliteVideoStore implements VideoStore {
     return row && toRecord(row);
   }
 
-  list({ sortBy, sortOrder, offset, limit }: VideoListQuery): { items: VideoRecord[]; total: number } {
-    const key = `${sortBy}:${sortOrder}`;
-    let statement = this.#pages.get(key);
-    if (!statement) {
-      const dir = sortOrder === 'asc' ? 'ASC' : 'DESC';
-      statement = this.#db.prepare(
-        `SELECT * FROM videos ORDER BY ${COLUMNS[sortBy]} ${dir}, seq ${dir} LIMIT @limit OFFSET @offset`,
-      );
-      this.#pages.set(key, statement);
-    }
-    const page = statement;
+  list({ sortBy, sortOrder, offset, limit, filter }: VideoListQuery): { items: VideoRecord[]; total: number } {
+    const where = whereOf(filter);
+    const dir = sortOrder === 'asc' ? 'ASC' : 'DESC';
+    // Titles sort as people read them; ties fall back to creation order.
+    const collate = sortBy === 'title' ? ' COLLATE NOCASE' : '';
+    const pageSql = `SELECT * FROM videos ${where.sql} ORDER BY ${COLUMNS[sortBy]}${collate} ${dir}, seq ${dir} LIMIT ? OFFSET ?`;
+    const countSql = `SELECT count(*) AS n FROM videos ${where.sql}`;
     return this.#db.transaction(() => ({
-      total: this.#count.get()!.n,
-      items: page.all({ limit, offset }).map(toRecord),
+      total: (where.sql ? this.#statement<{ n: number }>(countSql).get(...where.params) : this.#count.get())!.n,
+      items: this.#statement<VideoRow>(pageSql)
+        .all(...where.params, limit, offset)
+        .map(toRecord),
     }))();
+  }
+
+  /** Statements are prepared once per distinct SQL text; the texts come from a fixed set of shapes. */
+  #statement<R>(sql: string): Database.Statement<unknown[], R> {
+    let statement = this.#pages.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      // Bounded: a filter adds one clause per tag or pair; beyond a few hundred shapes, start afresh.
+      if (this.#pages.size > 256) this.#pages.clear();
+      this.#pages.set(sql, statement);
+    }
+    return statement as Database.Statement<unknown[], R>;
+  }
+
+  update(id: string, patch: VideoPatch): VideoRecord | undefined {
+    if (!this.get(id)) return undefined;
+    this.#set(id, patch, this.#now());
+    return this.get(id);
+  }
+
+  #set(id: string, patch: VideoPatch, now: number): void {
+    const values: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      Object.assign(values, UPDATABLE[field as keyof VideoPatch](value));
+    }
+    const columns = Object.keys(values);
+    const sets = [...columns.map((column) => `${column} = @${column}`), 'updated_at = @now'].join(', ');
+    this.#db.prepare(`UPDATE videos SET ${sets} WHERE id = @id`).run({ ...values, now, id });
   }
 
   delete(id: string): boolean {

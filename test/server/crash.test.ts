@@ -95,7 +95,7 @@ describe('SIGKILL in the middle of a chunk', () => {
     );
     assert.equal((await status(server, video.videoId)).ingest.status, 'uploaded');
     assert.equal(sha256File(join(dataDir, 'videos', video.videoId, 'source')), sha256(data));
-    const played = await fetch(done.assets.mp4);
+    const played = await fetch(done.assets.mp4!);
     assert.equal(sha256(Buffer.from(await played.arrayBuffer())), sha256(data));
   });
 

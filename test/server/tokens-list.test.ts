@@ -120,8 +120,10 @@ describe('GET /upload-tokens', () => {
       const response = await api.authed(`/upload-tokens?${query}`);
       assert.equal(response.status, 400);
       const problem = (await response.json()) as Problem;
-      assert.equal(problem.title, 'A query parameter is invalid.');
+      assert.equal(problem.type, 'https://docs.api.video/reference/request-invalid-query-parameter');
+      assert.match(problem.title, /^(A query parameter is invalid\.|This parameter is out of the allowed range of values\.)$/);
       assert.equal(problem.name, name);
+      assert.equal(problem.problems?.[0]?.name, name);
     });
   }
 

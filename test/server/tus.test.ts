@@ -69,7 +69,7 @@ describe('tus endpoint', () => {
     assert.equal(done.status, 200);
     assert.deepEqual(JSON.parse(done.body), video);
     assert.equal(sha256File(join(api.dataDir, 'videos', video.videoId, 'source')), sha256(data));
-    const played = await fetch(video.assets.mp4);
+    const played = await fetch(video.assets.mp4!);
     assert.equal(sha256(Buffer.from(await played.arrayBuffer())), sha256(data));
     const status = (await (await api.authed(`/videos/${video.videoId}/status`)).json()) as VideoStatus;
     assert.equal(status.ingest.status, 'uploaded');

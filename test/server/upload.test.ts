@@ -29,7 +29,7 @@ describe('POST /upload', () => {
 
   async function assertAssembled(video: Video, original: Buffer): Promise<void> {
     assert.equal(sha256File(sourceOf(video.videoId)), sha256(original));
-    const played = await fetch(video.assets.mp4);
+    const played = await fetch(video.assets.mp4!);
     assert.equal(played.status, 200);
     assert.equal(sha256(Buffer.from(await played.arrayBuffer())), sha256(original));
     const state = await status(video.videoId);
@@ -161,7 +161,7 @@ describe('POST /upload', () => {
     });
     const video = await expectVideo(created, 201);
     assert.equal(video.public, false);
-    assert.equal((await status(video.videoId)).ingest.status, null);
+    assert.equal((await status(video.videoId)).ingest.status, 'uploading');
     for (const [i, part] of parts.entries()) {
       const response = await expectVideo(
         await sendChunk(api, token, part, { range: `part ${i + 1}/3`, videoId: video.videoId }),
