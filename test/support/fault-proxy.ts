@@ -3,6 +3,12 @@
  * by rule, resets connections mid-body, answers 503 or 429 (with Retry-After), stalls, adds latency,
  * or caps bandwidth. Synthetic answers carry CORS headers, so browsers see them as real responses.
  * Reusable from node tests directly and from browser tests through web-test-runner server commands.
+ *
+ * Refusals (4xx and 5xx answers) that come before the request body has all arrived are, by default,
+ * handed on as most proxies do: the rest of the body is read into nothing, then the answer is sent, so
+ * every browser reads it. With `refusals: 'close'` the proxy answers at once and closes the connection
+ * while the body is still coming, as some servers and proxies do: Firefox and WebKit then report a
+ * network error (status 0) instead of the answer, Chromium usually the answer.
  */
 import {
   createServer,
@@ -41,6 +47,12 @@ export interface FaultRule {
 
 export interface FaultConfig {
   rules?: FaultRule[];
+  /**
+   * What the proxy does with a refusal (status ≥ 400, forwarded or injected) that comes before the
+   * request body has all arrived: `drain` (default) reads the rest of the body, then answers; `close`
+   * answers at once and closes the connection without reading the rest.
+   */
+  refusals?: 'drain' | 'close';
   /** Added to every forwarded request. */
   latencyMs?: number;
   /** Cap on request-body bytes per second, per request. */
@@ -193,8 +205,7 @@ export class FaultProxy {
       return;
     }
     if (action?.type === 'status') {
-      req.resume();
-      req.on('end', () => {
+      const answer = (): void => {
         entry.status = action.status;
         res.writeHead(action.status, {
           ...CORS_HEADERS,
@@ -209,7 +220,14 @@ export class FaultProxy {
               status: action.status,
             }),
         );
-      });
+      };
+      if (this.#config.refusals === 'close' && action.status >= 400 && !req.readableEnded) {
+        entry.fault = 'status-close';
+        this.#answerAndClose(req, res, answer);
+        return;
+      }
+      req.resume();
+      req.on('end', answer);
       return;
     }
     const delay = (this.#config.latencyMs ?? 0) + (action?.type === 'delay' ? action.ms : 0);
@@ -219,7 +237,17 @@ export class FaultProxy {
     } else this.#forward(req, res, entry, action?.type === 'drop');
   }
 
+  /** Answers before the body has all arrived, then closes the connection without reading the rest. */
+  #answerAndClose(req: IncomingMessage, res: ServerResponse, answer: () => void): void {
+    req.pause();
+    res.shouldKeepAlive = false;
+    res.once('finish', () => req.socket.destroy());
+    answer();
+  }
+
   #forward(req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, drop = false): void {
+    // Set once the target refused the request before its body had all arrived: the body then goes nowhere.
+    let refused = false;
     const upstream = httpRequest(
       {
         host: this.target.hostname,
@@ -237,7 +265,42 @@ export class FaultProxy {
           answer.on('end', () => req.socket.destroy());
           return;
         }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        const status = answer.statusCode ?? 502;
+        if (status >= 400 && !req.readableEnded) {
+          refused = true;
+          req.unpipe(upstream);
+          // The target has said all it will: its side of the request goes.
+          answer.once('end', () => upstream.destroy());
+          entry.fault = this.#config.refusals === 'close' ? 'refusal-close' : 'refusal-drain';
+          if (this.#config.refusals === 'close') {
+            this.#answerAndClose(req, res, () => {
+              res.writeHead(status, answer.headers);
+              answer.pipe(res);
+            });
+            return;
+          }
+          // As most proxies do: the answer (a short problem body) waits until the client has sent its body.
+          const held: Buffer[] = [];
+          let answered = false;
+          let bodyDone = false;
+          const send = (): void => {
+            if (!answered || !bodyDone || res.headersSent) return;
+            res.writeHead(status, answer.headers);
+            res.end(Buffer.concat(held));
+          };
+          answer.on('data', (chunk: Buffer) => held.push(chunk));
+          answer.on('end', () => {
+            answered = true;
+            send();
+          });
+          req.on('end', () => {
+            bodyDone = true;
+            send();
+          });
+          req.resume();
+          return;
+        }
+        res.writeHead(status, answer.headers);
         answer.pipe(res);
       },
     );
@@ -248,7 +311,7 @@ export class FaultProxy {
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       upstreamFailed = true;
       entry.upstreamError = error.code ?? error.message;
-      if (clientGone) return;
+      if (clientGone || refused) return;
       if (!res.headersSent) {
         entry.status = 502;
         res.writeHead(502, { ...CORS_HEADERS, connection: 'close' });
@@ -281,7 +344,7 @@ export class FaultProxy {
     const started = Date.now();
     let sent = 0;
     req.on('data', (chunk: Buffer) => {
-      if (upstreamFailed) return;
+      if (upstreamFailed || refused) return;
       sent += chunk.length;
       const ok = upstream.write(chunk);
       const due = started + (sent / bandwidth) * 1000 - Date.now();
@@ -294,7 +357,9 @@ export class FaultProxy {
         else setTimeout(go, due);
       }
     });
-    req.on('end', () => upstream.end());
+    req.on('end', () => {
+      if (!refused) upstream.end();
+    });
     req.resume();
   }
 }

@@ -4,15 +4,12 @@ import {
   CHUNK,
   clearResumeRecords,
   configureProxy,
-  deleteToken,
   delay,
-  grantFor,
   makeFile,
   MiB,
   mintingProvider,
   mintToken,
   partOf,
-  progressWhere,
   proxyLog,
   record,
   settled,
@@ -158,36 +155,6 @@ describe('token sources', () => {
     expect(state).to.equal('complete');
     expect(minted.length).to.equal(1);
     expect(new Set(uploads(await proxyLog()).map((e) => e.token)).size).to.equal(1);
-  });
-
-  it('refreshes once on a 401 and resends the part', async () => {
-    const { url } = await configureProxy({ bandwidth: 12 * MiB });
-    const minted: string[] = [];
-    const session = new UploadSession({
-      tokenProvider: async () => {
-        const grant = await grantFor(url, 600);
-        minted.push(grant.token);
-        return grant;
-      },
-      chunkSize: CHUNK,
-    });
-    const file = makeFile(21 * MiB, 'revoked.mp4', 25);
-    session.start(file);
-    // Once part 1 is in, the token is deleted on the server: a later part gets 401.
-    await progressWhere(session, (p) => p.part >= 2);
-    expect((await deleteToken(minted[0])).status).to.equal(204);
-    const { state, error } = await settled(session);
-    expect(error?.message ?? null).to.equal(null);
-    expect(state).to.equal('complete');
-    expect(minted).to.have.length(2);
-    const sent = uploads(await proxyLog());
-    const refused = sent.filter((e) => e.status === 401);
-    expect(refused).to.have.length(1);
-    expect(refused[0].token).to.equal(minted[0]);
-    const resent = sent.filter((e) => partOf(e) === partOf(refused[0]) && e.status === 201);
-    expect(resent).to.have.length(1);
-    expect(resent[0].token).to.equal(minted[1]);
-    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
   });
 
   it('fails with unauthorized when a freshly fetched token is refused too', async () => {

@@ -4,7 +4,6 @@ import {
   CHUNK,
   clearResumeRecords,
   configureProxy,
-  deleteToken,
   grantFor,
   makeFile,
   MiB,
@@ -54,30 +53,6 @@ describe('tus transport', () => {
       expect(events.progress[i].uploadedBytes).to.be.at.least(events.progress[i - 1].uploadedBytes);
     }
     expect(Object.keys(localStorage).filter((k) => k.startsWith('video-uploader:'))).to.deep.equal([]);
-  });
-
-  it('refreshes after a 401 and continues from the server offset', async () => {
-    const { url } = await configureProxy({ bandwidth: 12 * MiB });
-    const minted: string[] = [];
-    const session = new UploadSession({
-      tokenProvider: async () => {
-        const grant = await grantFor(url, 600, { protocol: 'tus' });
-        minted.push(grant.token);
-        return grant;
-      },
-      chunkSize: CHUNK,
-    });
-    const file = makeFile(21 * MiB, 'tus-401.mp4', 62);
-    session.start(file);
-    await progressWhere(session, (p) => p.uploadedBytes >= CHUNK);
-    await deleteToken(minted[0]);
-    const { state, error } = await settled(session);
-    expect(error?.message ?? null).to.equal(null);
-    expect(state).to.equal('complete');
-    expect(minted).to.have.length(2);
-    const sent = uploads(await proxyLog());
-    expect(sent.filter((e) => e.status === 401).length).to.equal(1);
-    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
   });
 
   it('retries through a reset and a 503', async () => {
