@@ -1,10 +1,25 @@
-// The CDN bundle: one minified ES module with lit inside, and the tus transport (tus-js-client)
-// as a chunk loaded only when an element uses protocol="tus". Built from tsc's output in dist/.
+// The CDN bundle: one minified ES module with lit inside (the element); the upload engine in a chunk with a
+// fixed name, video-uploader-engine.min.js, that the element imports when it connects (pages may modulepreload
+// it); the tus transport (tus-js-client) as a chunk loaded only when an element uses protocol="tus"; the
+// built-in languages other than English. Built from tsc's output in dist/.
 import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
 import { rmSync } from 'node:fs';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+
+const ENGINE_FILE = 'video-uploader-engine.min.js';
+
+/** Tells the engine loader the engine chunk's file, which it fetches again with a new query after a failed load. */
+const engineRetryFile = {
+  name: 'engine-retry-file',
+  transform(code, id) {
+    if (!id.replaceAll('\\', '/').endsWith('/dist/element/controllers/engine-loader.js')) return null;
+    const marker = "const ENGINE_RETRY_FILE = '';";
+    if (!code.includes(marker)) this.error('engine-loader.js: ENGINE_RETRY_FILE marker not found');
+    return { code: code.replace(marker, `const ENGINE_RETRY_FILE = './${ENGINE_FILE}';`), map: null };
+  },
+};
 
 export default {
   input: 'dist/element/index.js',
@@ -13,7 +28,8 @@ export default {
     dir: 'dist/cdn',
     format: 'es',
     entryFileNames: 'video-uploader.min.js',
-    chunkFileNames: 'video-uploader-[name]-[hash].min.js',
+    chunkFileNames: (chunk) =>
+      chunk.name === 'engine' ? ENGINE_FILE : 'video-uploader-[name]-[hash].min.js',
     sourcemap: true,
   },
   plugins: [
@@ -21,6 +37,7 @@ export default {
     { name: 'clean-cdn', buildStart: () => rmSync('dist/cdn', { recursive: true, force: true }) },
     // Whitespace and comments out of the element's html``, svg`` and css`` templates (lit's own code has none).
     // The closing slashes stay: in an svg`` template `<circle/><path/>` would otherwise nest the path in the circle.
+    engineRetryFile,
     minifyHTML({
       include: ['dist/element/**'],
       failOnError: true,

@@ -1,29 +1,19 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { PRODUCTION_API_URL, type UploadProtocol, type Video } from '../../protocol/index.js';
-import { UploadError, UploadSession } from '../../upload/index.js';
+import type { UploadSession } from '../../upload/session.js';
+import { UploadError } from '../../upload/upload-error.js';
 import type {
   TokenProvider,
   UploadErrorLike,
-  UploadEvent,
   UploadEventMap,
   UploadProgress,
   UploadSessionOptions,
   UploadState,
 } from '../../upload/types.js';
-import {
-  VideoUploadCancelEvent,
-  VideoUploadCompleteEvent,
-  VideoUploadErrorEvent,
-  VideoUploadPauseEvent,
-  VideoUploadProgressEvent,
-  VideoUploadResumeEvent,
-  VideoUploadRetryEvent,
-  VideoUploadSelectEvent,
-  VideoUploadStartEvent,
-  VideoUploadTokenEvent,
-} from '../events.js';
-import { matchesAccept, readDuration } from '../file-checks.js';
-import { formatBytes, formatDuration, formatPercent } from '../format.js';
+import { VideoUploadCancelEvent, VideoUploadErrorEvent, VideoUploadSelectEvent } from '../events.js';
+import { matchesAccept } from '../file-checks.js';
+import { formatBytes, formatDuration } from '../format.js';
+import { loadEngine, type EngineModule } from './engine-loader.js';
 import type { LocalizeController } from './localize.js';
 
 /** The element's properties that an upload reads. */
@@ -70,7 +60,6 @@ export interface UploadView {
 }
 
 const BUSY: ReadonlySet<UploadState> = new Set(['authorizing', 'uploading', 'retrying', 'paused']);
-const MILESTONES = [25, 50, 75];
 /** Milliseconds the duration check may take before the file is let through without it. */
 const DURATION_TIMEOUT_MS = 4000;
 
@@ -99,7 +88,6 @@ export class UploadController implements ReactiveController {
   #view: UploadView = INITIAL;
   #session: UploadSession | null = null;
   #run: AbortController | null = null;
-  #lastMilestone = 0;
 
   constructor(
     host: ReactiveControllerHost & EventTarget & UploadSettings,
@@ -110,6 +98,11 @@ export class UploadController implements ReactiveController {
     this.#localize = localize;
     this.#isDisabled = isDisabled;
     host.addController(this);
+  }
+
+  hostConnected(): void {
+    // The engine is in its own chunk: it starts loading now, so that it is there when a file is picked.
+    if (typeof document !== 'undefined') loadEngine().catch(() => undefined);
   }
 
   hostDisconnected(): void {
@@ -220,7 +213,10 @@ export class UploadController implements ReactiveController {
       this.#clearCurrent({ current: { file, duration: null }, checking: true, refusal: null });
       signal = this.#newRun();
     }
-    const duration = await readDuration(file, DURATION_TIMEOUT_MS);
+    const duration = await loadEngine().then(
+      (engine) => engine.readDuration(file, DURATION_TIMEOUT_MS),
+      () => null,
+    );
     if (signal) {
       if (signal.aborted) return null;
       this.#set({ current: null, checking: false });
@@ -253,82 +249,51 @@ export class UploadController implements ReactiveController {
     return options;
   }
 
-  /** Hands one file to a new session in a new run, and turns what the session reports into the view and events. */
+  /**
+   * Starts one file in a new run: once the engine has arrived (a file picked before waits for it, shown as
+   * authorizing), or with a network error that "Try again" retries when it cannot load.
+   */
   #start(upload: Upload): void {
-    this.#clearCurrent({ current: upload, refusal: null });
+    this.#clearCurrent({ current: upload, refusal: null, state: 'authorizing' });
     const signal = this.#newRun();
-    const session = new UploadSession(this.#sessionOptions());
+    loadEngine().then(
+      (engine) => {
+        if (!signal.aborted) this.#startSession(engine, upload, signal);
+      },
+      (cause: unknown) => {
+        if (signal.aborted) return;
+        const error = new UploadError('network', 'The uploader could not be loaded: check the connection.', { cause });
+        this.#set({ state: 'error', error });
+        this.#announce(this.#localize.errorText(error));
+        this.#host.dispatchEvent(new VideoUploadErrorEvent({ file: upload.file, error }));
+      },
+    );
+  }
+
+  /** Hands one file to a new session; session-view.ts turns what it reports into the view and events. */
+  #startSession(engine: EngineModule, upload: Upload, signal: AbortSignal): void {
+    const session = new engine.UploadSession(this.#sessionOptions());
     this.#session = session;
-    this.#lastMilestone = 0;
     signal.addEventListener('abort', () => {
       if (BUSY.has(session.state)) session.cancel();
     });
-    const { file } = upload;
-    const host = this.#host;
-    const text = (): LocalizeController['text'] => this.#localize.text;
-    const on = <K extends keyof UploadEventMap>(type: K, handle: (detail: UploadEventMap[K]) => void): void => {
-      session.addEventListener(type, (event: UploadEvent<K>) => {
-        if (!signal.aborted) handle(event.detail);
-      });
-    };
-    on('statechange', ({ state }) => {
-      if (state !== 'canceled') this.#set({ state });
+    engine.followSession(session, upload, {
+      host: this.#host,
+      localize: this.#localize,
+      signal,
+      view: () => this.#view,
+      set: (changes) => this.#set(changes),
+      announce: (message) => this.#announce(message),
+      start: (next) => this.#start(next),
     });
-    on('token', ({ grant, refreshed }) => host.dispatchEvent(new VideoUploadTokenEvent({ file, grant, refreshed })));
-    on('start', ({ resumedBytes }) => {
-      this.#announce(text().announceStart(file.name));
-      host.dispatchEvent(new VideoUploadStartEvent({ file, resumedBytes }));
-    });
-    on('progress', (progress) => {
-      this.#set({ progress, lastRetry: null });
-      const milestone = MILESTONES.filter((m) => progress.percent >= m).at(-1) ?? 0;
-      if (milestone > this.#lastMilestone) {
-        this.#lastMilestone = milestone;
-        this.#announce(text().announceProgress(formatPercent(milestone, this.#localize.locale)));
-      }
-      host.dispatchEvent(new VideoUploadProgressEvent({ file, progress }));
-    });
-    on('retry', (detail) => {
-      this.#set({ lastRetry: detail });
-      host.dispatchEvent(new VideoUploadRetryEvent({ file, ...detail }));
-    });
-    on('pause', ({ progress }) => {
-      this.#set({ progress });
-      this.#announce(text().paused);
-      host.dispatchEvent(new VideoUploadPauseEvent({ file, progress }));
-    });
-    on('resume', ({ progress }) => {
-      this.#set({ error: null });
-      this.#announce(text().uploading);
-      host.dispatchEvent(new VideoUploadResumeEvent({ file, progress }));
-    });
-    on('complete', ({ video }) => {
-      const completed = host.multiple ? [...this.#view.completed, { file, video }] : [{ file, video }];
-      this.#set({ completed, progress: session.progress });
-      this.#announce(text().announceComplete(file.name));
-      host.dispatchEvent(new VideoUploadCompleteEvent({ file, video }));
-      const [next, ...rest] = this.#view.queue;
-      if (next) {
-        this.#set({ queue: rest });
-        this.#start(next);
-      } else if (host.multiple) {
-        // The list of uploaded videos shows every file, this one included.
-        this.#set({ current: null });
-      }
-    });
-    on('error', ({ error }) => {
-      this.#set({ error });
-      this.#announce(this.#localize.errorText(error));
-      host.dispatchEvent(new VideoUploadErrorEvent({ file, error }));
-    });
-    this.#readDurationLater(upload, signal);
-    session.start(file);
+    this.#readDurationLater(engine, upload, signal);
+    session.start(upload.file);
   }
 
   /** Without `max-duration` the duration is only shown, so it is read while the upload runs. */
-  #readDurationLater(upload: Upload, signal: AbortSignal): void {
+  #readDurationLater(engine: EngineModule, upload: Upload, signal: AbortSignal): void {
     if (upload.duration !== null || typeof document === 'undefined') return;
-    void readDuration(upload.file, DURATION_TIMEOUT_MS).then((duration) => {
+    void engine.readDuration(upload.file, DURATION_TIMEOUT_MS).then((duration) => {
       if (duration !== null && !signal.aborted && this.#view.current === upload)
         this.#set({ current: { ...upload, duration } });
     });
