@@ -1,6 +1,50 @@
-import { createTokenIssuer, DEFAULT_TTL } from '../issuer/index.js';
+import { Redis } from 'ioredis';
+import { createTokenIssuer, DEFAULT_TTL, MemoryRateLimitStore } from '../issuer/index.js';
 import { createNodeFetch, serveTokenIssuer } from '../issuer/node.js';
+import { RedisRateLimitStore } from '../issuer/redis.js';
+
 import { parse, portOf, untilSignal, UsageError } from './args.js';
+
+/**
+ * A Redis client for the rate-limit store that never queues a command while disconnected: a hit
+ * fails at once (503, or the memory fallback) instead of waiting for Redis to come back.
+ */
+async function connectRedis(
+  url: string | undefined,
+  fallback: boolean,
+): Promise<{ client: Redis; store: RedisRateLimitStore } | undefined> {
+  if (!url) return undefined;
+  if (!/^rediss?:\/\//.test(url)) throw new UsageError(`Invalid --redis-url (redis:// or rediss://): ${url}`);
+  const client = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    lazyConnect: true,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+  });
+  let warned = false;
+  client.on('error', (error: Error) => {
+    if (warned) return;
+    warned = true;
+    console.error(`video-uploader: Redis: ${error.message} (retrying; token requests answer 503 meanwhile)`);
+  });
+  client.on('ready', () => {
+    warned = false;
+  });
+  // Redis down at start is not fatal: the issuer serves (503 or the fallback) and reconnects.
+  await client.connect().catch(() => {});
+  const store = new RedisRateLimitStore({
+    client,
+    ...(fallback
+      ? {
+          fallback: new MemoryRateLimitStore(),
+          onError: (error: unknown) =>
+            console.error(`video-uploader: Redis: ${error instanceof Error ? error.message : String(error)}; counting in memory`),
+        }
+      : {}),
+  });
+  return { client, store };
+}
 
 export const issuerUsage = `video-uploader issuer [options]   the token issuer alone
 
@@ -14,6 +58,11 @@ export const issuerUsage = `video-uploader issuer [options]   the token issuer a
   --allow-zero-ttl   permit tokens that never expire
   --allow-origin O   a page origin that may ask for tokens cross-origin (repeatable)
   --rate-limit N     token requests per client a minute (default 10; 0 turns the limit off)
+  --trust-proxy T    believe X-Forwarded-For from proxies in front: a hop count, or proxy addresses and
+                     CIDR ranges, comma-separated (loopback, private, linklocal name the usual ones)
+  --client-ip-header H  a header the platform in front sets to the client address (cf-connecting-ip)
+  --redis-url URL    keep the rate-limit counts in Redis, shared by every instance (env REDIS_URL)
+  --redis-fallback   count in memory while Redis is down, instead of answering 503
   --quiet            no request log`;
 
 function secondsOf(value: string | undefined, name: string): number | undefined {
@@ -34,11 +83,20 @@ export async function issuerCommand(argv: string[]): Promise<number> {
     'allow-zero-ttl': { type: 'boolean' },
     'allow-origin': { type: 'string', multiple: true },
     'rate-limit': { type: 'string' },
+    'trust-proxy': { type: 'string' },
+    'client-ip-header': { type: 'string' },
+    'redis-url': { type: 'string' },
+    'redis-fallback': { type: 'boolean' },
     quiet: { type: 'boolean' },
   });
   const apiKey = values['api-key'] ?? process.env.APIVIDEO_API_KEY ?? '';
   if (apiKey.trim() === '') throw new UsageError('An API key is required: pass --api-key or set APIVIDEO_API_KEY.');
   const rateLimit = secondsOf(values['rate-limit'], '--rate-limit');
+  const trust = values['trust-proxy'];
+  const trustProxy =
+    trust === undefined ? undefined : /^[0-9]+$/.test(trust) ? Number(trust) : trust.split(',').map((s) => s.trim());
+  const log = values.quiet ? undefined : (line: string): void => console.log(line);
+  const redis = await connectRedis(values['redis-url'] ?? process.env.REDIS_URL, values['redis-fallback'] === true);
   let issuer;
   try {
     issuer = createTokenIssuer({
@@ -50,10 +108,14 @@ export async function issuerCommand(argv: string[]): Promise<number> {
       allowZeroTtl: values['allow-zero-ttl'] === true,
       allowedOrigins: values['allow-origin'] ?? [],
       rateLimit: rateLimit === 0 ? false : rateLimit,
+      rateLimitStore: redis?.store,
+      trustProxy,
+      clientIpHeader: values['client-ip-header'],
       fetch: createNodeFetch(),
-      log: values.quiet ? undefined : (line) => console.log(line),
+      log,
     });
   } catch (error) {
+    redis?.client.disconnect();
     // Configuration errors name the option at fault and never carry the key.
     if (error instanceof TypeError) throw new UsageError(error.message.replace(/^createTokenIssuer: /, ''));
     throw error;
@@ -70,5 +132,6 @@ export async function issuerCommand(argv: string[]): Promise<number> {
   const signal = await untilSignal();
   console.log(`video-uploader: ${signal}, closing`);
   await running.close();
+  redis?.client.disconnect();
   return 0;
 }
