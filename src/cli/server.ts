@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { startVideoApiServer } from '../server/app.js';
 import { fsyncFromEnv, parse, portOf, untilSignal, UsageError } from './args.js';
+import { limitsOf, limitsOptions, limitsUsage } from './server-limits.js';
 
 export const serverUsage = `video-uploader server [options]   the local video API alone
 
@@ -9,7 +10,8 @@ export const serverUsage = `video-uploader server [options]   the local video AP
   --api-key K    API key that management routes require (env APIVIDEO_API_KEY)
   --data-dir D   where the database and files live (env VIDEO_UPLOADER_DATA_DIR, default .video-uploader)
   --public-url U origin used in asset URLs (default: the origin each request came to)
-  --quiet        no request log`;
+  --quiet        no request log
+${limitsUsage}`;
 
 export async function serverCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -19,6 +21,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
     'data-dir': { type: 'string' },
     'public-url': { type: 'string' },
     quiet: { type: 'boolean' },
+    ...limitsOptions,
   });
   const apiKey = values['api-key'] ?? process.env.APIVIDEO_API_KEY ?? '';
   if (apiKey.trim() === '') {
@@ -26,6 +29,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
   }
   const dataDir = resolve(values['data-dir'] ?? process.env.VIDEO_UPLOADER_DATA_DIR ?? '.video-uploader');
   const running = await startVideoApiServer({
+    ...limitsOf(values),
     apiKey,
     dataDir,
     fsync: fsyncFromEnv(),

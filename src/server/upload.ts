@@ -10,6 +10,7 @@ import { parseContentRange, type ChunkRange } from './content-range.js';
 import type { ApiContext, App } from './context.js';
 import { ChunkTooLong, type ChunkTarget, type Ingest } from './ingest.js';
 import { problems, uploadProblems } from './problem.js';
+import { uploadGuardOf, type UploadGuard } from './quota.js';
 import { VIDEO_ID_PATTERN } from './video-store.js';
 import { originOf, toVideo } from './videos.js';
 
@@ -38,13 +39,22 @@ export function registerUploadRoutes(app: App, ctx: ApiContext, ingest: Ingest, 
     const declared = Number(c.req.header('content-length') ?? '0');
     if (declared > maxRequest + ENVELOPE) throw uploadProblems.requestTooLarge(maxRequest);
 
-    const received = await receive(c.env.incoming, ingest, range, maxRequest);
+    // Quota and disk room are checked before the body is read; the reservation holds until the answer.
+    const guard = uploadGuardOf(ctx);
+    const admission = await guard.admit(token, c.req.header('content-length') ? declared : undefined);
     let video;
     try {
-      video = await ingest.commit({ ...received, range, token });
-    } catch (error) {
-      await ingest.discard(received.target);
-      throw error;
+      const received = await receive(c.env.incoming, ingest, range, maxRequest, guard, token);
+      received.videoId ??= guard.resentVideo(token, received.fileName, range, received.size);
+      try {
+        video = await ingest.commit({ ...received, range, token });
+      } catch (error) {
+        await ingest.discard(received.target);
+        throw error;
+      }
+      admission.accept(received.size);
+    } finally {
+      admission.release();
     }
     const body = toVideo(video, originOf(ctx, c.req.url));
     return c.json(body, 201, { [HeaderNames.videoId]: video.id });
@@ -67,7 +77,14 @@ interface Received {
  * as it arrives. Rejects with a ProblemError as soon as a rule is broken, without reading further
  * (the HTTP layer drains or closes the connection after the answer).
  */
-function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, maxRequest: number): Promise<Received> {
+function receive(
+  incoming: IncomingMessage,
+  ingest: Ingest,
+  range: ChunkRange,
+  maxRequest: number,
+  guard: UploadGuard,
+  token: string,
+): Promise<Received> {
   return new Promise<Received>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -136,6 +153,12 @@ function receive(incoming: IncomingMessage, ingest: Ingest, range: ChunkRange, m
       // An unknown video is refused now, before its bytes are read.
       if (!VIDEO_ID_PATTERN.test(value) || !ingest.store.get(value)) {
         fail(problems.notFound('videoId'));
+        return;
+      }
+      try {
+        guard.claim(value, token);
+      } catch (problem) {
+        fail(problem);
         return;
       }
       videoId = value;

@@ -1,0 +1,41 @@
+/** The `server` and `dev` flags of the upload guards: token quotas, disk room, upload connections. */
+import type { StartOptions } from '../server/app.js';
+import { UsageError } from './args.js';
+
+export const limitsUsage = `  --token-quota-bytes N    bytes one upload token may send (default 12 GiB)
+  --token-quota-parts N    parts one upload token may send (default 4096)
+  --min-free-space N       bytes kept free on the data disk; uploads past it get 507 (default 1 GiB)
+  --max-uploads-per-address N  uploads in progress from one address (default 32)
+  --min-upload-rate N      bytes an upload body must deliver every 30 s (default 16384; 0 turns it off)`;
+
+export const limitsOptions = {
+  'token-quota-bytes': { type: 'string' },
+  'token-quota-parts': { type: 'string' },
+  'min-free-space': { type: 'string' },
+  'max-uploads-per-address': { type: 'string' },
+  'min-upload-rate': { type: 'string' },
+} as const;
+
+function count(value: string | undefined, name: string, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value)))
+    throw new UsageError(`Invalid --${name} (a whole number ≥ ${min}): ${value}`);
+  return Number(value);
+}
+
+/** The options the flags set; flags not given leave the defaults. */
+export function limitsOf(values: Partial<Record<keyof typeof limitsOptions, string>>): Partial<StartOptions> {
+  const bytes = count(values['token-quota-bytes'], 'token-quota-bytes');
+  const parts = count(values['token-quota-parts'], 'token-quota-parts');
+  const minFreeSpace = count(values['min-free-space'], 'min-free-space', 0);
+  const maxUploadsPerAddress = count(values['max-uploads-per-address'], 'max-uploads-per-address');
+  const minRateBytes = count(values['min-upload-rate'], 'min-upload-rate', 0);
+  return {
+    tokenQuota: { ...(bytes ? { bytes } : {}), ...(parts ? { parts } : {}) },
+    ...(minFreeSpace !== undefined ? { minFreeSpace } : {}),
+    connections: {
+      ...(maxUploadsPerAddress ? { maxUploadsPerAddress } : {}),
+      ...(minRateBytes !== undefined ? { minRateBytes } : {}),
+    },
+  };
+}
