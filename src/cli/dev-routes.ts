@@ -65,21 +65,24 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
 
   // The issuer calls the API in-process: same wire, no second socket.
   let issuer: TokenIssuer | undefined;
-  const issue = (request: Request): Promise<Response> => {
+  const issue = (request: Request, clientAddress: string | undefined): Promise<Response> => {
     issuer ??= createTokenIssuer({
       apiKey: ctx.options.apiKey,
       apiUrl: 'http://video-api.internal',
       uploadUrl: options.publicUrl(),
       ttl: options.ttl ?? 900,
       rateLimit: { limit: 120, windowMs: 60_000 },
+      // The video is made with the token: a first part sent again after a lost answer fills the same video.
+      createVideo: true,
       fetch: async (input, init) => app.fetch(new Request(input, init)),
       allowedOrigins: options.allowedOrigins ?? [],
       log: options.log,
     });
-    return issuer(request);
+    return issuer(request, { clientAddress });
   };
   app.on(['POST', 'OPTIONS'], ISSUER_PATH, async (c) => {
-    if (c.req.method !== 'POST') return issue(c.req.raw);
+    const clientAddress = c.env.incoming.socket.remoteAddress;
+    if (c.req.method !== 'POST') return issue(c.req.raw, clientAddress);
     // The body is read here, within the issuer's limit: cancelling the request stream past it, as
     // the issuer does, would tear the connection down under the 413. What crossed the limit
     // stands for a larger body, which the issuer then refuses; the rest is skipped by the server.
@@ -89,6 +92,7 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
     headers.delete('transfer-encoding');
     return issue(
       new Request(c.req.url, { method: 'POST', headers, body: body.length > 0 ? new Uint8Array(body) : undefined }),
+      clientAddress,
     );
   });
   app.all(ISSUER_PATH, () => {

@@ -1,6 +1,51 @@
-import { createTokenIssuer, DEFAULT_TTL } from '../issuer/index.js';
+import { Redis } from 'ioredis';
+import { createTokenIssuer, DEFAULT_TTL, MemoryRateLimitStore } from '../issuer/index.js';
 import { createNodeFetch, serveTokenIssuer } from '../issuer/node.js';
 import { listening, parseCommand, portOf, untilSignal, UsageError, type CommandSpec } from './args.js';
+import { RedisRateLimitStore } from '../issuer/redis.js';
+
+/**
+ * A Redis client for the rate-limit store that never queues a command while disconnected: a hit
+ * fails at once (503, or the memory fallback) instead of waiting for Redis to come back.
+ */
+async function connectRedis(
+  url: string | undefined,
+  fallback: boolean,
+): Promise<{ client: Redis; store: RedisRateLimitStore } | undefined> {
+  if (!url) return undefined;
+  if (!/^rediss?:\/\//.test(url)) throw new UsageError(`Invalid --redis-url (redis:// or rediss://): ${url}`);
+  const client = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    lazyConnect: true,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+  });
+  let warned = false;
+  client.on('error', (error: Error) => {
+    if (warned) return;
+    warned = true;
+    console.error(`video-uploader: Redis: ${error.message} (retrying; token requests answer 503 meanwhile)`);
+  });
+  client.on('ready', () => {
+    warned = false;
+  });
+  // Redis down at start is not fatal: the issuer serves (503 or the fallback) and reconnects.
+  await client.connect().catch(() => {});
+  const store = new RedisRateLimitStore({
+    client,
+    ...(fallback
+      ? {
+          fallback: new MemoryRateLimitStore(),
+          onError: (error: unknown) =>
+            console.error(
+              `video-uploader: Redis: ${error instanceof Error ? error.message : String(error)}; counting in memory`,
+            ),
+        }
+      : {}),
+  });
+  return { client, store };
+}
 
 export const issuerSpec = {
   name: 'issuer',
@@ -37,6 +82,22 @@ export const issuerSpec = {
       value: 'N',
       help: 'token requests per client a minute (default 10; 0 turns the limit off)',
     },
+    'trust-proxy': {
+      type: 'string',
+      value: 'T',
+      help: 'believe X-Forwarded-For from proxies in front: a hop count, or proxy addresses and CIDR ranges, comma-separated (loopback, private, linklocal name the usual ones)',
+    },
+    'client-ip-header': {
+      type: 'string',
+      value: 'H',
+      help: 'a header the platform in front sets to the client address (cf-connecting-ip)',
+    },
+    'redis-url': {
+      type: 'string',
+      value: 'URL',
+      help: 'keep the rate-limit counts in Redis, shared by every instance (env REDIS_URL)',
+    },
+    'redis-fallback': { type: 'boolean', help: 'count in memory while Redis is down, instead of answering 503' },
     quiet: { type: 'boolean', help: 'log failures only, not every request' },
   },
   examples: ['APIVIDEO_API_KEY=my-key video-uploader issuer --port 3000 --allow-origin https://www.example.com'],
@@ -54,6 +115,11 @@ export async function issuerCommand(argv: string[]): Promise<number> {
   const apiKey = values['api-key'] ?? process.env.APIVIDEO_API_KEY ?? '';
   if (apiKey.trim() === '') throw new UsageError('An API key is required: pass --api-key or set APIVIDEO_API_KEY.');
   const rateLimit = secondsOf(values['rate-limit'], '--rate-limit');
+  const trust = values['trust-proxy'];
+  const trustProxy =
+    trust === undefined ? undefined : /^[0-9]+$/.test(trust) ? Number(trust) : trust.split(',').map((s) => s.trim());
+  const log = values.quiet ? undefined : (line: string): void => console.log(line);
+  const redis = await connectRedis(values['redis-url'] ?? process.env.REDIS_URL, values['redis-fallback'] === true);
   let issuer;
   try {
     issuer = createTokenIssuer({
@@ -65,11 +131,14 @@ export async function issuerCommand(argv: string[]): Promise<number> {
       allowZeroTtl: values['allow-zero-ttl'] === true,
       allowedOrigins: values['allow-origin'] ?? [],
       rateLimit: rateLimit === 0 ? false : rateLimit,
+      rateLimitStore: redis?.store,
+      trustProxy,
+      clientIpHeader: values['client-ip-header'],
       fetch: createNodeFetch(),
-      // Without a log function the issuer still reports failures, on stderr.
-      log: values.quiet ? undefined : (line) => console.log(line),
+      log,
     });
   } catch (error) {
+    redis?.client.disconnect();
     // Configuration errors name the option at fault and never carry the key.
     if (error instanceof TypeError) throw new UsageError(error.message.replace(/^createTokenIssuer: /, ''));
     throw error;
@@ -84,5 +153,6 @@ export async function issuerCommand(argv: string[]): Promise<number> {
   const signal = await untilSignal();
   console.log(`video-uploader: ${signal}, closing`);
   await running.close();
+  redis?.client.disconnect();
   return 0;
 }

@@ -24,7 +24,7 @@ export const topUsage = (): string =>
     ...Object.values(commands).map(({ spec }) => `  ${spec.name.padEnd(10)}${spec.summary}`),
     '',
     'Options:',
-    '  --help, -h      show this help; video-uploader <command> --help shows a command\'s options',
+    "  --help, -h      show this help; video-uploader <command> --help shows a command's options",
     '  --version, -v   print the version',
     '',
     'Examples:',

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { startVideoApiServer } from '../server/app.js';
 import { fsyncFromEnv, listening, parseCommand, portOf, untilSignal, UsageError, type CommandSpec } from './args.js';
+import { limitsOf, limitsOptions } from './server-limits.js';
 
 export const serverSpec = {
   name: 'server',
@@ -20,6 +21,7 @@ export const serverSpec = {
       help: 'origin used in asset URLs (default: the origin each request came to)',
     },
     quiet: { type: 'boolean', help: 'no request log' },
+    ...limitsOptions,
   },
   examples: ['APIVIDEO_API_KEY=my-key video-uploader server --port 8787 --data-dir ./videos'],
 } as const satisfies CommandSpec;
@@ -36,6 +38,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
   const host = values.host ?? process.env.HOST ?? '127.0.0.1';
   const running = await listening(port, host, () =>
     startVideoApiServer({
+      ...limitsOf(values),
       apiKey,
       dataDir,
       fsync: fsyncFromEnv(),

@@ -5,6 +5,7 @@
  */
 import { MAX_TTL, type FileFacts, type TokenGrant } from '../protocol/index.js';
 import { ProblemError } from '../protocol/problem.js';
+import type { FixedWindowLimiter, RateVerdict } from '../protocol/rate-limit.js';
 import { titleFromFileName } from '../protocol/title.js';
 import { readFileFacts } from './body.js';
 import {
@@ -31,8 +32,9 @@ export {
   type TokenIssuerOptions,
 } from './options.js';
 export { normalizeOrigin, type OriginPolicy } from './origins.js';
+export type { TrustProxy } from './client-address.js';
 export { ProblemError, ProblemError as IssuerProblem } from '../protocol/problem.js';
-export { MemoryRateLimitStore, type RateLimitStore } from '../protocol/rate-limit.js';
+export { MemoryRateLimitStore, type RateLimitStore, type WindowCount } from '../protocol/rate-limit.js';
 export { DEFAULT_ISSUER_RATE_LIMIT, defaultClientKey, type IssuerRateLimit } from './rate-limit.js';
 export type { VideoFields } from './upstream.js';
 
@@ -134,6 +136,25 @@ async function authorizeRequest(config: IssuerConfig, request: Request, file: Fi
   throw issuerProblems.notAuthorized();
 }
 
+/** Issuers that already said they see no client address: said once each. */
+const warnedUnknown = new WeakSet<IssuerConfig>();
+
+/** One hit on the limiter; a store that fails (Redis down) answers 503, logged, never a hang. */
+async function hitLimit(config: IssuerConfig, limiter: FixedWindowLimiter, key: string): Promise<RateVerdict> {
+  if (key === 'unknown' && !warnedUnknown.has(config) && config.log) {
+    warnedUnknown.add(config);
+    config.log(
+      'issuer: no client address reached the issuer, so every client shares one rate-limit window; pass context.clientAddress, the clientAddress option, or clientKey.',
+    );
+  }
+  try {
+    return await limiter.hit(key);
+  } catch (error) {
+    config.log?.(`issuer: the rate-limit store failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw issuerProblems.rateLimitUnavailable();
+  }
+}
+
 /** A `POST` from an allowed page: rate limit, file facts, authorize, then the token (and the video) upstream. */
 async function grant(
   config: IssuerConfig,
@@ -143,7 +164,9 @@ async function grant(
 ): Promise<Response> {
   let rateHeaders: Record<string, string> = {};
   if (config.limiter) {
-    const verdict = await config.limiter.hit(config.clientKey(request, context));
+    const clientAddress = config.clientAddress(request, context);
+    const key = config.clientKey(request, { ...context, clientAddress });
+    const verdict = await hitLimit(config, config.limiter, key);
     if (!verdict.allowed) throw issuerProblems.tooManyRequests(verdict);
     rateHeaders = verdict.headers;
   }

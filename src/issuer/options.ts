@@ -1,6 +1,7 @@
 /** The issuer's options, and their checks: a misconfiguration fails at creation, never per request. */
 import { MAX_TTL, PRODUCTION_API_URL, type FileFacts, type UploadProtocol } from '../protocol/index.js';
 import { FixedWindowLimiter, type RateLimitStore } from '../protocol/rate-limit.js';
+import { clientAddressResolver, type TrustProxy } from './client-address.js';
 import { originMatcher, type OriginPolicy } from './origins.js';
 import {
   DEFAULT_ISSUER_RATE_LIMIT,
@@ -55,8 +56,24 @@ export interface TokenIssuerOptions {
   rateLimit?: IssuerRateLimit | number | false;
   /** Where the rate-limit counts live; a shared store (Redis) when more than one instance serves. Default: memory. */
   rateLimitStore?: RateLimitStore;
-  /** The rate-limit key of a request. Default: CF-Connecting-IP, X-Forwarded-For's first entry, X-Real-IP, the socket. */
+  /**
+   * The rate-limit key of a request. Default: the client's address (`context.clientAddress`, which
+   * `trustProxy` and `clientIpHeader` may replace with a forwarded one), or `unknown`.
+   */
   clientKey?: (request: Request, context: IssuerContext) => string;
+  /**
+   * The connection's address where the runtime hands the handler only a `Request` (the node adapter
+   * passes it in the context, which wins). Default: none.
+   */
+  clientAddress?: (request: Request) => string | undefined;
+  /**
+   * Proxies in front of the issuer whose `X-Forwarded-For` is believed: how many (a hop count), or
+   * their addresses and CIDR ranges (`loopback`, `private` and `linklocal` name the usual ones).
+   * Default: none, the header is ignored.
+   */
+  trustProxy?: TrustProxy;
+  /** A header the platform in front sets to the client's address (`cf-connecting-ip`). Default: none. */
+  clientIpHeader?: string;
   /** Milliseconds allowed for the video API calls of one request. Default 10 000. */
   timeout?: number;
   /** The fetch used to call the video API. Default the global fetch. */
@@ -84,6 +101,8 @@ export interface IssuerConfig {
   matches: ReturnType<typeof originMatcher>;
   limiter: FixedWindowLimiter | undefined;
   clientKey: NonNullable<TokenIssuerOptions['clientKey']>;
+  /** The client's address: the context's, the option's, or a forwarded one the options trust. */
+  clientAddress: (request: Request, context: IssuerContext) => string | undefined;
   upstream: Upstream;
   /** One line per request, when a `log` function was given. */
   log: ((line: string) => void) | undefined;
@@ -169,6 +188,10 @@ export function resolveIssuerOptions(options: TokenIssuerOptions): IssuerConfig 
     throw configError('log must be a function, or false.');
   }
   const logError = log === false ? () => {} : (log ?? ((line: string) => console.error(line)));
+  if (options.clientAddress !== undefined && typeof options.clientAddress !== 'function')
+    throw configError('clientAddress must be a function (request) => address.');
+  const resolve = clientAddressResolver(options, configError);
+  const fromRequest = options.clientAddress;
   return {
     uploadUrl,
     ...ttls,
@@ -179,6 +202,7 @@ export function resolveIssuerOptions(options: TokenIssuerOptions): IssuerConfig 
     matches,
     limiter: rate ? new FixedWindowLimiter(rate, ISSUER_RATE_LIMIT_HEADERS, options.rateLimitStore, now) : undefined,
     clientKey: options.clientKey ?? defaultClientKey,
+    clientAddress: (request, context) => resolve(request, context.clientAddress ?? fromRequest?.(request)),
     upstream: createUpstream({
       apiUrl,
       authorization,

@@ -44,6 +44,14 @@ export const issuerProblems = {
       },
       { 'retry-after': retryAfter },
     ),
+  rateLimitUnavailable: (): ProblemError =>
+    problem(
+      'rate-limit-unavailable',
+      503,
+      'The issuer cannot check its rate limit.',
+      { detail: 'The store that counts token requests did not answer. Try again shortly.' },
+      { 'retry-after': '5' },
+    ),
   upstreamTimeout: (ms: number): ProblemError =>
     problem('upstream-timeout', 504, 'The video API did not answer in time.', {
       detail: `No answer within ${ms} ms. Try again shortly.`,

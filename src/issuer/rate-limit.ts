@@ -13,16 +13,9 @@ export const ISSUER_RATE_LIMIT_HEADERS: RateLimitHeaderNames = {
 };
 
 /**
- * Who a request comes from, as most hosts report it: Cloudflare's `CF-Connecting-IP`, the first
- * `X-Forwarded-For` entry, `X-Real-IP`, then the socket address an adapter passed along.
- * These headers are only as trustworthy as the proxy in front: without one, pass `clientKey`.
+ * The default rate-limit key: the client's address as `clientAddressOf` found it (the socket the
+ * adapter saw, or a forwarded address only when `trustProxy` says so), `unknown` when there is none.
  */
-export function defaultClientKey(request: Request, context?: { clientAddress?: string }): string {
-  const cf = request.headers.get('cf-connecting-ip')?.trim();
-  if (cf) return cf;
-  const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  if (forwarded) return forwarded;
-  const real = request.headers.get('x-real-ip')?.trim();
-  if (real) return real;
+export function defaultClientKey(_request: Request, context?: { clientAddress?: string }): string {
   return context?.clientAddress ?? 'unknown';
 }

@@ -18,6 +18,7 @@ import {
 } from '../node/http.js';
 import { stripEmptyContentType } from '../node/empty-answers.js';
 import { FixedWindowLimiter } from '../protocol/rate-limit.js';
+import { UPLOAD_PATH, uploadConnections, type ConnectionLimits } from './connections.js';
 import { ProblemError, problemResponse, problems } from './problem.js';
 import { DEFAULT_RATE_LIMIT, RATE_LIMIT_HEADERS } from './rate-limit.js';
 import { SqliteTokenStore } from './token-store.js';
@@ -25,6 +26,8 @@ import { registerTokenRoutes } from './tokens.js';
 import { registerMediaRoutes } from './media.js';
 
 export type { VideoApiOptions } from './context.js';
+export type { ConnectionLimits } from './connections.js';
+export type { TokenQuota } from './quota.js';
 
 export interface VideoApi {
   app: App;
@@ -123,13 +126,12 @@ export const DEFAULT_TIMEOUTS: Required<ServerTimeouts> = {
 const RAW_HEADERS = { 'Access-Control-Allow-Origin': '*' };
 const TIMED_OUT = timedOut(RAW_HEADERS);
 
-/** Paths whose bodies are uploads: they take as long as they need, as long as they keep coming. */
-const UPLOAD_PATH = /^\/(upload|tus)(\/|\?|$)/;
-
 export interface StartOptions extends VideoApiOptions {
   port?: number;
   host?: string;
   timeouts?: ServerTimeouts;
+  /** Upload connections per address and the least rate of an upload body. */
+  connections?: ConnectionLimits;
 }
 
 export interface RunningServer {
@@ -146,7 +148,9 @@ export async function listen(
   port: number,
   host: string,
   timeouts: ServerTimeouts = {},
+  connections: ConnectionLimits = {},
 ): Promise<{ server: Server; url: string }> {
+  const uploads = uploadConnections(connections, RAW_HEADERS);
   const { headersMs, idleMs, keepAliveMs, smallBodyMs } = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const handle = getRequestListener(fetch, {
     // A request node:http parsed but the web Request cannot hold (e.g. a malformed Host).
@@ -165,7 +169,9 @@ export async function listen(
     (req: IncomingMessage, res: ServerResponse) => {
       const socket = req.socket;
       socket.setTimeout(idleMs);
-      if (!UPLOAD_PATH.test(req.url ?? '/') && hasBody(req)) {
+      const upload = UPLOAD_PATH.test(req.url ?? '/');
+      if (upload && !uploads.admit(req, res)) return;
+      if (!upload && hasBody(req)) {
         const deadline = setTimeout(() => {
           if (req.complete) return;
           if (!res.headersSent && socket.writable) answerAndClose(socket, TIMED_OUT);
@@ -197,7 +203,13 @@ export async function startVideoApiServer(
   extend?: (app: App, ctx: ApiContext) => void,
 ): Promise<RunningServer> {
   const api = createVideoApi(options, extend);
-  const { server, url } = await listen(api.fetch, options.port ?? 0, options.host ?? '127.0.0.1', options.timeouts);
+  const { server, url } = await listen(
+    api.fetch,
+    options.port ?? 0,
+    options.host ?? '127.0.0.1',
+    options.timeouts,
+    options.connections,
+  );
   return {
     api,
     server,

@@ -2,10 +2,12 @@ import type { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { Db } from './db.js';
 import type { FixedWindowLimiter, RateLimitStore } from '../protocol/rate-limit.js';
+import type { UploadGuardOptions } from './quota.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import type { TokenStore } from './token-store.js';
 
-export interface VideoApiOptions {
+/** With the upload guard's: `tokenQuota`, `minFreeSpace`, `resendWindowMs` (see quota.ts). */
+export interface VideoApiOptions extends UploadGuardOptions {
   /** The API key that management routes require. */
   apiKey: string;
   /** Where the SQLite database and uploaded files live. */

@@ -11,6 +11,7 @@ import type { Context } from 'hono';
 import type { ApiContext, App, AppEnv } from './context.js';
 import { ChunkTooLong, type ChunkTarget, type Ingest } from './ingest.js';
 import { problems, uploadProblems } from './problem.js';
+import { uploadGuardOf, type UploadGuard } from './quota.js';
 import { VIDEO_ID_PATTERN } from './video-store.js';
 import { addressOf, countRequest } from './rate-headers.js';
 import { videoJson } from './video-json.js';
@@ -67,13 +68,23 @@ export async function acceptChunk(
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > maxRequest + ENVELOPE) throw uploadProblems.requestTooLarge(maxRequest);
 
-  const received = await receive(c.env.incoming, ingest, range, maxRequest, sender.videoId);
+  // Quota and disk room are checked before the body is read; the reservation holds until the answer.
+  const guard = uploadGuardOf(ctx);
+  const token = sender.token ?? undefined;
+  const admission = await guard.admit(token, c.req.header('content-length') ? declared : undefined);
   let video;
   try {
-    video = await ingest.commit({ ...received, range, token: sender.token });
-  } catch (error) {
-    await ingest.discard(received.target);
-    throw error;
+    const received = await receive(c.env.incoming, ingest, range, maxRequest, guard, token, sender.videoId);
+    if (token) received.videoId ??= guard.resentVideo(token, received.fileName, range, received.size);
+    try {
+      video = await ingest.commit({ ...received, range, token: sender.token });
+    } catch (error) {
+      await ingest.discard(received.target);
+      throw error;
+    }
+    admission.accept(received.size);
+  } finally {
+    admission.release();
   }
   return c.json(videoJson(ctx, video, c.req.url), 201, { [HeaderNames.videoId]: video.id });
 }
@@ -95,6 +106,8 @@ function receive(
   ingest: Ingest,
   range: ChunkRange,
   maxRequest: number,
+  guard: UploadGuard,
+  token: string | undefined,
   /** The video named in the path: a `videoId` field is then ignored. */
   pathVideoId?: string,
 ): Promise<Received> {
@@ -166,6 +179,12 @@ function receive(
       // An unknown video is refused now, before its bytes are read.
       if (!VIDEO_ID_PATTERN.test(value) || !ingest.store.get(value)) {
         fail(problems.notFound('videoId'));
+        return;
+      }
+      try {
+        guard.claim(value, token);
+      } catch (problem) {
+        fail(problem);
         return;
       }
       videoId = value;
