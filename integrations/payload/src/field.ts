@@ -51,8 +51,9 @@ export function videoField(options: VideoFieldOptions): JSONField {
     custom: { ...overrides.custom, videoUploader: true },
     hooks: {
       ...overrides.hooks,
-      // Runs before validation: an upload still running is kept as it is, so that validation refuses it.
-      beforeChange: [...(overrides.hooks?.beforeChange ?? []), ({ value }) => (pendingMessage(value) ? value : toStoredVideo(value))],
+      // Runs before validation: a valid video is cleaned of unknown keys; anything else (an upload still
+      // running, a value that is no video) is left as it is for validation to refuse.
+      beforeChange: [...(overrides.hooks?.beforeChange ?? []), ({ value }) => toStoredVideo(value) ?? value],
     },
     admin: {
       ...overrides.admin,

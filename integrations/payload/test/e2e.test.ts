@@ -240,4 +240,27 @@ describe('the Payload video field, end to end', { skip: !built && 'run `npm run 
     assert.deepEqual(errors, []);
     assert.deepEqual(offMachine, [], 'no request leaves the machine');
   });
+
+  it('refuses a stored value that is not a video, and deletes the video of a deleted entry', async () => {
+    const bad = await context.request.post(`${cmsUrl}/api/posts`, { data: { title: 'Bad', video: { videoId: '../../etc/passwd' } } });
+    assert.equal(bad.status(), 400);
+    assert.match(await bad.text(), /The video field must hold an object with a videoId\./);
+    const pending = await context.request.post(`${cmsUrl}/api/posts`, { data: { title: 'Early', video: { pending: WAIT_MESSAGE, previous: null } } });
+    assert.equal(pending.status(), 400);
+    assert.match(await pending.text(), new RegExp(WAIT_MESSAGE.replace(/\./g, '\\.')));
+
+    const created = await fetch(`${apiUrl}/videos`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${btoa(`${API_KEY}:`)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'To be deleted with its entry' }),
+    });
+    assert.equal(created.status, 201);
+    const { videoId } = (await created.json()) as { videoId: string };
+    const post = await context.request.post(`${cmsUrl}/api/posts`, { data: { title: 'Short-lived', video: { videoId, extra: 'dropped' } } });
+    assert.equal(post.status(), 201, await post.text());
+    const { doc } = (await post.json()) as { doc: { id: number; video: Record<string, unknown> } };
+    assert.deepEqual(doc.video, { videoId });
+    assert.equal((await context.request.delete(`${cmsUrl}/api/posts/${doc.id}`)).status(), 200);
+    await until(() => videoStatus(videoId), (status) => status === 404, 'the video of the deleted entry deleted');
+  });
 });

@@ -52,11 +52,15 @@ describe('validation on save', () => {
     assert.equal(pendingMessage({ videoId: 'vi1' }), undefined);
   });
 
-  it('keeps a pending upload through beforeChange so that validation refuses it, and cleans a stored one', async () => {
+  it('cleans a video in beforeChange, and leaves anything else for validation to refuse', async () => {
     const field = videoField({ name: 'video' });
     const hook = field.hooks!.beforeChange!.at(-1)! as (args: { value: unknown }) => unknown;
-    assert.deepEqual(await hook({ value: { pending: 'wait', previous: null } }), { pending: 'wait', previous: null });
     assert.deepEqual(await hook({ value: { videoId: 'vi1', junk: true } }), { videoId: 'vi1' });
+    for (const value of [{ pending: 'wait', previous: null }, { videoId: '../x' }, 'vi1', null]) {
+      const kept = await hook({ value });
+      assert.deepEqual(kept, value);
+      if (value !== null) assert.equal(typeof validate(kept), 'string', JSON.stringify(value));
+    }
   });
 });
 
