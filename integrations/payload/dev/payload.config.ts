@@ -31,7 +31,11 @@ export default buildConfig({
       admin: { useAsTitle: 'title' },
       fields: [
         { name: 'title', type: 'text', required: true },
-        videoField({ name: 'video', label: 'Video', description: 'Pick or drop a video file; it uploads straight to the video library.' }),
+        videoField({
+          name: 'video',
+          label: 'Video',
+          description: 'Pick or drop a video file; it uploads straight to the video library.',
+        }),
       ],
     },
   ],

@@ -24,7 +24,9 @@ let warned = false;
 export function notConfigured(): Response {
   if (!warned) {
     warned = true;
-    console.error('video-uploader-payload [VU_PAYLOAD_NO_API_KEY]: set APIVIDEO_API_KEY in the server environment (and APIVIDEO_API_URL for another video API than ws.api.video).');
+    console.error(
+      'video-uploader-payload [VU_PAYLOAD_NO_API_KEY]: set APIVIDEO_API_KEY in the server environment (and APIVIDEO_API_URL for another video API than ws.api.video).',
+    );
   }
   return problem(500, 'issuer-misconfigured', 'The video field is not configured.', 'VU_PAYLOAD_NO_API_KEY');
 }
@@ -66,7 +68,8 @@ export function videoUploaderEndpoints(settings: Settings): Endpoint[] {
     method: 'post',
     handler: async (req) => {
       const user = adminUser(req);
-      if (!user) return problem(403, 'upload-not-authorized', 'The upload is not authorized.', 'Sign in to the admin first.');
+      if (!user)
+        return problem(403, 'upload-not-authorized', 'The upload is not authorized.', 'Sign in to the admin first.');
       if (!settings.apiKey) return notConfigured();
       const request = new Request(req.url!, {
         method: 'POST',
@@ -87,12 +90,14 @@ export function videoUploaderEndpoints(settings: Settings): Endpoint[] {
       if (!adminUser(req)) return problem(403, 'forbidden', 'Sign in to the admin first.');
       if (!settings.apiKey) return notConfigured();
       const videoId = String(req.routeParams?.videoId ?? '');
-      if (!VIDEO_ID.test(videoId)) return problem(400, 'invalid-attribute', 'An attribute is invalid.', 'videoId is not a video id.');
+      if (!VIDEO_ID.test(videoId))
+        return problem(400, 'invalid-attribute', 'An attribute is invalid.', 'videoId is not a video id.');
       try {
         return Response.json(await getVideo(settings, videoId), { headers: { 'cache-control': 'no-store' } });
       } catch (error) {
         if (!(error instanceof VideoApiError)) throw error;
-        if (error.code === 'not-found') return problem(404, 'resource-not-found', 'The video is no longer in the video library.');
+        if (error.code === 'not-found')
+          return problem(404, 'resource-not-found', 'The video is no longer in the video library.');
         return problem(error.status, 'upstream-error', 'The video API failed.', error.message);
       }
     },

@@ -24,8 +24,13 @@ export function toStoredVideo(value: unknown): StoredVideo | null {
   if (typeof input.videoId !== 'string' || !VIDEO_ID.test(input.videoId)) return null;
   const stored: StoredVideo = { videoId: input.videoId };
   if (typeof input.title === 'string' && input.title.length <= TEXT_LIMIT) stored.title = input.title;
-  if (typeof input.duration === 'number' && Number.isFinite(input.duration) && input.duration >= 0) stored.duration = input.duration;
-  if (typeof input.thumbnail === 'string' && input.thumbnail.length <= TEXT_LIMIT && /^https?:\/\//.test(input.thumbnail)) {
+  if (typeof input.duration === 'number' && Number.isFinite(input.duration) && input.duration >= 0)
+    stored.duration = input.duration;
+  if (
+    typeof input.thumbnail === 'string' &&
+    input.thumbnail.length <= TEXT_LIMIT &&
+    /^https?:\/\//.test(input.thumbnail)
+  ) {
     stored.thumbnail = input.thumbnail;
   }
   return stored;

@@ -28,9 +28,15 @@ export function videoUploaderPlugin(options: VideoUploaderPluginOptions = {}): P
 /** Fields whose data sits at the top level of the entry: plain fields, and those inside rows, collapsibles and unnamed tabs. */
 function mapTopLevel(fields: Field[], map: (field: Field) => Field): Field[] {
   return fields.map((field) => {
-    if (field.type === 'row' || field.type === 'collapsible') return { ...field, fields: mapTopLevel(field.fields, map) };
+    if (field.type === 'row' || field.type === 'collapsible')
+      return { ...field, fields: mapTopLevel(field.fields, map) };
     if (field.type === 'tabs') {
-      return { ...field, tabs: field.tabs.map((tab) => ('name' in tab && tab.name ? tab : { ...tab, fields: mapTopLevel(tab.fields, map) })) };
+      return {
+        ...field,
+        tabs: field.tabs.map((tab) =>
+          'name' in tab && tab.name ? tab : { ...tab, fields: mapTopLevel(tab.fields, map) },
+        ),
+      };
     }
     return map(field);
   });
@@ -59,7 +65,8 @@ function withVideoHooks(collection: CollectionConfig, settings: Settings): Colle
           ...(field.hooks?.afterChange ?? []),
           async ({ value, previousValue, req }) => {
             const before = videoIdOf(previousValue);
-            if (before && before !== videoIdOf(value)) await deleteQuietly(settings, before, (m) => req.payload.logger.error(m));
+            if (before && before !== videoIdOf(value))
+              await deleteQuietly(settings, before, (m) => req.payload.logger.error(m));
             return value;
           },
         ],

@@ -27,9 +27,13 @@ export interface Settings {
   privateVideos: boolean;
 }
 
-export function resolveSettings(options: VideoUploaderPluginOptions, env: Record<string, string | undefined> = process.env): Settings {
+export function resolveSettings(
+  options: VideoUploaderPluginOptions,
+  env: Record<string, string | undefined> = process.env,
+): Settings {
   const production = env.NODE_ENV === 'production';
-  const apiUrl = trimmed(options.apiUrl) ?? trimmed(env.APIVIDEO_API_URL) ?? (production ? PRODUCTION_API_URL : LOCAL_API_URL);
+  const apiUrl =
+    trimmed(options.apiUrl) ?? trimmed(env.APIVIDEO_API_URL) ?? (production ? PRODUCTION_API_URL : LOCAL_API_URL);
   let apiKey = trimmed(options.apiKey) ?? trimmed(env.APIVIDEO_API_KEY);
   if (!apiKey && !production && apiUrl === LOCAL_API_URL) apiKey = LOCAL_API_KEY;
   return {

@@ -30,7 +30,9 @@ export function pendingMessage(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const pending = (value as { pending?: unknown }).pending;
   if (pending === undefined) return undefined;
-  return typeof pending === 'string' && pending.trim() ? pending.trim().slice(0, 300) : 'Please wait until the video has finished uploading.';
+  return typeof pending === 'string' && pending.trim()
+    ? pending.trim().slice(0, 300)
+    : 'Please wait until the video has finished uploading.';
 }
 
 /** The form value while an upload runs; never stored. */

@@ -13,15 +13,37 @@ const validate = (value: unknown, required = false): string | true =>
 describe('the stored value', () => {
   it('keeps the known keys of the right types and drops the rest', () => {
     assert.deepEqual(
-      toStoredVideo({ videoId: 'vi4blUQJFrYWbaG44NChkH27', title: 'Holiday', duration: 4.02, thumbnail: 'https://x.test/t.jpg', extra: 1 }),
+      toStoredVideo({
+        videoId: 'vi4blUQJFrYWbaG44NChkH27',
+        title: 'Holiday',
+        duration: 4.02,
+        thumbnail: 'https://x.test/t.jpg',
+        extra: 1,
+      }),
       { videoId: 'vi4blUQJFrYWbaG44NChkH27', title: 'Holiday', duration: 4.02, thumbnail: 'https://x.test/t.jpg' },
     );
-    assert.deepEqual(toStoredVideo({ videoId: 'vi1', title: 5, duration: -1, thumbnail: 'javascript:alert(1)' }), { videoId: 'vi1' });
-    assert.deepEqual(toStoredVideo({ videoId: 'vi1', duration: Number.NaN, title: 'x'.repeat(2000) }), { videoId: 'vi1' });
+    assert.deepEqual(toStoredVideo({ videoId: 'vi1', title: 5, duration: -1, thumbnail: 'javascript:alert(1)' }), {
+      videoId: 'vi1',
+    });
+    assert.deepEqual(toStoredVideo({ videoId: 'vi1', duration: Number.NaN, title: 'x'.repeat(2000) }), {
+      videoId: 'vi1',
+    });
   });
 
   it('is null for anything without a valid videoId', () => {
-    for (const value of [null, undefined, '', 'vi1', 42, [], {}, { videoId: '' }, { videoId: '../etc' }, { videoId: 'a'.repeat(65) }, { videoId: 7 }]) {
+    for (const value of [
+      null,
+      undefined,
+      '',
+      'vi1',
+      42,
+      [],
+      {},
+      { videoId: '' },
+      { videoId: '../etc' },
+      { videoId: 'a'.repeat(65) },
+      { videoId: 7 },
+    ]) {
       assert.equal(toStoredVideo(value), null, JSON.stringify(value));
     }
   });
@@ -66,7 +88,13 @@ describe('validation on save', () => {
 
 describe('videoField()', () => {
   it('declares a JSON field with the plugin’s admin component, keeping the caller’s overrides', () => {
-    const field = videoField({ name: 'clip', label: 'Clip', required: true, description: 'Help', overrides: { localized: true, admin: { position: 'sidebar' } } });
+    const field = videoField({
+      name: 'clip',
+      label: 'Clip',
+      required: true,
+      description: 'Help',
+      overrides: { localized: true, admin: { position: 'sidebar' } },
+    });
     assert.equal(field.type, 'json');
     assert.equal(field.name, 'clip');
     assert.equal(field.required, true);
@@ -93,28 +121,52 @@ describe('configuration', () => {
   });
 
   it('reads the environment, and options win over it', () => {
-    const env = { NODE_ENV: 'production', APIVIDEO_API_KEY: ' env-key ', APIVIDEO_API_URL: 'https://sandbox.api.video/' };
+    const env = {
+      NODE_ENV: 'production',
+      APIVIDEO_API_KEY: ' env-key ',
+      APIVIDEO_API_URL: 'https://sandbox.api.video/',
+    };
     assert.deepEqual(
       [resolveSettings({}, env).apiKey, resolveSettings({}, env).apiUrl],
       ['env-key', 'https://sandbox.api.video'],
     );
-    const settings = resolveSettings({ apiKey: 'option-key', apiUrl: 'http://127.0.0.1:9999', deleteOnRemove: true }, env);
-    assert.deepEqual([settings.apiKey, settings.apiUrl, settings.deleteOnRemove], ['option-key', 'http://127.0.0.1:9999', true]);
+    const settings = resolveSettings(
+      { apiKey: 'option-key', apiUrl: 'http://127.0.0.1:9999', deleteOnRemove: true },
+      env,
+    );
+    assert.deepEqual(
+      [settings.apiKey, settings.apiUrl, settings.deleteOnRemove],
+      ['option-key', 'http://127.0.0.1:9999', true],
+    );
   });
 
   it('never gives the development key to another video API', () => {
-    assert.equal(resolveSettings({}, { NODE_ENV: 'development', APIVIDEO_API_URL: 'https://ws.api.video' }).apiKey, undefined);
+    assert.equal(
+      resolveSettings({}, { NODE_ENV: 'development', APIVIDEO_API_URL: 'https://ws.api.video' }).apiKey,
+      undefined,
+    );
   });
 });
 
 describe('the routes, before any call to the video API', () => {
   // Payload hands endpoints the web Request with the signed-in user and the CMS attached.
-  const request = (user: { id: number; collection: string } | null, path = '/api/video-uploader/token', method = 'POST'): PayloadRequest =>
-    Object.assign(new Request(`http://127.0.0.1:3000${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : null }), {
-      user,
-      payload: { config: { admin: { user: 'users' } } },
-      routeParams: { videoId: path.split('/').pop() },
-    }) as unknown as PayloadRequest;
+  const request = (
+    user: { id: number; collection: string } | null,
+    path = '/api/video-uploader/token',
+    method = 'POST',
+  ): PayloadRequest =>
+    Object.assign(
+      new Request(`http://127.0.0.1:3000${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'POST' ? '{}' : null,
+      }),
+      {
+        user,
+        payload: { config: { admin: { user: 'users' } } },
+        routeParams: { videoId: path.split('/').pop() },
+      },
+    ) as unknown as PayloadRequest;
   const [token, video] = videoUploaderEndpoints(resolveSettings({}, { NODE_ENV: 'production' }));
 
   it('refuses visitors and users of other auth collections', async () => {
@@ -131,7 +183,10 @@ describe('the routes, before any call to the video API', () => {
     const lines: string[] = [];
     t.mock.method(console, 'error', (line: string) => lines.push(line));
     const editor = { id: 1, collection: 'users' };
-    for (const response of [await token!.handler(request(editor)), await video!.handler(request(editor, '/api/video-uploader/videos/vi1', 'GET'))]) {
+    for (const response of [
+      await token!.handler(request(editor)),
+      await video!.handler(request(editor, '/api/video-uploader/videos/vi1', 'GET')),
+    ]) {
       assert.equal(response.status, 500);
       const body = (await response.json()) as { title: string; detail: string };
       assert.deepEqual([body.title, body.detail], ['The video field is not configured.', 'VU_PAYLOAD_NO_API_KEY']);
@@ -142,7 +197,9 @@ describe('the routes, before any call to the video API', () => {
 
   it('refuses a videoId that is not one, without calling the video API', async () => {
     const [, configured] = videoUploaderEndpoints(resolveSettings({ apiKey: 'k', apiUrl: 'http://127.0.0.1:9' }, {}));
-    const response = await configured!.handler(request({ id: 1, collection: 'users' }, '/api/video-uploader/videos/..%2F..', 'GET'));
+    const response = await configured!.handler(
+      request({ id: 1, collection: 'users' }, '/api/video-uploader/videos/..%2F..', 'GET'),
+    );
     assert.equal(response.status, 400);
     assert.match(((await response.json()) as { detail: string }).detail, /not a video id/);
   });

@@ -4,6 +4,6 @@ export const migrations = [
   {
     up: migration_20261130_125446_initial.up,
     down: migration_20261130_125446_initial.down,
-    name: '20261130_125446_initial'
+    name: '20261130_125446_initial',
   },
 ];

@@ -8,7 +8,14 @@
 import { Button, FieldDescription, FieldLabel, useConfig, useField } from '@payloadcms/ui';
 import type { JSONFieldClientComponent } from 'payload';
 import React, { useCallback, useEffect, useRef, useState } from 'react';
-import { pendingMessage, TOKEN_PATH, VIDEO_PATH, type PendingUpload, type StoredVideo, type VideoDetails } from '../types';
+import {
+  pendingMessage,
+  TOKEN_PATH,
+  VIDEO_PATH,
+  type PendingUpload,
+  type StoredVideo,
+  type VideoDetails,
+} from '../types';
 import { css } from './styles';
 
 interface UploaderElement extends HTMLElement {
@@ -87,7 +94,10 @@ function VideoPreview({ api, video }: { api: string; video: StoredVideo }): Reac
     const controller = new AbortController();
     setDetails(null);
     setProblem(null);
-    fetch(`${api}${VIDEO_PATH}/${encodeURIComponent(video.videoId)}`, { credentials: 'include', signal: controller.signal })
+    fetch(`${api}${VIDEO_PATH}/${encodeURIComponent(video.videoId)}`, {
+      credentials: 'include',
+      signal: controller.signal,
+    })
       .then(async (response) => {
         if (response.ok) return setDetails((await response.json()) as VideoDetails);
         const body = (await response.json().catch(() => null)) as { title?: string } | null;
@@ -99,7 +109,12 @@ function VideoPreview({ api, video }: { api: string; video: StoredVideo }): Reac
     return () => controller.abort();
   }, [api, video.videoId]);
 
-  if (problem) return <div className="vu-field__player vu-field__notice" role="status">{problem}</div>;
+  if (problem)
+    return (
+      <div className="vu-field__player vu-field__notice" role="status">
+        {problem}
+      </div>
+    );
   if (!details) return <div className="vu-field__player" aria-busy="true" />;
   if (details.assets.mp4) {
     return (
@@ -113,7 +128,14 @@ function VideoPreview({ api, video }: { api: string; video: StoredVideo }): Reac
     );
   }
   if (details.assets.player) {
-    return <iframe className="vu-field__player vu-field__frame" src={details.assets.player} title={details.title || 'Video player'} allowFullScreen />;
+    return (
+      <iframe
+        className="vu-field__player vu-field__frame"
+        src={details.assets.player}
+        title={details.title || 'Video player'}
+        allowFullScreen
+      />
+    );
   }
   return <div className="vu-field__player vu-field__notice">The video is still being processed.</div>;
 }
@@ -139,7 +161,10 @@ export const VideoField: JSONFieldClientComponent = ({ field, path: pathFromProp
     [required],
   );
 
-  const { value, setValue, showError, errorMessage, path } = useField<StoredVideo | PendingUpload | null>({ path: pathFromProps, validate });
+  const { value, setValue, showError, errorMessage, path } = useField<StoredVideo | PendingUpload | null>({
+    path: pathFromProps,
+    validate,
+  });
   const valueRef = useRef(value);
   valueRef.current = value;
   const video = value && 'videoId' in value && value.videoId ? value : null;
@@ -209,7 +234,10 @@ export const VideoField: JSONFieldClientComponent = ({ field, path: pathFromProp
             <span className="vu-field__title">{video.title || 'Untitled video'}</span>
             {duration ? <span className="vu-field__facts">{duration}</span> : null}
             <span className="vu-field__facts">
-              Video ID <code className="vu-field__id" data-video-id={video.videoId}>{video.videoId}</code>
+              Video ID{' '}
+              <code className="vu-field__id" data-video-id={video.videoId}>
+                {video.videoId}
+              </code>
             </span>
             {readOnly ? null : (
               <div className="vu-field__actions">
@@ -225,10 +253,22 @@ export const VideoField: JSONFieldClientComponent = ({ field, path: pathFromProp
         </div>
       ) : (
         <>
-          <video-uploader ref={uploaderRef} token-url={`${api}${TOKEN_PATH}`} accept="video/*" disabled={readOnly || undefined} aria-label={label} />
+          <video-uploader
+            ref={uploaderRef}
+            token-url={`${api}${TOKEN_PATH}`}
+            accept="video/*"
+            disabled={readOnly || undefined}
+            aria-label={label}
+          />
           {replacing ? (
             <div className="vu-field__actions">
-              <Button buttonStyle="secondary" size="small" margin={false} disabled={uploading} onClick={() => setReplacing(false)}>
+              <Button
+                buttonStyle="secondary"
+                size="small"
+                margin={false}
+                disabled={uploading}
+                onClick={() => setReplacing(false)}
+              >
                 Keep the current video
               </Button>
             </div>
