@@ -112,7 +112,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
 function titleOf(text: string, redact: (text: string) => string): string {
   try {
     const value = JSON.parse(text) as { title?: unknown };
-    if (typeof value.title === 'string' && value.title.length <= 200) return `: ${redact(value.title)}`;
+    if (typeof value.title === 'string' && value.title.length <= 200) {
+      // The sentence ends once: titles such as "This attribute must be an array." carry their own stop.
+      return `: ${redact(value.title).replace(/\.$/, '')}`;
+    }
   } catch {
     // Not a problem body: say nothing of it.
   }
