@@ -62,6 +62,9 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
   const files = new Map([...listFiles(options.demoDir, '/'), ...listFiles(options.cdnDir, '/cdn/')]);
   const index = files.get('/index.html');
   if (index) files.set('/', index);
+  // Browsers that ignore the pages' SVG icon still ask for /favicon.ico.
+  const icon = files.get('/favicon.svg');
+  if (icon) files.set('/favicon.ico', icon);
 
   // The issuer calls the API in-process: same wire, no second socket.
   let issuer: TokenIssuer | undefined;
