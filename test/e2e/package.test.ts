@@ -27,9 +27,11 @@ function run(command: string, args: string[], cwd: string): string {
 
 /** A long-running command of the installed CLI; resolves its URL once it prints it. */
 function start(cwd: string, args: string[], pattern: RegExp): Promise<{ url: string; child: ChildProcessWithoutNullStreams }> {
+  // Its own process group: `npm exec` does not pass SIGTERM on to the command it runs.
   const child = spawn(NPM, ['exec', '--no', '--', 'video-uploader', ...args], {
     cwd,
     env: { ...process.env, APIVIDEO_API_KEY: '' },
+    detached: true,
   });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -51,7 +53,7 @@ function start(cwd: string, args: string[], pattern: RegExp): Promise<{ url: str
 async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.on('exit', resolve));
-  child.kill('SIGTERM');
+  process.kill(-child.pid!, 'SIGTERM');
   await exited;
 }
 
