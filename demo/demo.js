@@ -48,6 +48,15 @@ export function logEvents(element, list) {
  * `assets.mp4`; the URL also goes into `#mp4` when the page has one.
  */
 export function playWhenComplete(element) {
+  // A new file (after "Upload another video") clears the previous one's player.
+  element.addEventListener('video-upload-select', () => {
+    document.getElementById('result').hidden = true;
+    const player = document.getElementById('player');
+    player.removeAttribute('src');
+    player.load();
+    const label = document.getElementById('mp4');
+    if (label) label.textContent = '';
+  });
   element.addEventListener('video-upload-complete', (event) => {
     const { mp4 } = event.detail.video.assets;
     document.getElementById('result').hidden = false;

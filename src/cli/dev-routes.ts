@@ -13,6 +13,8 @@ import { problems } from '../server/problem.js';
 
 export const ISSUER_PATH = '/api/upload-token';
 export const VIDEOS_PATH = '/api/videos';
+const VIDEOS_PAGE_SIZE = 12;
+const LIST_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -62,6 +64,9 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
   const files = new Map([...listFiles(options.demoDir, '/'), ...listFiles(options.cdnDir, '/cdn/')]);
   const index = files.get('/index.html');
   if (index) files.set('/', index);
+  // Browsers that ignore the pages' SVG icon still ask for /favicon.ico.
+  const icon = files.get('/favicon.svg');
+  if (icon) files.set('/favicon.ico', icon);
 
   // The issuer calls the API in-process: same wire, no second socket.
   let issuer: TokenIssuer | undefined;
@@ -102,17 +107,24 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
   app.get(VIDEOS_PATH, async (c) => {
     const url = new URL(c.req.url);
     const page = url.searchParams.get('currentPage') ?? '1';
-    const response = await app.fetch(
-      new Request(`http://video-api.internal/videos?pageSize=100&currentPage=${encodeURIComponent(page)}`, {
-        headers: { authorization: `Basic ${Buffer.from(`${ctx.options.apiKey}:`).toString('base64')}` },
+    const authorization = `Basic ${Buffer.from(`${ctx.options.apiKey}:`).toString('base64')}`;
+    const internal = async (path: string): Promise<Response> =>
+      app.fetch(new Request(`http://video-api.internal${path}`, { headers: { authorization } }));
+    const response = await internal(`/videos?pageSize=${VIDEOS_PAGE_SIZE}&currentPage=${encodeURIComponent(page)}`);
+    // The list is rebuilt with this server's public origin in asset URLs (the internal call had none).
+    const text = (await response.text()).replaceAll('http://video-api.internal', url.origin);
+    if (!response.ok) return new Response(text, { status: response.status, headers: LIST_HEADERS });
+    // Each video says whether its file arrived whole, so the page can tell unfinished uploads apart.
+    const list = JSON.parse(text) as { data: { videoId: string; ingest?: string }[] };
+    await Promise.all(
+      list.data.map(async (video) => {
+        const status = (await (await internal(`/videos/${encodeURIComponent(video.videoId)}/status`)).json()) as {
+          ingest?: { status?: string };
+        };
+        video.ingest = status.ingest?.status ?? 'missing';
       }),
     );
-    // The list is rebuilt with this server's public origin in asset URLs (the internal call had none).
-    const text = (await response.text()).replaceAll('http://video-api.internal', new URL(c.req.url).origin);
-    return new Response(text, {
-      status: response.status,
-      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    });
+    return new Response(JSON.stringify(list), { status: 200, headers: LIST_HEADERS });
   });
 
   // The element's files may be loaded by the allowed sites' pages (module scripts need CORS); the

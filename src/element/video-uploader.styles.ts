@@ -1,29 +1,29 @@
 import { css } from 'lit';
 
 export const styles = css`
+  /* light-dark() follows the used color-scheme: the visitor's (below), or a container's \`color-scheme: dark\`. */
   :host {
     --video-uploader-font-family: inherit;
     --video-uploader-font-size: 1rem;
-    --video-uploader-color: #1f2937;
-    --video-uploader-muted-color: #4b5563;
-    --video-uploader-background: #ffffff;
-    --video-uploader-border-color: #cbd5e1;
+    --video-uploader-color: light-dark(#1f2937, #e5e7eb);
+    --video-uploader-muted-color: light-dark(#4b5563, #a1a1aa);
+    --video-uploader-background: light-dark(#ffffff, #18181b);
+    --video-uploader-border-color: light-dark(#cbd5e1, #52525b);
     --video-uploader-border-radius: 0.75rem;
     --video-uploader-padding: 1.25rem;
     --video-uploader-gap: 0.75rem;
-    --video-uploader-accent-color: #2563eb;
-    --video-uploader-accent-text-color: #ffffff;
-    --video-uploader-dropzone-background: #f8fafc;
-    --video-uploader-dragover-background: #eff6ff;
-    --video-uploader-track-color: #e2e8f0;
+    --video-uploader-accent-color: light-dark(#2563eb, #60a5fa);
+    --video-uploader-accent-text-color: light-dark(#ffffff, #0b1220);
+    --video-uploader-dropzone-background: light-dark(#f8fafc, #1f1f23);
+    --video-uploader-dragover-background: light-dark(#eff6ff, #172554);
+    --video-uploader-track-color: light-dark(#e2e8f0, #3f3f46);
     --video-uploader-progress-height: 0.5rem;
-    --video-uploader-danger-color: #b91c1c;
-    --video-uploader-success-color: #15803d;
+    --video-uploader-danger-color: light-dark(#b91c1c, #f87171);
+    --video-uploader-success-color: light-dark(#15803d, #4ade80);
     --video-uploader-focus-ring: 2px solid var(--video-uploader-accent-color);
 
     display: block;
     container-type: inline-size;
-    color-scheme: light dark;
     font-family: var(--video-uploader-font-family);
     font-size: var(--video-uploader-font-size);
     line-height: 1.5;
@@ -32,17 +32,15 @@ export const styles = css`
 
   @media (prefers-color-scheme: dark) {
     :host {
-      --video-uploader-color: #e5e7eb;
-      --video-uploader-muted-color: #a1a1aa;
-      --video-uploader-background: #18181b;
-      --video-uploader-border-color: #52525b;
-      --video-uploader-accent-color: #60a5fa;
-      --video-uploader-accent-text-color: #0b1220;
-      --video-uploader-dropzone-background: #1f1f23;
-      --video-uploader-dragover-background: #172554;
-      --video-uploader-track-color: #3f3f46;
-      --video-uploader-danger-color: #f87171;
-      --video-uploader-success-color: #4ade80;
+      color-scheme: light dark;
+    }
+  }
+
+  /* Touch screens have nothing to drag from: the button says it all. */
+  @media (pointer: coarse) {
+    [part~='label'],
+    [part~='separator'] {
+      display: none;
     }
   }
 
