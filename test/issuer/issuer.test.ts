@@ -234,7 +234,7 @@ describe('token issuer', () => {
       );
       assert.equal(seen.status, 502);
       assert.equal(seen.json.title, 'The video API failed.');
-      assert.match(seen.json.detail, /\/videos answered HTTP 400: An attribute is invalid\./);
+      assert.match(seen.json.detail, /\/videos answered HTTP 400: This attribute must be an array\./);
     });
   });
 

@@ -130,7 +130,7 @@ describe('a finished video', () => {
   async function refusesMore(video: Video, token: string, original: Buffer, range: string): Promise<void> {
     const id = video.videoId;
     const files = snapshot(api.dataDir);
-    const title = 'The source of this video was already uploaded.';
+    const title = 'The source of the video is already uploaded.';
     assert.equal(
       (await expectProblem(await sendChunk(api, token, bytes(1000), { range: 'part 2/2', videoId: id }), 400)).title,
       title,
@@ -222,7 +222,7 @@ describe('a finished video', () => {
       await sendChunk(api, stranger, bytes(100), { range: 'part 2/2', fileName: 'shared-name.mp4' }),
       400,
     );
-    assert.equal(problem.title, 'The videoId is missing.');
+    assert.equal(problem.title, 'This attribute is required.');
     assert.deepEqual(await (await api.authed(`/videos/${first.videoId}/status`)).json(), before);
     // Its own token continues it.
     const done = await expectVideo(
