@@ -163,7 +163,7 @@ for (const mode of ['api key', 'bearer token'] as const) {
       assert.equal(page.pagination.itemsTotal, 3);
       assert.equal(page.data.length, 1);
 
-      await assert.rejects(client.videos.create({ title: 'x', language: 'xx' }), /An attribute is invalid\./);
+      await assert.rejects(client.videos.create({ title: 'x', language: 'xx' as never }), /An attribute is invalid\./);
       for (const video of [a, b, c]) await client.videos.delete(video.videoId);
       assert.equal((await client.videos.list({})).pagination.itemsTotal, 0);
     });
