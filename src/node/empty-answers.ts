@@ -21,5 +21,5 @@ export function stripEmptyContentType(res: ServerResponse): void {
       this.removeHeader('content-type');
     }
     return (writeHead as (...args: unknown[]) => ServerResponse).call(this, status, ...rest);
-  } as ServerResponse['writeHead'];
+  };
 }

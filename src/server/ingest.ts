@@ -247,7 +247,7 @@ export class Ingest {
     const same = chunks.find((c) => c.key === key);
     const known = video?.rangeTotal ?? null;
     if (video?.rangeKind && video.rangeKind !== range.kind) {
-      throw video.ingest === 'uploaded' ? uploadProblems.alreadyUploaded() : uploadProblems.mixedRanges();
+      throw video.ingest === 'uploaded' ? uploadProblems.alreadyUploaded() : uploadProblems.mixedRanges(video.rangeKind);
     }
     if (range.kind === 'bytes' && size !== range.to - range.from + 1) throw uploadProblems.rangeLength();
     if (video?.ingest === 'uploaded') {
@@ -268,7 +268,7 @@ export class Ingest {
       const last = total !== null && range.part === total;
       if (!last && size < MIN_PART_SIZE) throw uploadProblems.partTooSmall(MIN_PART_SIZE);
     } else {
-      if (known !== null && range.total !== known) throw uploadProblems.totalChanged();
+      if (known !== null && range.total !== known) throw uploadProblems.totalChanged('bytes');
       if (same && same.size === size) return 'duplicate';
       if (chunks.some((c) => range.from <= c.key + c.size - 1 && c.key <= range.to))
         throw uploadProblems.rangeOverlaps();

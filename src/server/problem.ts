@@ -46,91 +46,122 @@ export const problems = {
     }),
 } as const;
 
-const uploadProblem = (slug: string, title: string, detail: string): ProblemError =>
-  problems.badRequest(`upload-${slug}`, title, detail);
+const uploadProblem = (slug: string, title: string, detail: string, name = 'file'): ProblemError =>
+  problems.badRequest(slug, title, detail, name);
 
-/** The 400s of `POST /upload`, one per rule of the delegated upload protocol. */
+const PART_RANGE = 'video-content-range-by-part-';
+const BYTES_RANGE = 'video-content-range-by-bytes-';
+
+/** The 400s of the chunk ingest (`/upload`, `/videos/{id}/source`), with api.video's types and titles. */
 export const uploadProblems = {
   notMultipart: (): ProblemError =>
     uploadProblem(
-      'not-multipart',
-      'The request must be multipart/form-data.',
+      'uploaded-file-no-file',
+      'There is no uploaded file in the request.',
       'Send the file in a multipart/form-data body.',
     ),
   malformedBody: (detail: string): ProblemError =>
-    uploadProblem('malformed-body', 'The multipart body is malformed.', detail),
+    uploadProblem('uploaded-file-invalid-file', 'The uploaded file is invalid.', detail),
   malformedRange: (): ProblemError =>
     uploadProblem(
-      'content-range-invalid',
-      'The Content-Range header is malformed.',
+      'video-content-range-malformed',
+      'The value of the "Content-Range" header is malformed, the expected format is "bytes <from_byte>-<to_byte>/<total_bytes>" or "part <part>/<total_parts>".',
       'Use `part N/M`, `part N/*` (the last part as `part N/N`) or `bytes FROM-TO/TOTAL`, with 1 ≤ N ≤ M and FROM ≤ TO < TOTAL.',
+      'Content-Range',
     ),
   zeroParts: (): ProblemError =>
-    uploadProblem('zero-parts', 'The number of parts must be at least 1.', 'A `part N/M` header needs M ≥ 1.'),
+    uploadProblem(
+      `${PART_RANGE}total-parts-zero`,
+      'The "total_parts" value in the "Content-Range" header must be greater than 0.',
+      'A `part N/M` header needs M ≥ 1.',
+      'Content-Range',
+    ),
   tooManyParts: (max: number): ProblemError =>
-    uploadProblem('too-many-parts', 'The upload has too many parts.', `A video may be sent in at most ${max} parts.`),
+    uploadProblem(
+      `${PART_RANGE}part-too-high-allowed`,
+      'The "part" value in the "Content-Range" header is higher than the maximum number of parts allowed for a video.',
+      `A video may be sent in at most ${max} parts.`,
+      'Content-Range',
+    ),
   requestTooLarge: (max: number): ProblemError =>
     uploadProblem(
-      'request-too-large',
-      'The request is too large.',
+      'uploaded-file-too-large',
+      'The uploaded file is too large.',
       `One upload request may carry at most ${max} bytes; send smaller chunks.`,
     ),
   partTooSmall: (min: number): ProblemError =>
     uploadProblem(
-      'part-too-small',
-      'The part is too small.',
-      `Every part but the last must hold at least ${min} bytes.`,
+      `${PART_RANGE}uploaded-file-too-small`,
+      'The uploaded file is too small.',
+      `It must be greater than or equal to ${min} bytes, except if it is the last part.`,
     ),
-  mixedRanges: (): ProblemError =>
+  mixedRanges: (started: 'part' | 'bytes' = 'part'): ProblemError =>
     uploadProblem(
-      'content-range-mixed',
-      'The Content-Range forms cannot be mixed.',
+      `video-content-range-started-with-${started}`,
+      `This "Content-Range" upload has been started with "${started}", you cannot continue it with "${started === 'part' ? 'bytes' : 'part'}".`,
       'A video is sent either in `part` or in `bytes` ranges, not both.',
+      'Content-Range',
     ),
-  totalChanged: (): ProblemError =>
-    uploadProblem(
-      'total-changed',
-      'The total size of the upload changed.',
-      'Every chunk of a video must announce the same total.',
-    ),
+  totalChanged: (kind: 'part' | 'bytes' = 'part'): ProblemError =>
+    kind === 'part'
+      ? uploadProblem(
+          `${PART_RANGE}different-total-parts`,
+          'The "total_parts" value in the "Content-Range" header must be the same than the one you already set for this video.',
+          'Every chunk of a video must announce the same total.',
+          'Content-Range',
+        )
+      : uploadProblem(
+          `${BYTES_RANGE}different-total-bytes`,
+          'The "total_bytes" value in the "Content-Range" header must be the same than the one you already set for this video.',
+          'Every chunk of a video must announce the same total.',
+          'Content-Range',
+        ),
   rangeOverlaps: (): ProblemError =>
     uploadProblem(
-      'range-overlaps',
-      'The range overlaps a range already uploaded.',
+      `${BYTES_RANGE}range-overlap`,
+      'The range in the "Content-Range" header overlaps with a previous one you already sent for this video.',
       'Each byte of the video is sent in one range only.',
+      'Content-Range',
     ),
   rangeLength: (): ProblemError =>
     uploadProblem(
-      'range-length-mismatch',
-      'The range length does not match the bytes sent.',
+      `${BYTES_RANGE}range-mismatch`,
+      'The size of the file you sent is different than the range length you set in the "Content-Range" header.',
       'TO - FROM + 1 must equal the size of the file part.',
     ),
   partAlreadySent: (): ProblemError =>
     uploadProblem(
-      'part-already-sent',
-      'The part was already sent with a different size.',
+      `${PART_RANGE}part-already-sent`,
+      'The "part" value in the "Content-Range" header collides with a previous one you already sent for this video.',
       'A part may be sent again only with the same size.',
+      'Content-Range',
     ),
   alreadyUploaded: (): ProblemError =>
     uploadProblem(
-      'source-already-uploaded',
-      'The source of this video was already uploaded.',
+      'video-source-already-uploaded',
+      'The source of the video is already uploaded.',
       'A video source can be uploaded only once.',
     ),
   fileMissing: (): ProblemError =>
-    uploadProblem('file-missing', 'The file is missing.', 'Send one file part in the multipart body.'),
+    uploadProblem(
+      'uploaded-file-no-file',
+      'There is no uploaded file in the request.',
+      'Send one file part in the multipart body.',
+    ),
   tooManyFiles: (): ProblemError =>
     uploadProblem(
-      'too-many-files',
-      'Only one file may be sent per request.',
+      'uploaded-file-multiple-files',
+      'There is more than one uploaded file in the request.',
       'Send exactly one file part in the multipart body.',
     ),
-  fileEmpty: (): ProblemError => uploadProblem('file-empty', 'The file is empty.', 'The file part holds no bytes.'),
+  fileEmpty: (): ProblemError =>
+    uploadProblem('uploaded-file-empty', 'The uploaded file is empty.', 'The file part holds no bytes.'),
   videoIdMissing: (): ProblemError =>
     uploadProblem(
-      'video-id-missing',
-      'The videoId is missing.',
+      'attribute-required',
+      'This attribute is required.',
       'Chunks after the first one must carry the videoId that the first chunk returned.',
+      'videoId',
     ),
 } as const;
 

@@ -150,7 +150,8 @@ export class SqliteTokenStore implements TokenStore {
 
   #insertOne(ttl: number): TokenRow {
     const createdAt = this.#now();
-    const expiresAt = ttl === 0 ? null : createdAt + ttl * 1000;
+    // Whole seconds, as the dates are written: the expiry a client reads is the one enforced.
+    const expiresAt = ttl === 0 ? null : Math.ceil((createdAt + ttl * 1000) / 1000) * 1000;
     for (;;) {
       const token = randomId('to');
       try {

@@ -92,7 +92,7 @@ export function registerTusRoutes(app: App, ctx: ApiContext, ingest: Ingest): Tu
         if (video.ingest !== null) {
           throw tusError(
             400,
-            problems.badRequest('upload-source-already-uploaded', 'The source of this video was already uploaded.'),
+            problems.badRequest('video-source-already-uploaded', 'The source of the video is already uploaded.'),
           );
         }
       }

@@ -354,7 +354,7 @@ describe('HTTP edges of the local video API', () => {
       { endless: chunked, giveUpMs: 30_000 },
     );
     assertProblem(upload, 400);
-    assert.equal(JSON.parse(upload.body).title, 'The request is too large.');
+    assert.equal(JSON.parse(upload.body).title, 'The uploaded file is too large.');
   });
 });
 

@@ -123,7 +123,7 @@ describe('POST /upload refusals', () => {
         await expectProblem(
           await sendChunk(api, token, bytes(10), { range }),
           400,
-          'The Content-Range header is malformed.',
+          'The value of the "Content-Range" header is malformed, the expected format is "bytes <from_byte>-<to_byte>/<total_bytes>" or "part <part>/<total_parts>".',
         );
       }
     });
@@ -132,7 +132,7 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await sendChunk(api, token, bytes(10), { range: 'part 1/0' }),
         400,
-        'The number of parts must be at least 1.',
+        'The "total_parts" value in the "Content-Range" header must be greater than 0.',
       );
     });
 
@@ -140,12 +140,12 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await sendChunk(api, token, bytes(10), { range: 'part 1/10001' }),
         400,
-        'The upload has too many parts.',
+        'The "part" value in the "Content-Range" header is higher than the maximum number of parts allowed for a video.',
       );
       await expectProblem(
         await sendChunk(api, token, bytes(10), { range: 'part 10001/*' }),
         400,
-        'The upload has too many parts.',
+        'The "part" value in the "Content-Range" header is higher than the maximum number of parts allowed for a video.',
       );
     });
 
@@ -154,24 +154,24 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await sendChunk(api, token, bytes(PART - 1), { range: 'part 1/3' }),
         400,
-        'The part is too small.',
+        'The uploaded file is too small.',
       );
       await expectProblem(
         await sendChunk(api, token, bytes(1000), { range: 'part 1/*' }),
         400,
-        'The part is too small.',
+        'The uploaded file is too small.',
       );
       await expectProblem(
         await sendChunk(api, token, bytes(1000), { range: 'bytes 0-999/20000000' }),
         400,
-        'The part is too small.',
+        'The uploaded file is too small.',
       );
       assert.equal(await videoCount(), before, 'a refused first chunk creates no video');
       const video = await expectVideo(await sendChunk(api, token, bytes(PART), { range: 'part 1/3' }));
       await expectProblem(
         await sendChunk(api, token, bytes(1000), { range: 'part 2/3', videoId: video.videoId }),
         400,
-        'The part is too small.',
+        'The uploaded file is too small.',
       );
     });
 
@@ -183,7 +183,7 @@ describe('POST /upload refusals', () => {
           videoId: video.videoId,
         }),
         400,
-        'The Content-Range forms cannot be mixed.',
+        'This "Content-Range" upload has been started with "part", you cannot continue it with "bytes".',
       );
       const byRange = await expectVideo(
         await sendChunk(api, token, bytes(PART), { range: `bytes 0-${PART - 1}/${PART + 10}` }),
@@ -191,7 +191,7 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await sendChunk(api, token, bytes(10), { range: 'part 2/2', videoId: byRange.videoId }),
         400,
-        'The Content-Range forms cannot be mixed.',
+        'This "Content-Range" upload has been started with "bytes", you cannot continue it with "part".',
       );
     });
 
@@ -200,12 +200,12 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await sendChunk(api, token, bytes(PART), { range: 'part 2/4', videoId: video.videoId }),
         400,
-        'The total size of the upload changed.',
+        'The "total_parts" value in the "Content-Range" header must be the same than the one you already set for this video.',
       );
       await expectProblem(
         await sendChunk(api, token, bytes(PART), { range: 'part 4/*', videoId: video.videoId }),
         400,
-        'The total size of the upload changed.',
+        'The "total_parts" value in the "Content-Range" header must be the same than the one you already set for this video.',
       );
       const open = await expectVideo(await sendChunk(api, token, bytes(PART), { range: 'part 1/*' }));
       await expectVideo(await sendChunk(api, token, bytes(PART), { range: 'part 2/*', videoId: open.videoId }));
@@ -213,7 +213,7 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await sendChunk(api, token, bytes(10), { range: 'part 1/1', videoId: open.videoId }),
         400,
-        'The total size of the upload changed.',
+        'The "total_parts" value in the "Content-Range" header must be the same than the one you already set for this video.',
       );
       const byRange = await expectVideo(
         await sendChunk(api, token, bytes(PART), { range: `bytes 0-${PART - 1}/${3 * PART}` }),
@@ -224,7 +224,7 @@ describe('POST /upload refusals', () => {
           videoId: byRange.videoId,
         }),
         400,
-        'The total size of the upload changed.',
+        'The "total_bytes" value in the "Content-Range" header must be the same than the one you already set for this video.',
       );
     });
 
@@ -239,7 +239,7 @@ describe('POST /upload refusals', () => {
           videoId: video.videoId,
         }),
         400,
-        'The range overlaps a range already uploaded.',
+        'The range in the "Content-Range" header overlaps with a previous one you already sent for this video.',
       );
       const state = await (await api.authed(`/videos/${video.videoId}/status`)).json();
       assert.deepEqual(state.ingest.receivedBytes, [{ from: 0, to: PART - 1, total }]);
@@ -249,12 +249,12 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await sendChunk(api, token, bytes(50), { range: 'bytes 0-99/100' }),
         400,
-        'The range length does not match the bytes sent.',
+        'The size of the file you sent is different than the range length you set in the "Content-Range" header.',
       );
       await expectProblem(
         await sendChunk(api, token, bytes(150), { range: 'bytes 0-99/100' }),
         400,
-        'The range length does not match the bytes sent.',
+        'The size of the file you sent is different than the range length you set in the "Content-Range" header.',
       );
       // Also when the chunk is written straight into place: nothing past its range is touched.
       const total = 2 * PART;
@@ -267,7 +267,7 @@ describe('POST /upload refusals', () => {
           videoId: video.videoId,
         }),
         400,
-        'The range length does not match the bytes sent.',
+        'The size of the file you sent is different than the range length you set in the "Content-Range" header.',
       );
     });
 
@@ -276,7 +276,7 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await sendChunk(api, token, bytes(PART + 1), { range: 'part 1/3', videoId: video.videoId }),
         400,
-        'The part was already sent with a different size.',
+        'The "part" value in the "Content-Range" header collides with a previous one you already sent for this video.',
       );
     });
 
@@ -285,12 +285,12 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await sendChunk(api, token, bytes(2000), { videoId: video.videoId }),
         400,
-        'The source of this video was already uploaded.',
+        'The source of the video is already uploaded.',
       );
       await expectProblem(
         await sendChunk(api, token, bytes(10), { range: 'bytes 0-9/10', videoId: video.videoId }),
         400,
-        'The source of this video was already uploaded.',
+        'The source of the video is already uploaded.',
       );
     });
 
@@ -299,9 +299,9 @@ describe('POST /upload refusals', () => {
         { name: 'title', data: 'x' },
         { name: 'description', data: 'y' },
       ]);
-      await expectProblem(await post(form.body, form.type), 400, 'The file is missing.');
+      await expectProblem(await post(form.body, form.type), 400, 'There is no uploaded file in the request.');
       const none = multipart([]);
-      await expectProblem(await post(none.body, none.type), 400, 'The file is missing.');
+      await expectProblem(await post(none.body, none.type), 400, 'There is no uploaded file in the request.');
     });
 
     it('refuses two file parts', async () => {
@@ -309,12 +309,12 @@ describe('POST /upload refusals', () => {
         { name: 'file', filename: 'a.mp4', data: bytes(100) },
         { name: 'file', filename: 'b.mp4', data: bytes(100) },
       ]);
-      await expectProblem(await post(form.body, form.type), 400, 'Only one file may be sent per request.');
+      await expectProblem(await post(form.body, form.type), 400, 'There is more than one uploaded file in the request.');
     });
 
     it('refuses an empty file', async () => {
       const before = await videoCount();
-      await expectProblem(await sendChunk(api, token, Buffer.alloc(0)), 400, 'The file is empty.');
+      await expectProblem(await sendChunk(api, token, Buffer.alloc(0)), 400, 'The uploaded file is empty.');
       assert.equal(await videoCount(), before);
     });
 
@@ -322,19 +322,19 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await post(Buffer.from('{}'), 'application/json'),
         400,
-        'The request must be multipart/form-data.',
+        'There is no uploaded file in the request.',
       );
-      await expectProblem(await post(Buffer.from('x'), 'multipart/form-data'), 400, 'The multipart body is malformed.');
+      await expectProblem(await post(Buffer.from('x'), 'multipart/form-data'), 400, 'The uploaded file is invalid.');
       const form = multipart([{ name: 'file', filename: 'a.mp4', data: bytes(100) }]);
       const cut = form.body.subarray(0, form.body.length - 20);
-      await expectProblem(await post(cut, form.type), 400, 'The multipart body is malformed.');
+      await expectProblem(await post(cut, form.type), 400, 'The uploaded file is invalid.');
     });
 
     it('refuses a later chunk without videoId when no upload matches it', async () => {
       await expectProblem(
         await sendChunk(api, token, bytes(PART), { range: 'part 2/3', fileName: 'unknown.mp4' }),
         400,
-        'The videoId is missing.',
+        'This attribute is required.',
       );
     });
 
@@ -344,14 +344,14 @@ describe('POST /upload refusals', () => {
         send: 1 * MiB,
       });
       assert.equal(response.status, 400);
-      assert.equal(JSON.parse(response.body).title, 'The request is too large.');
+      assert.equal(JSON.parse(response.body).title, 'The uploaded file is too large.');
     });
 
     it('answers a streamed request over 200 MiB as soon as the limit is crossed, and keeps serving', async () => {
       const limit = 260 * MiB;
       const response = await rawUpload(api.url, token, { send: limit });
       assert.equal(response.status, 400);
-      assert.equal(JSON.parse(response.body).title, 'The request is too large.');
+      assert.equal(JSON.parse(response.body).title, 'The uploaded file is too large.');
       assert.ok(response.sentBeforeAnswer > MAX_UPLOAD_REQUEST, 'the limit was crossed');
       assert.ok(
         response.sentBeforeAnswer < limit,

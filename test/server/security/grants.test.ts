@@ -133,7 +133,7 @@ describe('a finished video', () => {
     // Its own token is told the video is done; another token is refused the video itself (403).
     const [status, title] =
       token === owner
-        ? [400, 'The source of this video was already uploaded.']
+        ? [400, 'The source of the video is already uploaded.']
         : [403, 'Another upload token is writing this video.'];
     const refused = async (data: Buffer, range?: string): Promise<void> => {
       const response = await sendChunk(api, token, data, { ...(range ? { range } : {}), videoId: id });
@@ -217,7 +217,7 @@ describe('a finished video', () => {
       await sendChunk(api, stranger, bytes(100), { range: 'part 2/2', fileName: 'shared-name.mp4' }),
       400,
     );
-    assert.equal(problem.title, 'The videoId is missing.');
+    assert.equal(problem.title, 'This attribute is required.');
     assert.deepEqual(await (await api.authed(`/videos/${first.videoId}/status`)).json(), before);
     // Its own token continues it.
     const done = await expectVideo(

@@ -86,7 +86,7 @@ describe('ids and file names never become paths', () => {
       const response = await rawChunk(name);
       if (name.includes('\0')) {
         // A NUL in a part header is malformed multipart: refused, nothing kept.
-        assert.equal((await expectProblem(response, 400)).title, 'The multipart body is malformed.');
+        assert.equal((await expectProblem(response, 400)).title, 'The uploaded file is invalid.');
         continue;
       }
       const video = await expectVideo(response);
