@@ -45,7 +45,14 @@ export function registerUploadRoutes(app: App, ctx: ApiContext, ingest: Ingest, 
     let video;
     try {
       const received = await receive(c.env.incoming, ingest, range, maxRequest, guard, token);
-      received.videoId ??= guard.resentVideo(token, received.fileName, range, received.size);
+      received.videoId ??= await guard.resentVideo(
+        token,
+        received.fileName,
+        range,
+        received.size,
+        received.target,
+        ingest.files,
+      );
       try {
         video = await ingest.commit({ ...received, range, token });
       } catch (error) {
