@@ -7,12 +7,15 @@
  * `claim` when a body names a video (403 for another token), `resentVideo` before creating a video
  * for a first part sent without one.
  */
-import { statfs } from 'node:fs/promises';
+import { open, statfs, type FileHandle } from 'node:fs/promises';
 import { MAX_UPLOAD_REQUEST } from '../protocol/index.js';
 import { problem, type ProblemError } from '../protocol/problem.js';
 import type { ChunkRange } from './content-range.js';
 import type { ApiContext } from './context.js';
 import type { Db } from './db.js';
+import type { ChunkTarget } from './ingest.js';
+import type { TokenStore } from './token-store.js';
+import type { VideoFiles } from './video-files.js';
 
 const GiB = 1024 ** 3;
 
@@ -26,6 +29,11 @@ export interface TokenQuota {
 export const DEFAULT_TOKEN_QUOTA: Required<TokenQuota> = { bytes: 12 * GiB, parts: 4096 };
 /** Space kept free on the data directory's disk: a body that would eat into it is refused with 507. */
 export const DEFAULT_MIN_FREE_SPACE = GiB;
+/**
+ * A token that expires within this many milliseconds (or is gone) hands its unfinished videos to the
+ * next token that writes them: the element refreshes its token that close to expiry and continues.
+ */
+export const TOKEN_HANDOVER_MS = 60_000;
 /** How long a first part sent again (same token, file name and size) answers with the video it made. */
 export const DEFAULT_RESEND_WINDOW_MS = 10 * 60_000;
 
@@ -70,6 +78,7 @@ export class UploadGuard {
   readonly #minFree: number;
   readonly #window: number;
   readonly #dataDir: string;
+  readonly #tokens: Pick<TokenStore, 'get'>;
   readonly #now: () => number;
   /** Requests admitted and not yet ended, per token, and their declared bytes over all tokens. */
   readonly #inFlight = new Map<string, Usage>();
@@ -78,9 +87,16 @@ export class UploadGuard {
   readonly #add: ReturnType<Db['prepare']>;
   readonly #claim: ReturnType<Db['prepare']>;
   readonly #owner: ReturnType<Db['prepare']>;
+  readonly #handOver: ReturnType<Db['prepare']>;
   readonly #resent: ReturnType<Db['prepare']>;
 
-  constructor(db: Db, dataDir: string, options: UploadGuardOptions = {}, now: () => number = Date.now) {
+  constructor(
+    db: Db,
+    dataDir: string,
+    tokens: Pick<TokenStore, 'get'>,
+    options: UploadGuardOptions = {},
+    now: () => number = Date.now,
+  ) {
     this.#quota = { ...DEFAULT_TOKEN_QUOTA, ...options.tokenQuota };
     for (const [name, value] of Object.entries(this.#quota))
       if (!Number.isInteger(value) || value < 1) throw new TypeError(`tokenQuota.${name} must be a whole number ≥ 1.`);
@@ -89,6 +105,7 @@ export class UploadGuard {
     if (!(this.#minFree >= 0) || !(this.#window >= 0))
       throw new TypeError('minFreeSpace and resendWindowMs must be numbers ≥ 0.');
     this.#dataDir = dataDir;
+    this.#tokens = tokens;
     this.#now = now;
     // Kept outside the numbered migrations: created where missing, on every start.
     db.exec(`
@@ -106,12 +123,15 @@ export class UploadGuard {
     );
     this.#claim = db.prepare('UPDATE videos SET upload_token = @token WHERE id = @id AND upload_token IS NULL');
     this.#owner = db.prepare('SELECT upload_token AS token FROM videos WHERE id = ?');
+    this.#handOver = db.prepare(
+      'UPDATE videos SET upload_token = @token WHERE id = @id AND upload_token = @previous',
+    );
     this.#resent = db.prepare(
-      `SELECT v.id AS id FROM videos v INDEXED BY videos_by_upload_token
+      `SELECT v.id AS id, c.placed AS placed FROM videos v INDEXED BY videos_by_upload_token
        JOIN video_chunks c ON c.video_seq = v.seq AND c.key = @key AND c.size = @size
        WHERE v.upload_token = @token AND v.upload_name = @name AND v.range_kind = @kind AND v.created_at >= @since
-         AND (@total IS NULL OR v.range_total IS NULL OR v.range_total = @total)
-       ORDER BY v.seq DESC LIMIT 1`,
+         AND v.range_total IS @total
+       ORDER BY v.seq DESC LIMIT 4`,
     );
   }
 
@@ -176,13 +196,19 @@ export class UploadGuard {
 
   /**
    * A body names `videoId`: a video nobody wrote yet (created in advance) is bound to `token` now;
-   * one bound to another token is refused with 403. Synchronous, so two requests never both bind.
+   * one bound to another live token is refused with 403. The video passes to `token` when its token
+   * is gone or expires within `TOKEN_HANDOVER_MS` (a refreshed token continuing the upload).
+   * Synchronous, so two requests never both bind.
    */
   claim(videoId: string, token: string | undefined): void {
     if (token === undefined) return;
     this.#claim.run({ id: videoId, token });
     const row = this.#owner.get(videoId) as { token: string | null } | undefined;
-    if (row && row.token !== token) throw quotaProblems.videoBound();
+    if (!row || row.token === token || row.token === null) return;
+    const bound = this.#tokens.get(row.token);
+    const expiresAt = bound?.expiresAt ? Date.parse(bound.expiresAt) : null;
+    if (bound && (expiresAt === null || expiresAt - this.#now() > TOKEN_HANDOVER_MS)) throw quotaProblems.videoBound();
+    this.#handOver.run({ id: videoId, token, previous: row.token });
   }
 
   /**
@@ -190,20 +216,61 @@ export class UploadGuard {
    * file name, range form and size within the window: the client lost the answer and sent it again.
    * Returns that video's id, so the part is answered as a duplicate instead of making a second video.
    */
-  resentVideo(token: string, fileName: string, range: ChunkRange, size: number): string | undefined {
-    if (this.#window === 0) return undefined;
+  async resentVideo(
+    token: string,
+    fileName: string,
+    range: ChunkRange,
+    size: number,
+    received: ChunkTarget,
+    files: VideoFiles,
+  ): Promise<string | undefined> {
+    if (this.#window === 0 || received.kind !== 'temp') return undefined;
     const first = range.kind === 'part' ? range.part === 1 : range.from === 0;
     if (!first) return undefined;
-    const row = this.#resent.get({
+    const key = range.kind === 'part' ? 1 : 0;
+    const rows = this.#resent.all({
       token,
       name: fileName,
       kind: range.kind,
-      key: range.kind === 'part' ? 1 : 0,
+      key,
       size,
       total: range.total,
       since: this.#now() - this.#window,
-    }) as { id: string } | undefined;
-    return row?.id;
+    }) as { id: string; placed: number }[];
+    // Same token, name and size is a strong hint; the bytes decide.
+    for (const row of rows) {
+      const stored = row.placed ? [files.partial(row.id), files.source(row.id)] : [files.part(row.id, key)];
+      for (const path of stored) {
+        const same = await sameStart(received.path, path, size);
+        if (same) return row.id;
+        if (same === false) break;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Whether the first `size` bytes of two files are equal; undefined when `stored` cannot be read. */
+async function sameStart(receivedPath: string, storedPath: string, size: number): Promise<boolean | undefined> {
+  let stored: FileHandle;
+  try {
+    stored = await open(storedPath, 'r');
+  } catch {
+    return undefined;
+  }
+  const received = await open(receivedPath, 'r');
+  const a = Buffer.allocUnsafe(1024 * 1024);
+  const b = Buffer.allocUnsafe(1024 * 1024);
+  try {
+    for (let at = 0; at < size; ) {
+      const want = Math.min(a.length, size - at);
+      const [x, y] = await Promise.all([received.read(a, 0, want, at), stored.read(b, 0, want, at)]);
+      if (x.bytesRead !== want || y.bytesRead !== want || !a.subarray(0, want).equals(b.subarray(0, want))) return false;
+      at += want;
+    }
+    return true;
+  } finally {
+    await Promise.all([received.close(), stored.close()]);
   }
 }
 
@@ -213,7 +280,7 @@ const guards = new WeakMap<ApiContext, UploadGuard>();
 export function uploadGuardOf(ctx: ApiContext): UploadGuard {
   let guard = guards.get(ctx);
   if (!guard) {
-    guard = new UploadGuard(ctx.db, ctx.options.dataDir, ctx.options, ctx.now);
+    guard = new UploadGuard(ctx.db, ctx.options.dataDir, ctx.tokens, ctx.options, ctx.now);
     guards.set(ctx, guard);
   }
   return guard;

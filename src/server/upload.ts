@@ -75,7 +75,16 @@ export async function acceptChunk(
   let video;
   try {
     const received = await receive(c.env.incoming, ingest, range, maxRequest, guard, token, sender.videoId);
-    if (token) received.videoId ??= guard.resentVideo(token, received.fileName, range, received.size);
+    if (token) {
+      received.videoId ??= await guard.resentVideo(
+        token,
+        received.fileName,
+        range,
+        received.size,
+        received.target,
+        ingest.files,
+      );
+    }
     try {
       video = await ingest.commit({ ...received, range, token: sender.token });
     } catch (error) {

@@ -99,7 +99,9 @@ describe('POST /upload', () => {
   });
 
   it('accepts parts out of order and a videoId sent after the file', async () => {
-    const video = await expectVideo(await sendChunk(api, token, parts[0], { range: 'part 1/3' }));
+    const video = await expectVideo(
+      await sendChunk(api, token, parts[0], { range: 'part 1/3', fileName: 'out-of-order.mp4' }),
+    );
     await expectVideo(
       await sendChunk(api, token, parts[2], { range: 'part 3/3', videoId: video.videoId, videoIdLast: true }),
     );
@@ -174,8 +176,10 @@ describe('POST /upload', () => {
   });
 
   it('lets a refreshed token continue a video', async () => {
+    // The first token is about to expire, as when the element refreshes it.
+    const expiring = await createToken(api, 30);
     const other = await createToken(api, 60);
-    const video = await expectVideo(await sendChunk(api, token, parts[0], { range: 'part 1/2' }));
+    const video = await expectVideo(await sendChunk(api, expiring, parts[0], { range: 'part 1/2' }));
     await expectVideo(await sendChunk(api, other, parts[2], { range: 'part 2/2', videoId: video.videoId }));
     await assertAssembled(video, Buffer.concat([parts[0], parts[2]]));
   });
