@@ -161,7 +161,7 @@ try {
             proxy.configure({ rules: scene.rules ?? [], ...(scene.bandwidth ? { bandwidth: scene.bandwidth } : {}) });
             await tab.goto(`${origin}/?attributes=${encodeURIComponent(scene.attributes ?? '')}`);
             await tab.evaluate(helpers);
-            await tab.evaluate("customElements.whenDefined('video-uploader')");
+            await tab.evaluate("customElements.whenDefined('video-uploader').then(() => uploader().updateComplete)");
             if (scene.act) await tab.evaluate(`(async () => { ${scene.act} })()`);
             await shoot(tab, join(outDir, engine, `${scene.name}-${width}-${colorScheme}.png`));
             await tab.evaluate('uploader().cancel()');
