@@ -11,7 +11,8 @@ import { videoApiPlugin } from './test/support/wtr-video-api.mjs';
 const videoApi = videoApiPlugin();
 
 export default {
-  files: 'test/**/browser/**/*.test.ts',
+  // The 200 MiB upload runs on its own (`npm run test:large`): minutes per engine on a 2-core machine.
+  files: ['test/**/browser/**/*.test.ts', '!test/upload/browser/large-upload.test.ts'],
   // Browser builds of dependencies (tus-js-client has a Node and a browser entry).
   nodeResolve: { browser: true },
   // One test file at a time in each engine, two engines at a time: a 2-core machine also runs the local API,

@@ -1,7 +1,8 @@
 /**
  * `npm run screenshots`: pictures of `<video-uploader>` in each state, at 320 px and 800 px wide, in the light
- * and dark color schemes, into `screenshots/` (git-ignored). Uploads go to the real local video API, through
- * the fault proxy capped in bandwidth so that progress can be seen.
+ * and dark color schemes, in Chromium, Firefox and WebKit, into `screenshots/<engine>/` (git-ignored;
+ * `BROWSERS=webkit npm run screenshots` for one engine). Uploads go to the real local video API, through the
+ * fault proxy capped in bandwidth so that progress can be seen.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -10,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Page } from 'playwright-core';
 import { startVideoApiServer } from '../src/server/app.js';
+import { enginesFrom, launchEngine, type EnginePage } from '../test/support/engines.js';
 import { FaultProxy, type FaultRule } from '../test/support/fault-proxy.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -73,7 +74,7 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 /** Functions run in the page: a file of `size` bytes, and a drag over the drop zone. */
-const helpers = `
+const helpers = `(() => {
   window.file = (name, size, type = 'video/mp4') => new File([new Uint8Array(size)], name, { type });
   window.uploader = () => document.querySelector('video-uploader');
   window.zone = () => uploader().shadowRoot.querySelector('[part~=dropzone]');
@@ -85,7 +86,7 @@ const helpers = `
   };
   window.dropFiles = (files) => zone().dispatchEvent(new DragEvent('drop', { dataTransfer: dragFiles(files), bubbles: true, composed: true, cancelable: true }));
   window.until = (predicate) => new Promise((resolve) => { const t = setInterval(() => { if (predicate()) { clearInterval(t); resolve(); } }, 20); });
-`;
+})()`;
 
 interface Scene {
   name: string;
@@ -142,42 +143,38 @@ const scenes: Scene[] = [
   { name: 'disabled', attributes: 'disabled', act: '' },
 ];
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--no-first-run',
-  ],
-});
-mkdirSync(outDir, { recursive: true });
-const shoot = async (tab: Page, file: string): Promise<void> => {
-  await tab.waitForTimeout(150);
-  await tab.screenshot({ path: join(outDir, file), fullPage: true });
+const engines = enginesFrom(process.env.BROWSERS);
+const shoot = async (tab: EnginePage, file: string): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  await tab.screenshot(file, 'body');
 };
 try {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    for (const width of [320, 800]) {
-      const context = await browser.newContext({ viewport: { width, height: 200 }, colorScheme, deviceScaleFactor: 1 });
-      for (const scene of scenes) {
-        proxy.configure({ rules: scene.rules ?? [], ...(scene.bandwidth ? { bandwidth: scene.bandwidth } : {}) });
-        const tab = await context.newPage();
-        await tab.goto(`${origin}/?attributes=${encodeURIComponent(scene.attributes ?? '')}`);
-        await tab.evaluate(helpers);
-        await tab.evaluate(() => customElements.whenDefined('video-uploader'));
-        if (scene.act) await tab.evaluate(`(async () => { ${scene.act} })()`);
-        await shoot(tab, `${scene.name}-${width}-${colorScheme}.png`);
-        await tab.evaluate('uploader().cancel()');
-        await tab.close();
+  for (const engine of engines) {
+    mkdirSync(join(outDir, engine), { recursive: true });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      // Firefox and WebKit take the color scheme from preferences at launch.
+      const browser = await launchEngine(engine, { colorScheme });
+      try {
+        for (const width of [320, 800]) {
+          const tab = await browser.newPage({ width, height: 900 });
+          for (const scene of scenes) {
+            proxy.configure({ rules: scene.rules ?? [], ...(scene.bandwidth ? { bandwidth: scene.bandwidth } : {}) });
+            await tab.goto(`${origin}/?attributes=${encodeURIComponent(scene.attributes ?? '')}`);
+            await tab.evaluate(helpers);
+            await tab.evaluate("customElements.whenDefined('video-uploader').then(() => uploader().updateComplete)");
+            if (scene.act) await tab.evaluate(`(async () => { ${scene.act} })()`);
+            await shoot(tab, join(outDir, engine, `${scene.name}-${width}-${colorScheme}.png`));
+            await tab.evaluate('uploader().cancel()');
+          }
+          await tab.close();
+        }
+      } finally {
+        await browser.close();
       }
-      await context.close();
     }
+    console.log(`screenshots: ${scenes.length * 4} pictures in ${join(outDir, engine)}`);
   }
-  console.log(`screenshots: ${scenes.length * 4} pictures in ${outDir}`);
 } finally {
-  await browser.close();
   server.close();
   await proxy.close();
   await api.close();

@@ -5,6 +5,7 @@ import { parseRetryAfter } from './retry.js';
 import type { ResumeRecord } from './resume-store.js';
 import type { Transport, TransportContext } from './transport.js';
 import { ORIGIN_CLIENT } from './transport.js';
+import { UnreadRefusalGuard } from './unread-refusal.js';
 import { sendXhr } from './xhr.js';
 
 /**
@@ -22,6 +23,7 @@ export class ApiVideoTransport implements Transport {
   #fromRecord = false;
   #acceptedThisSession = 0;
   #lastVideo: Video | null = null;
+  readonly #refusals = new UnreadRefusalGuard();
 
   async prepare(context: TransportContext): Promise<number> {
     const { file, apiUrl, grant, resume, options } = context;
@@ -135,11 +137,22 @@ export class ApiVideoTransport implements Transport {
   }
 
   #sendPart(context: TransportContext, part: number, signal: AbortSignal): Promise<void> {
+    // The token of an attempt whose network error may hide a refusal: the next attempt gets a fresh one.
+    let suspect: string | null = null;
     return context.withRetries(async () => {
-      let active = await context.tokens.get(signal);
+      let active = suspect
+        ? await context.tokens.refreshAfterRejection(suspect, signal)
+        : await context.tokens.get(signal);
+      suspect = null;
       let refreshed = false;
       for (;;) {
-        const result = await this.#attempt(context, part, active.grant.token, signal);
+        let result: 'ok' | 'unauthorized';
+        try {
+          result = await this.#attempt(context, part, active.grant.token, signal);
+        } catch (error) {
+          if (this.#refusals.shouldRefresh(error, context.tokens)) suspect = active.grant.token;
+          throw error;
+        }
         if (result === 'unauthorized') {
           if (refreshed) {
             throw new UploadError(
@@ -237,6 +250,7 @@ export class ApiVideoTransport implements Transport {
     this.#lastVideo = video;
     this.#done.add(part);
     this.#acceptedThisSession++;
+    this.#refusals.progressed();
     progress.partAccepted(part, size);
     if (options.resume && this.#done.size < this.#parts) {
       context.resume?.save(file, apiUrl, {

@@ -15,6 +15,7 @@ import { RESUME_MAX_AGE_MS, type ResumeStorage } from './resume-store.js';
 import { watchStall } from './stall.js';
 import type { Transport, TransportContext } from './transport.js';
 import { ORIGIN_CLIENT } from './transport.js';
+import { markUnreadRefusal, RequestWatch, UnreadRefusalGuard } from './unread-refusal.js';
 
 const TUS_KEY_PREFIX = 'video-uploader:tus:';
 
@@ -88,6 +89,9 @@ export class TusTransport implements Transport {
   #resumedBytes = 0;
   #storage: UrlStorage | null = null;
   #lastToken = '';
+  /** The request in flight and its watch, to tell a refusal the browser could not read from a lost connection. */
+  #watched: { request: HttpRequest; watch: RequestWatch } | null = null;
+  readonly #refusals = new UnreadRefusalGuard();
 
   /** The 1-based PATCH a byte offset falls in. */
   #partAt(sent: number, size: number): number {
@@ -129,6 +133,12 @@ export class TusTransport implements Transport {
         const active = await this.#tokens(context);
         this.#lastToken = active;
         request.setHeader('Authorization', `Bearer ${active}`);
+        // Only requests with a body (PATCH) can be refused while they are still being sent.
+        const xhr = request.getUnderlyingObject() as unknown;
+        this.#watched =
+          request.getMethod() === 'PATCH' && typeof XMLHttpRequest !== 'undefined' && xhr instanceof XMLHttpRequest
+            ? { request, watch: new RequestWatch(xhr) }
+            : null;
       },
       onProgress: (sent) => {
         this.#armStall?.();
@@ -136,6 +146,7 @@ export class TusTransport implements Transport {
       },
       onChunkComplete: (_chunk, accepted) => {
         this.#offset = accepted;
+        this.#refusals.progressed();
       },
     });
     this.#upload = upload;
@@ -169,12 +180,19 @@ export class TusTransport implements Transport {
     const progress = context.progress(1);
     // One refresh per 401 for each stretch of progress: a later 401 after more bytes went through gets its own.
     let refreshedAt = -1;
+    // The token of an attempt whose network error may hide a refusal: the next attempt gets a fresh one.
+    let suspect: string | null = null;
     const response = await context.withRetries(
       async () => {
+        if (suspect) {
+          await context.tokens.refreshAfterRejection(suspect, context.signal);
+          suspect = null;
+        }
         for (;;) {
           try {
             return await this.#once(upload, context);
           } catch (error) {
+            if (this.#refusals.shouldRefresh(error, context.tokens)) suspect = this.#lastToken;
             if (error instanceof UploadError && error.status === 401) {
               if (refreshedAt === this.#offset) throw error;
               await context.tokens.refreshAfterRejection(this.#lastToken, context.signal);
@@ -254,7 +272,11 @@ export class TusTransport implements Transport {
         'The tus upload',
       );
     }
-    return new UploadError('network', `The tus upload failed: ${error.message}`, { cause: error });
+    const failure = new UploadError('network', `The tus upload failed: ${error.message}`, { cause: error });
+    const watched = this.#watched;
+    const request = 'originalRequest' in error ? error.originalRequest : undefined;
+    if (watched && request === watched.request && watched.watch.looksLikeUnreadRefusal()) markUnreadRefusal(failure);
+    return failure;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { canceledError, UploadError } from './errors.js';
 import { watchStall } from './stall.js';
+import { markUnreadRefusal, RequestWatch } from './unread-refusal.js';
 
 export interface XhrResult {
   status: number;
@@ -22,7 +23,8 @@ export interface XhrOptions {
 /**
  * One request over XMLHttpRequest, the only browser API that reports upload progress within a
  * request. Resolves with any HTTP answer; rejects with a retryable `network` error when the
- * connection drops or stalls, and with a `canceled` error when `signal` aborts.
+ * connection drops or stalls (marked when it may hide a refusal: see unread-refusal.ts), and with a
+ * `canceled` error when `signal` aborts.
  */
 export function sendXhr(options: XhrOptions): Promise<XhrResult> {
   return new Promise((resolve, reject) => {
@@ -49,9 +51,11 @@ export function sendXhr(options: XhrOptions): Promise<XhrResult> {
       cleanup();
       resolve({ status: xhr.status, body: xhr.responseText, header: (name) => xhr.getResponseHeader(name) });
     };
+    const watch = new RequestWatch(xhr);
     xhr.onerror = () => {
       cleanup();
-      reject(new UploadError('network', 'The connection to the video API was lost.', { retryable: true }));
+      const error = new UploadError('network', 'The connection to the video API was lost.', { retryable: true });
+      reject(watch.looksLikeUnreadRefusal() ? markUnreadRefusal(error) : error);
     };
     xhr.onabort = () => {
       cleanup();

@@ -99,6 +99,24 @@ export function videoApiPlugin() {
         .on('error', (error) => resolve({ error: error.message }));
     });
 
+    /**
+   * The SHA-256 of the large test file the page builds (test/upload/browser/large-upload.test.ts): `mib` MiB, each a
+   * 4-byte big-endian index followed by the same block of MiB − 4 bytes made from `seed`.
+   */
+  const patternSha256 = (mib, seed) => {
+    if (!Number.isInteger(mib) || mib < 1 || mib > 4096 || !Number.isInteger(seed)) return { error: 'bad pattern' };
+    const block = Buffer.alloc(1024 * 1024 - 4);
+    for (let i = 0; i < block.length; i++) block[i] = (i * 131 + seed * 7 + (i >>> 9)) & 0xff;
+    const hash = createHash('sha256');
+    const stamp = Buffer.alloc(4);
+    for (let n = 0; n < mib; n++) {
+      stamp.writeUInt32BE(n);
+      hash.update(stamp);
+      hash.update(block);
+    }
+    return { sha256: hash.digest('hex'), size: mib * 1024 * 1024 };
+  };
+
   /** Server commands: name → handler({ payload, session, engine }). */
   const commands = {
     'video-api': () => ({ url: api.url }),
@@ -120,6 +138,7 @@ export function videoApiPlugin() {
       return { status: response.status, body: await response.json().catch(() => null) };
     },
     'source-sha256': ({ payload }) => sha256OfSource(payload.videoId),
+    'pattern-sha256': ({ payload }) => patternSha256(payload?.mib, payload?.seed),
     'fault-proxy': async ({ payload, engine }) => {
       const proxy = await ensureProxy(engine);
       proxy.configure(payload ?? {});
