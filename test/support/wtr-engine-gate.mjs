@@ -14,7 +14,6 @@ const engineOfLauncher = (name) =>
   /firefox/i.test(name) ? 'firefox' : /minibrowser|webkit|safari/i.test(name) ? 'webkit' : 'chromium';
 
 const ENGINE_PATHS = new Set(['/src/element/engine.ts', '/src/element/engine.js', '/dist/cdn/video-uploader-engine.min.js']);
-const LOADER_PATH = '/src/element/controllers/engine-loader.ts';
 const IMPORT = /import\((['"])\.\.\/engine\.js\1\)/;
 const RETRY_MARKER = /const ENGINE_RETRY_FILE = (['"])\1( as string)?;/;
 

@@ -5,11 +5,10 @@
  * source file's name, as the CDN build gives it its chunk's).
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
 import '../../../src/element/index.js';
 import type { VideoUploader, VideoUploadCompleteEvent, VideoUploadErrorEvent } from '../../../src/element/index.js';
 import { part, pick, text, videoFile } from './helpers.js';
-import { freshEngineLoader, gate, type GateLog } from './engine-gate.js';
+import { freshEngineLoader, gate } from './engine-gate.js';
 
 describe('<video-uploader> when the upload engine cannot load', () => {
   before(async () => {
