@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { browsersFor } from './test/support/wtr-browsers.mjs';
 import { commonjsShim } from './test/support/wtr-commonjs-shim.mjs';
+import { engineGatePlugin } from './test/support/wtr-engine-gate.mjs';
 import { videoApiPlugin } from './test/support/wtr-video-api.mjs';
 
 /**
@@ -9,6 +10,7 @@ import { videoApiPlugin } from './test/support/wtr-video-api.mjs';
  * (`BROWSERS=firefox` or `BROWSERS=chromium,webkit` for some of them), against the real local video API.
  */
 const videoApi = videoApiPlugin();
+const engineGate = engineGatePlugin();
 
 export default {
   // The 200 MiB upload runs on its own (`npm run test:large`): minutes per engine on a 2-core machine.
@@ -24,9 +26,10 @@ export default {
   browserStartTimeout: 2 * 60 * 1000,
   testsStartTimeout: 2 * 60 * 1000,
   testsFinishTimeout: 10 * 60 * 1000,
-  middleware: [(ctx, next) => videoApi.tokenMiddleware(ctx, next)],
+  middleware: [(ctx, next) => videoApi.tokenMiddleware(ctx, next), engineGate.middleware],
   plugins: [
     videoApi,
+    engineGate,
     commonjsShim(),
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
   ],

@@ -219,6 +219,22 @@ async function main(): Promise<void> {
       times.stub.push(await engine(sizeMiB, 1, true));
       times.stub2.push(await engine(sizeMiB, 2, true));
     }
+    // Where the time of one engine upload goes, from the browser's resource timing of its part requests:
+    // each part's request (set-up, body sent, the server's answer) and the gaps between one answer and the next request.
+    await page.evaluate(() => {
+      performance.setResourceTimingBufferSize(100_000);
+      performance.clearResourceTimings();
+    });
+    const profiled = await engine(sizeMiB, 1);
+    const parts = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .filter((e) => e.name.includes('/upload?'))
+        .map((e) => {
+          const t = e as PerformanceResourceTiming;
+          return { start: t.startTime, end: t.responseEnd };
+        }),
+    );
     const rate = (ms: number): number => sizeMiB / (ms / 1000);
     const base = rate(median(times.plain));
     console.log(`\n${sizeMiB} MiB upload, headless Chromium → loopback, median of ${rounds} rounds (interleaved)`);
@@ -236,6 +252,20 @@ async function main(): Promise<void> {
         `| ${label} | ${(ms / 1000).toFixed(2)} | ${rate(ms).toFixed(0)} | ${(rate(ms) / base).toFixed(2)}× |`,
       );
     }
+
+    if (parts.length > 0) {
+      const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+      const inRequests = sum(parts.map((p) => p.end - p.start));
+      const gaps = sum(parts.slice(1).map((p, i) => p.start - parts[i].end));
+      console.log(
+        `\nPer part (one ${sizeMiB} MiB engine upload, parallel 1, ${(profiled / 1000).toFixed(2)} s, ${parts.length} part requests): ` +
+          `in part requests ${(inRequests / 1000).toFixed(2)} s (median ${(median(parts.map((p) => p.end - p.start)) / 1000).toFixed(3)} s a part), ` +
+          `gaps between one answer and the next request ${(gaps / 1000).toFixed(3)} s in all, ` +
+          `time before the first part ${(profiled - inRequests - gaps) / 1000 > 0 ? ((profiled - inRequests - gaps) / 1000).toFixed(3) : '0'} s ` +
+          `(the API is cross-origin to the page, so the browser hides the finer timings of each request).`,
+      );
+    }
+    console.log(`load average: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
     // Memory during a long upload, sampled every 100 ms.
     const cdp = await page.context().newCDPSession(page);

@@ -1,46 +1,99 @@
 /**
- * `npm run size`: min+gzip (-9) size of the CDN bundle's default path (the element, the apivideo
- * transport and lit; the tus chunk loads only with protocol="tus"), next to two other uploaders
- * measured the same way: an esbuild bundle, minified, gzip level 9.
+ * `npm run size`, after `npm run build`: min+gzip (-9) sizes of the CDN build, chunk by chunk; the first chunk a
+ * page loads (video-uploader.min.js); the total to a first upload (every chunk a page loads for an upload of one
+ * file with the default apivideo protocol and English text: the first chunk and the engine chunk it imports on
+ * connect); two other uploaders measured the same way in the same run (an esbuild bundle, minified, gzip -9,
+ * every chunk a first upload needs); and the Subresource Integrity hashes of the two files a first upload loads.
  */
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+
+const CDN = 'dist/cdn';
+const FIRST = 'video-uploader.min.js';
+const ENGINE = 'video-uploader-engine.min.js';
+/** The aims: the first chunk under this, and the total to a first upload not above the single bundle it replaced. */
+const FIRST_CHUNK_BUDGET = 14_000;
+const FIRST_UPLOAD_BUDGET = 21_653;
 
 const gzip = (code: Uint8Array | string): number => gzipSync(code, { level: 9 }).length;
 
-async function measure(label: string, contents: string): Promise<{ label: string; min: number; gz: number }> {
+/** A peer, bundled by esbuild, minified; lazily imported chunks count (they load for an upload). */
+async function peer(label: string, contents: string): Promise<{ label: string; min: number; gz: number }> {
   const result = await build({
     stdin: { contents, resolveDir: process.cwd(), loader: 'js' },
     bundle: true,
     minify: true,
     format: 'esm',
-    splitting: false,
+    splitting: true,
+    outdir: 'out',
     write: false,
     target: 'es2021',
     platform: 'browser',
     conditions: ['production'],
-    // Lazily loaded chunks are not part of the default path.
-    external: ['tus-js-client'],
     logLevel: 'silent',
   });
-  const code = result.outputFiles[0].contents;
-  return { label, min: code.length, gz: gzip(code) };
+  let min = 0;
+  let gz = 0;
+  for (const file of result.outputFiles) {
+    if (!file.path.endsWith('.js')) continue;
+    min += file.contents.length;
+    gz += gzip(file.contents);
+  }
+  return { label, min, gz };
 }
 
-if (!existsSync('dist/element/index.js') || !existsSync('dist/cdn/video-uploader.min.js')) {
-  console.error('Run `npm run build` first.');
+if (!existsSync(join(CDN, FIRST)) || !existsSync(join(CDN, ENGINE))) {
+  console.error(`Run \`npm run build\` first (${CDN}/${FIRST} and ${CDN}/${ENGINE} are missing).`);
   process.exit(1);
 }
 
-const cdn = readFileSync('dist/cdn/video-uploader.min.js');
-const rows = [
-  { label: 'video-uploader CDN bundle (rollup + terser)', min: cdn.length, gz: gzip(cdn) },
-  await measure('video-uploader (esbuild, same method as below)', "import './dist/element/index.js';"),
-  await measure('@mux/mux-uploader', "import '@mux/mux-uploader';"),
-  await measure('@api.video/video-uploader (no UI)', "export * from '@api.video/video-uploader';"),
+const chunks = readdirSync(CDN)
+  .filter((name) => name.endsWith('.js'))
+  .map((name) => {
+    const code = readFileSync(join(CDN, name));
+    return { name, min: code.length, gz: gzip(code) };
+  })
+  .sort((a, b) => (a.name === FIRST ? -1 : b.name === FIRST ? 1 : b.gz - a.gz));
+const chunk = (name: string): { min: number; gz: number } => chunks.find((c) => c.name === name)!;
+const first = chunk(FIRST);
+const toFirstUpload = { min: first.min + chunk(ENGINE).min, gz: first.gz + chunk(ENGINE).gz };
+
+const peers = [
+  await peer('@mux/mux-uploader', "import '@mux/mux-uploader';"),
+  await peer('@api.video/video-uploader (no UI)', "export * from '@api.video/video-uploader';"),
 ];
-const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
-console.log('bundle'.padEnd(50), 'min'.padStart(9), 'min+gzip'.padStart(10));
-for (const row of rows) console.log(row.label.padEnd(50), kb(row.min).padStart(9), kb(row.gz).padStart(10));
-console.log(`\nratio to @mux/mux-uploader: ${(rows[0].gz / rows[2].gz).toFixed(2)}×  (aim: under 14 KB)`);
+
+const B = (n: number): string => `${n.toLocaleString('en-US')} B`;
+const row = (label: string, min: number, gz: number, note = ''): void =>
+  console.log(`${label.padEnd(52)} ${B(min).padStart(10)} ${B(gz).padStart(10)}  ${note}`);
+
+console.log(`${'CDN chunk (dist/cdn)'.padEnd(52)} ${'min'.padStart(10)} ${'min+gzip'.padStart(10)}`);
+for (const c of chunks) {
+  const note =
+    c.name === FIRST
+      ? 'first chunk'
+      : c.name === ENGINE
+        ? 'upload engine, imported on connect'
+        : c.name.includes('tus')
+          ? 'only with protocol="tus"'
+          : 'a built-in language, loaded when used';
+  row(c.name, c.min, c.gz, note);
+}
+console.log();
+row('first chunk', first.min, first.gz, `budget < ${B(FIRST_CHUNK_BUDGET)}: ${first.gz < FIRST_CHUNK_BUDGET ? 'met' : 'NOT met'}`);
+row(
+  'total to a first upload (first chunk + engine)',
+  toFirstUpload.min,
+  toFirstUpload.gz,
+  `budget ≤ ${B(FIRST_UPLOAD_BUDGET)}: ${toFirstUpload.gz <= FIRST_UPLOAD_BUDGET ? 'met' : 'NOT met'}`,
+);
+for (const p of peers) row(p.label, p.min, p.gz, `ours to a first upload: ${(toFirstUpload.gz / p.gz).toFixed(2)}×`);
+
+console.log('\nSubresource Integrity (sha384) of the two files a first upload loads:');
+for (const name of [FIRST, ENGINE]) {
+  const digest = createHash('sha384').update(readFileSync(join(CDN, name))).digest('base64');
+  console.log(`  ${name.padEnd(30)} sha384-${digest}`);
+}

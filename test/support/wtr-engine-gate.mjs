@@ -1,0 +1,84 @@
+/**
+ * Web Test Runner plugin: a gate on the element's lazily imported upload engine (src/element/engine.ts, and the
+ * CDN build's video-uploader-engine.min.js). Per engine, the gate is `open` (served as usual), `hold` (the
+ * request waits until the gate opens or fails) or `fail` (503, as a CDN error would). It logs every request for
+ * the engine module, so a test can tell when it was asked for. It also gives the engine loader the file to fetch
+ * again after a failed load, as the CDN build does for its chunk, and a way to start the loader afresh.
+ */
+
+/** @param {string} userAgent */
+const engineOfUserAgent = (userAgent) =>
+  /Firefox\//.test(userAgent) ? 'firefox' : /Chrome\//.test(userAgent) ? 'chromium' : 'webkit';
+/** @param {string} name a launcher's name */
+const engineOfLauncher = (name) =>
+  /firefox/i.test(name) ? 'firefox' : /minibrowser|webkit|safari/i.test(name) ? 'webkit' : 'chromium';
+
+const ENGINE_PATHS = new Set(['/src/element/engine.ts', '/src/element/engine.js', '/dist/cdn/video-uploader-engine.min.js']);
+const IMPORT = /import\((['"])\.\.\/engine\.js\1\)/;
+const RETRY_MARKER = /const ENGINE_RETRY_FILE = (['"])\1( as string)?;/;
+
+export function engineGatePlugin() {
+  /** engine → { mode, log, waiters } */
+  const lanes = new Map();
+  const lane = (engine) => {
+    if (!lanes.has(engine)) lanes.set(engine, { mode: 'open', log: [], waiters: [] });
+    return lanes.get(engine);
+  };
+
+  const middleware = async (ctx, next) => {
+    if (!ENGINE_PATHS.has(ctx.path)) return next();
+    const state = lane(engineOfUserAgent(ctx.get('user-agent')));
+    state.log.push({ path: ctx.path, query: ctx.querystring, at: Date.now() });
+    if (state.mode === 'hold') await new Promise((resolve) => state.waiters.push(resolve));
+    if (state.mode === 'fail') {
+      ctx.status = 503;
+      ctx.set('cache-control', 'no-store');
+      ctx.body = 'engine unavailable';
+      return;
+    }
+    await next();
+    // Each page asks for it anew: a cached copy from an earlier test file would hide the request.
+    ctx.set('cache-control', 'no-store');
+    ctx.remove('etag');
+    ctx.remove('last-modified');
+  };
+
+  const commands = {
+    /** payload: { mode?: 'open' | 'hold' | 'fail', reset?: boolean } → the log of engine requests so far. */
+    'engine-gate': ({ payload, engine }) => {
+      const state = lane(engine);
+      const log = state.log;
+      if (payload?.reset) state.log = [];
+      if (payload?.mode) {
+        state.mode = payload.mode;
+        if (payload.mode !== 'hold') for (const release of state.waiters.splice(0)) release();
+      }
+      return log;
+    },
+  };
+
+  return {
+    name: 'engine-gate',
+    middleware,
+    transform(context) {
+      if (context.path !== '/src/element/controllers/engine-loader.ts') return undefined;
+      const body = String(context.body);
+      if (!RETRY_MARKER.test(body) || !IMPORT.test(body)) throw new Error('engine-loader.ts: markers not found');
+      // Test files share one page (and its module map): a test starts the loader afresh with
+      // `__resetEngineLoader()` after setting `globalThis.__engineGatePage`, which gives the engine new URLs.
+      const page = "(globalThis.__engineGatePage ?? '')";
+      return {
+        body:
+          body
+            .replace(RETRY_MARKER, "const ENGINE_RETRY_FILE = '../engine.ts';")
+            .replace(IMPORT, `import('../engine.ts?page=' + ${page})`) +
+          // Attempts keep counting, so that a retry's URL is new to the page too.
+          '\nexport function __resetEngineLoader() { pending = null; }\n',
+      };
+    },
+    async executeCommand({ command, payload, session }) {
+      if (!Object.hasOwn(commands, command)) return undefined;
+      return await commands[command]({ payload, engine: engineOfLauncher(session.browser.name) });
+    },
+  };
+}
