@@ -21,7 +21,7 @@ const dataDir = tempDir('vu-shots-');
 const dev = runCli(['dev', '--port', '0', '--data-dir', dataDir, '--quiet']);
 const browser = await launchChromium();
 try {
-  const [, url] = (await dev.waitFor(/Demo\s+(http:\/\/127\.0\.0\.1:\d+)\//)) as unknown as [string, string];
+  const [, url] = (await dev.waitFor(/Demo\s+(http:\/\/127\.0\.0\.1:\d+)\//, 90_000)) as unknown as [string, string];
   await fetch(`${url}/videos`, {
     method: 'POST',
     headers: { authorization: basic('dev-api-key'), 'content-type': 'application/json' },

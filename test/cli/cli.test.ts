@@ -124,7 +124,7 @@ describe('video-uploader dev --allow-origin', () => {
   const dataDir = tempDir('vu-cli-');
   before(async () => {
     dev = runCli(['dev', '--port', '0', '--data-dir', dataDir, '--quiet', '--allow-origin', SITE]);
-    [, url] = (await dev.waitFor(/Demo\s+(http:\/\/127\.0\.0\.1:\d+)\//)) as unknown as [string, string];
+    [, url] = (await dev.waitFor(/Demo\s+(http:\/\/127\.0\.0\.1:\d+)\//, 90_000)) as unknown as [string, string];
   });
   after(async () => {
     dev.child.kill('SIGTERM');

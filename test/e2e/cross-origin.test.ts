@@ -48,7 +48,7 @@ describe(
       await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
       siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}`;
       dev = runCli(['dev', '--port', '0', '--data-dir', dataDir, '--quiet', '--allow-origin', siteUrl]);
-      [, devUrl] = (await dev.waitFor(/Demo\s+(http:\/\/127\.0\.0\.1:\d+)\//)) as unknown as [string, string];
+      [, devUrl] = (await dev.waitFor(/Demo\s+(http:\/\/127\.0\.0\.1:\d+)\//, 90_000)) as unknown as [string, string];
       browser = await launchChromium();
     });
 

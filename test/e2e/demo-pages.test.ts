@@ -27,7 +27,7 @@ describe(
 
     before(async () => {
       dev = runCli(['dev', '--port', '0', '--data-dir', dataDir, '--quiet']);
-      [, url] = (await dev.waitFor(/Demo\s+(http:\/\/127\.0\.0\.1:\d+)\//)) as unknown as [string, string];
+      [, url] = (await dev.waitFor(/Demo\s+(http:\/\/127\.0\.0\.1:\d+)\//, 90_000)) as unknown as [string, string];
       // A video whose file never came: the videos page must say so.
       const created = await fetch(`${url}/videos`, {
         method: 'POST',
