@@ -263,13 +263,13 @@ class WebDriverEnginePage implements EnginePage {
     await this.driver.elementSendKeys(id, filePath);
   }
   async fill(selector: string, text: string): Promise<void> {
-    await (await this.driver.$(selector)).setValue(text);
+    await this.driver.$(selector).setValue(text);
   }
   async click(selector: string): Promise<void> {
-    await (await this.driver.$(selector)).click();
+    await this.driver.$(selector).click();
   }
   async screenshot(path: string, selector = 'body'): Promise<void> {
-    await (await this.driver.$(selector)).saveScreenshot(path);
+    await this.driver.$(selector).saveScreenshot(path);
   }
   async close(): Promise<void> {
     await this.driver.deleteSession().catch(() => {});
