@@ -28,8 +28,7 @@ export default {
     dir: 'dist/cdn',
     format: 'es',
     entryFileNames: 'video-uploader.min.js',
-    chunkFileNames: (chunk) =>
-      chunk.name === 'engine' ? ENGINE_FILE : 'video-uploader-[name]-[hash].min.js',
+    chunkFileNames: (chunk) => (chunk.name === 'engine' ? ENGINE_FILE : 'video-uploader-[name]-[hash].min.js'),
     sourcemap: true,
   },
   plugins: [

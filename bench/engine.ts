@@ -265,7 +265,12 @@ async function main(): Promise<void> {
           `(the API is cross-origin to the page, so the browser hides the finer timings of each request).`,
       );
     }
-    console.log(`load average: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average: ${(await import('node:os'))
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
 
     // Memory during a long upload, sampled every 100 ms.
     const cdp = await page.context().newCDPSession(page);

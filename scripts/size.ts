@@ -83,7 +83,12 @@ for (const c of chunks) {
   row(c.name, c.min, c.gz, note);
 }
 console.log();
-row('first chunk', first.min, first.gz, `budget < ${B(FIRST_CHUNK_BUDGET)}: ${first.gz < FIRST_CHUNK_BUDGET ? 'met' : 'NOT met'}`);
+row(
+  'first chunk',
+  first.min,
+  first.gz,
+  `budget < ${B(FIRST_CHUNK_BUDGET)}: ${first.gz < FIRST_CHUNK_BUDGET ? 'met' : 'NOT met'}`,
+);
 row(
   'total to a first upload (first chunk + engine)',
   toFirstUpload.min,
@@ -94,6 +99,8 @@ for (const p of peers) row(p.label, p.min, p.gz, `ours to a first upload: ${(toF
 
 console.log('\nSubresource Integrity (sha384) of the two files a first upload loads:');
 for (const name of [FIRST, ENGINE]) {
-  const digest = createHash('sha384').update(readFileSync(join(CDN, name))).digest('base64');
+  const digest = createHash('sha384')
+    .update(readFileSync(join(CDN, name)))
+    .digest('base64');
   console.log(`  ${name.padEnd(30)} sha384-${digest}`);
 }

@@ -44,7 +44,8 @@ function parseAddress(text: string): { bits: 32 | 128; value: bigint } | undefin
     tail = `${address.slice(0, -v4[1].length)}${(Number(inner.value >> 16n) & 0xffff).toString(16)}:${(Number(inner.value) & 0xffff).toString(16)}`;
   }
   const [head, rest] = tail.split('::') as [string, string | undefined];
-  const part = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16) : NaN)));
+  const part = (s: string): number[] =>
+    s === '' ? [] : s.split(':').map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16) : NaN));
   const left = part(head);
   const right = rest === undefined ? [] : part(rest);
   const missing = 8 - left.length - right.length;
@@ -84,7 +85,10 @@ export function clientAddressResolver(
   configError: (message: string) => TypeError,
 ): (request: Request, socketAddress: string | undefined) => string | undefined {
   const { trustProxy, clientIpHeader } = options;
-  if (clientIpHeader !== undefined && (typeof clientIpHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(clientIpHeader)))
+  if (
+    clientIpHeader !== undefined &&
+    (typeof clientIpHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(clientIpHeader))
+  )
     throw configError('clientIpHeader must be a header name, such as "cf-connecting-ip".');
   let trusted: ((address: string) => boolean) | undefined;
   let hops = 0;

@@ -88,7 +88,8 @@ async function videoFieldsFor(
   }
   const { createVideo } = config;
   if (!createVideo && !narrowing.video) return undefined;
-  const base: VideoFields = typeof createVideo === 'function' ? await runHook(config, 'createVideo', createVideo, request, file) : {};
+  const base: VideoFields =
+    typeof createVideo === 'function' ? await runHook(config, 'createVideo', createVideo, request, file) : {};
   const title = titleFromFileName(file.fileName);
   return { ...(title ? { title } : {}), ...base, ...narrowing.video };
 }

@@ -78,7 +78,8 @@ export class RedisRateLimitStore implements RateLimitStore {
       if (!Array.isArray(reply) || reply.length !== 2) throw new Error('Redis answered the rate-limit script oddly');
       const count = Number(reply[0]);
       const ttl = Number(reply[1]);
-      if (!Number.isFinite(count) || !Number.isFinite(ttl)) throw new Error('Redis answered the rate-limit script oddly');
+      if (!Number.isFinite(count) || !Number.isFinite(ttl))
+        throw new Error('Redis answered the rate-limit script oddly');
       return { count, resetAt: now + Math.max(0, ttl) };
     } finally {
       clearTimeout(timer);

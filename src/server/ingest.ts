@@ -247,7 +247,9 @@ export class Ingest {
     const same = chunks.find((c) => c.key === key);
     const known = video?.rangeTotal ?? null;
     if (video?.rangeKind && video.rangeKind !== range.kind) {
-      throw video.ingest === 'uploaded' ? uploadProblems.alreadyUploaded() : uploadProblems.mixedRanges(video.rangeKind);
+      throw video.ingest === 'uploaded'
+        ? uploadProblems.alreadyUploaded()
+        : uploadProblems.mixedRanges(video.rangeKind);
     }
     if (range.kind === 'bytes' && size !== range.to - range.from + 1) throw uploadProblems.rangeLength();
     if (video?.ingest === 'uploaded') {

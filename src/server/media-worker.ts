@@ -138,15 +138,21 @@ export class MediaWorker {
     const video = probed.streams?.find((s) => s.codec_type === 'video');
     const audio = probed.streams?.find((s) => s.codec_type === 'audio');
     if (!video) throw new Error('no video stream');
-    const num = (v: unknown): number | null => (v === undefined || v === null || v === '' || Number.isNaN(Number(v)) ? null : Number(v));
-    const [n, d] = String(video.avg_frame_rate ?? video.r_frame_rate ?? '').split('/').map(Number);
+    const num = (v: unknown): number | null =>
+      v === undefined || v === null || v === '' || Number.isNaN(Number(v)) ? null : Number(v);
+    const [n, d] = String(video.avg_frame_rate ?? video.r_frame_rate ?? '')
+      .split('/')
+      .map(Number);
     const duration = num(probed.format?.duration);
     const bitrate = num(probed.format?.bit_rate);
     const width = num(video.width);
     const height = num(video.height);
-    const aspect = typeof video.display_aspect_ratio === 'string' && video.display_aspect_ratio !== '0:1'
-      ? video.display_aspect_ratio.replace(':', '/')
-      : width && height ? ratio(width, height) : null;
+    const aspect =
+      typeof video.display_aspect_ratio === 'string' && video.display_aspect_ratio !== '0:1'
+        ? video.display_aspect_ratio.replace(':', '/')
+        : width && height
+          ? ratio(width, height)
+          : null;
     return {
       width,
       height,
@@ -164,8 +170,20 @@ export class MediaWorker {
     if (this.#ffmpeg === false) throw new Error('ffmpeg is not installed');
     const target = thumbnailPath(this.#files, id);
     const temp = `${target}.tmp.jpg`;
-    const args = (at: number): string[] =>
-      ['-y', '-v', 'error', '-ss', at.toFixed(3), '-i', this.#files.source(id), '-frames:v', '1', '-q:v', '3', temp];
+    const args = (at: number): string[] => [
+      '-y',
+      '-v',
+      'error',
+      '-ss',
+      at.toFixed(3),
+      '-i',
+      this.#files.source(id),
+      '-frames:v',
+      '1',
+      '-q:v',
+      '3',
+      temp,
+    ];
     await this.#run(this.#ffmpeg, args(seconds));
     await rename(temp, target).catch(async () => {
       // Past the last frame ffmpeg writes nothing: take the first frame instead.
@@ -180,13 +198,39 @@ export class MediaWorker {
     await rm(temp, { recursive: true, force: true });
     await mkdir(temp, { recursive: true });
     await this.#run(this.#ffmpeg as string, [
-      '-y', '-v', 'error', '-i', this.#files.source(id),
-      '-map', '0:v:0', '-map', '0:a:0?',
-      '-vf', `scale=-2:'min(${MAX_HEIGHT},ih)'`,
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-threads', '1',
-      '-c:a', 'aac', '-b:a', '128k',
-      '-f', 'hls', '-hls_time', '4', '-hls_playlist_type', 'vod',
-      '-hls_segment_filename', join(temp, 'segment%04d.ts'),
+      '-y',
+      '-v',
+      'error',
+      '-i',
+      this.#files.source(id),
+      '-map',
+      '0:v:0',
+      '-map',
+      '0:a:0?',
+      '-vf',
+      `scale=-2:'min(${MAX_HEIGHT},ih)'`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '23',
+      '-pix_fmt',
+      'yuv420p',
+      '-threads',
+      '1',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+      '-f',
+      'hls',
+      '-hls_time',
+      '4',
+      '-hls_playlist_type',
+      'vod',
+      '-hls_segment_filename',
+      join(temp, 'segment%04d.ts'),
       join(temp, 'manifest.m3u8'),
     ]);
     await rm(dir, { recursive: true, force: true });

@@ -18,7 +18,12 @@ function positiveInt(url: URL, name: string, fallback: number, max: number, foun
   const raw = url.searchParams.get(name);
   if (raw === null) return fallback;
   if (!/^[0-9]{1,10}$/.test(raw)) {
-    found.push({ slug: QUERY, title: 'A query parameter is invalid.', name, detail: `${name} must be a whole number.` });
+    found.push({
+      slug: QUERY,
+      title: 'A query parameter is invalid.',
+      name,
+      detail: `${name} must be a whole number.`,
+    });
     return fallback;
   }
   const value = Number(raw);

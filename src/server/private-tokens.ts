@@ -12,7 +12,13 @@ export const PRIVATE_TOKEN_TTL_MS = 24 * 3600 * 1000;
 const TOKEN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const mac = (key: string, videoId: string, head: Buffer): Buffer =>
-  createHmac('sha256', key).update('private-asset\0').update(videoId).update('\0').update(head).digest().subarray(0, 10);
+  createHmac('sha256', key)
+    .update('private-asset\0')
+    .update(videoId)
+    .update('\0')
+    .update(head)
+    .digest()
+    .subarray(0, 10);
 
 const asUuid = (hex: string): string =>
   `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

@@ -123,9 +123,7 @@ export class UploadGuard {
     );
     this.#claim = db.prepare('UPDATE videos SET upload_token = @token WHERE id = @id AND upload_token IS NULL');
     this.#owner = db.prepare('SELECT upload_token AS token FROM videos WHERE id = ?');
-    this.#handOver = db.prepare(
-      'UPDATE videos SET upload_token = @token WHERE id = @id AND upload_token = @previous',
-    );
+    this.#handOver = db.prepare('UPDATE videos SET upload_token = @token WHERE id = @id AND upload_token = @previous');
     this.#resent = db.prepare(
       `SELECT v.id AS id, c.placed AS placed FROM videos v INDEXED BY videos_by_upload_token
        JOIN video_chunks c ON c.video_seq = v.seq AND c.key = @key AND c.size = @size
@@ -154,7 +152,10 @@ export class UploadGuard {
       const flying = this.#inFlight.get(token) ?? { bytes: 0, parts: 0 };
       // The multipart envelope around the file is a few hundred bytes: a part that exactly fits is let through.
       const fileBytes = Math.max(0, bytes - 64 * 1024);
-      if (used.parts + flying.parts + 1 > this.#quota.parts || used.bytes + flying.bytes + fileBytes > this.#quota.bytes)
+      if (
+        used.parts + flying.parts + 1 > this.#quota.parts ||
+        used.bytes + flying.bytes + fileBytes > this.#quota.bytes
+      )
         throw quotaProblems.quotaExceeded(this.#quota);
       flying.bytes += fileBytes;
       flying.parts += 1;
@@ -262,10 +263,11 @@ async function sameStart(receivedPath: string, storedPath: string, size: number)
   const a = Buffer.allocUnsafe(1024 * 1024);
   const b = Buffer.allocUnsafe(1024 * 1024);
   try {
-    for (let at = 0; at < size; ) {
+    for (let at = 0; at < size;) {
       const want = Math.min(a.length, size - at);
       const [x, y] = await Promise.all([received.read(a, 0, want, at), stored.read(b, 0, want, at)]);
-      if (x.bytesRead !== want || y.bytesRead !== want || !a.subarray(0, want).equals(b.subarray(0, want))) return false;
+      if (x.bytesRead !== want || y.bytesRead !== want || !a.subarray(0, want).equals(b.subarray(0, want)))
+        return false;
       at += want;
     }
     return true;

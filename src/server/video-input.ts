@@ -64,9 +64,7 @@ function check(body: Record<string, unknown>, allowed: Set<string>, creating: bo
     );
   }
   if (description !== undefined && (typeof description !== 'string' || description.length > MAX_DESCRIPTION)) {
-    found.push(
-      invalid('description', 'This attribute must be a string.', `At most ${MAX_DESCRIPTION} characters.`),
-    );
+    found.push(invalid('description', 'This attribute must be a string.', `At most ${MAX_DESCRIPTION} characters.`));
   }
   for (const name of ['public', 'panoramic', 'mp4Support', 'transcript', 'transcriptSummary']) {
     if (body[name] !== undefined && typeof body[name] !== 'boolean')

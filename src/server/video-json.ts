@@ -10,7 +10,6 @@ export function originOf(ctx: ApiContext, requestUrl: string): string {
   return (ctx.options.publicUrl ?? new URL(requestUrl).origin).replace(/\/+$/, '');
 }
 
-
 /**
  * The Video of `record`. A private video's asset URLs carry `privateToken` (a fresh one per answer,
  * as the service hands out): in the path of the vod URLs, as `?token=` on the player's.

@@ -59,8 +59,7 @@ export function videoStatus(video: VideoRecord, chunks: ChunkRecord[], media: Me
     qualities.push({ type: 'hls', quality, status: hls });
     if (video.mp4Support) qualities.push({ type: 'mp4', quality, status: state === 'failed' ? 'failed' : 'encoded' });
   }
-  const playable =
-    state === 'unavailable' || state === 'encoded' || (state === 'encoding' && video.mp4Support);
+  const playable = state === 'unavailable' || state === 'encoded' || (state === 'encoding' && video.mp4Support);
   return {
     ingest: {
       status,

@@ -113,7 +113,11 @@ export function registerVideoUploadRoutes(
       });
     }
     if (!(await worker.available())) {
-      throw problem('media-unavailable', 501, 'Picking a thumbnail needs ffmpeg, which is not installed on the server.');
+      throw problem(
+        'media-unavailable',
+        501,
+        'Picking a thumbnail needs ffmpeg, which is not installed on the server.',
+      );
     }
     try {
       await worker.pickThumbnail(video.id, seconds);
@@ -138,7 +142,10 @@ function receiveImage(incoming: IncomingMessage, path: string): Promise<string> 
   return new Promise<string>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: incoming.headers, limits: { files: 1, fields: 8, parts: 16, fileSize: MAX_THUMBNAIL } });
+      parser = busboy({
+        headers: incoming.headers,
+        limits: { files: 1, fields: 8, parts: 16, fileSize: MAX_THUMBNAIL },
+      });
     } catch {
       reject(noFile());
       return;
@@ -167,7 +174,11 @@ function receiveImage(incoming: IncomingMessage, path: string): Promise<string> 
       });
       writing = pipeline(stream, createWriteStream(path)).then(() => {
         if (truncated)
-          throw fileProblem('uploaded-file-too-large', 'The uploaded file is too large.', 'A thumbnail holds at most 8 MiB.');
+          throw fileProblem(
+            'uploaded-file-too-large',
+            'The uploaded file is too large.',
+            'A thumbnail holds at most 8 MiB.',
+          );
         if (size === 0) throw fileProblem('uploaded-file-empty', 'The uploaded file is empty.');
         const type = sniff(head);
         if (!type) {

@@ -16,14 +16,29 @@ import { problems, type ProblemItem } from './problem.js';
 import { parseNewVideo, parseVideoPatch } from './video-input.js';
 import { videoJson } from './video-json.js';
 import { videoStatus } from './video-status.js';
-import { TUS_UPLOAD_ID, VIDEO_ID_PATTERN, type VideoFilter, type VideoRecord, type VideoSortBy } from './video-store.js';
+import {
+  TUS_UPLOAD_ID,
+  VIDEO_ID_PATTERN,
+  type VideoFilter,
+  type VideoRecord,
+  type VideoSortBy,
+} from './video-store.js';
 
 export { originOf, toVideo } from './video-json.js';
 
 const SORT_FIELDS: readonly VideoSortBy[] = ['createdAt', 'publishedAt', 'updatedAt', 'title'];
 const MAX_FILTER = 256;
 const MAX_FILTER_ITEMS = 64;
-const FILTERS = new Set(['title', 'description', 'liveStreamId', 'tags[]', 'sortBy', 'sortOrder', 'currentPage', 'pageSize']);
+const FILTERS = new Set([
+  'title',
+  'description',
+  'liveStreamId',
+  'tags[]',
+  'sortBy',
+  'sortOrder',
+  'currentPage',
+  'pageSize',
+]);
 
 /** `title`, `description`, `liveStreamId`, `tags[]` and `metadata[KEY]=VALUE`, as the official clients send them. */
 function parseFilter(url: URL, found: ProblemItem[]): VideoFilter {

@@ -36,11 +36,7 @@ export class RequestWatch {
 
   /** Whether a network error on this request now looks like a refusal the browser could not read. */
   looksLikeUnreadRefusal(): boolean {
-    return (
-      !this.#bodySent &&
-      !this.#headersRead &&
-      now() - this.#startedAt < UNREAD_REFUSAL_WITHIN_MS
-    );
+    return !this.#bodySent && !this.#headersRead && now() - this.#startedAt < UNREAD_REFUSAL_WITHIN_MS;
   }
 }
 

@@ -46,14 +46,21 @@ describe('video-uploader: help and version', () => {
 
   for (const spec of [devSpec, serverSpec, issuerSpec]) {
     it(`${spec.name} --help lists every option and an example, and exits 0`, async () => {
-      for (const args of [[spec.name, '--help'], [spec.name, '-h'], ['help', spec.name]]) {
+      for (const args of [
+        [spec.name, '--help'],
+        [spec.name, '-h'],
+        ['help', spec.name],
+      ]) {
         const { code, output } = await finished(runCli(args));
         assert.equal(code, 0, args.join(' '));
         assert.match(output, new RegExp(`^Usage: video-uploader ${spec.name} \\[options\\]`));
         for (const name of [...Object.keys(spec.options), 'help']) {
           assert.match(output, new RegExp(`^  --${name}\\b`, 'm'), `--${name} in ${spec.name} --help`);
         }
-        assert.match(output, new RegExp(`^Examples?:\\n  video-uploader ${spec.name}|^  \\S+=\\S+ video-uploader ${spec.name}`, 'm'));
+        assert.match(
+          output,
+          new RegExp(`^Examples?:\\n  video-uploader ${spec.name}|^  \\S+=\\S+ video-uploader ${spec.name}`, 'm'),
+        );
       }
     });
   }

@@ -148,7 +148,10 @@ describe(
       await page.evaluate(() => {
         document.querySelector('video-uploader')!.addEventListener('video-upload-select', () => {
           const player = document.getElementById('player') as HTMLVideoElement;
-          (window as any).seenOnSelect = { hidden: document.getElementById('result')!.hidden, src: player.getAttribute('src') };
+          (window as any).seenOnSelect = {
+            hidden: document.getElementById('result')!.hidden,
+            src: player.getAttribute('src'),
+          };
         });
       });
       await page.locator('video-uploader [part~="another-button"]').click();
@@ -156,7 +159,8 @@ describe(
       await page.waitForFunction(() => (window as any).seenOnSelect !== undefined);
       assert.deepEqual(await page.evaluate(() => (window as any).seenOnSelect), { hidden: true, src: null });
       await page.waitForFunction(
-        (previous) => document.getElementById('player')!.getAttribute('src') !== previous &&
+        (previous) =>
+          document.getElementById('player')!.getAttribute('src') !== previous &&
           !document.getElementById('result')!.hidden &&
           document.getElementById('player')!.getAttribute('src') !== null,
         first,

@@ -26,7 +26,11 @@ function run(command: string, args: string[], cwd: string): string {
 }
 
 /** A long-running command of the installed CLI; resolves its URL once it prints it. */
-function start(cwd: string, args: string[], pattern: RegExp): Promise<{ url: string; child: ChildProcessWithoutNullStreams }> {
+function start(
+  cwd: string,
+  args: string[],
+  pattern: RegExp,
+): Promise<{ url: string; child: ChildProcessWithoutNullStreams }> {
   // Its own process group: `npm exec` does not pass SIGTERM on to the command it runs.
   const child = spawn(NPM, ['exec', '--no', '--', 'video-uploader', ...args], {
     cwd,
@@ -90,7 +94,10 @@ describe(
         ],
         project,
       );
-      const binding = join(dirname(createRequire(join(ROOT, 'package.json')).resolve('better-sqlite3/package.json')), 'build');
+      const binding = join(
+        dirname(createRequire(join(ROOT, 'package.json')).resolve('better-sqlite3/package.json')),
+        'build',
+      );
       cpSync(binding, join(project, 'node_modules/better-sqlite3/build'), { recursive: true });
     });
 
@@ -119,7 +126,9 @@ describe(
       ]) {
         assert.ok(files.includes(path), `${path} is packed`);
       }
-      const stray = files.filter((path) => /^(test|bench|tools|scripts|src|\.ci)\//.test(path) || /\.test\./.test(path));
+      const stray = files.filter(
+        (path) => /^(test|bench|tools|scripts|src|\.ci)\//.test(path) || /\.test\./.test(path),
+      );
       assert.deepEqual(stray, []);
       // Every file the README links to is in the package.
       const readme = readFileSync('README.md', 'utf8');

@@ -85,7 +85,10 @@ describe(
 
     it('finds the snippets marked runnable in the README', () => {
       assert.ok(snippets.filter((s) => s.source === 'README.md').length >= 3, 'README has runnable snippets');
-      assert.ok(snippets.some((s) => s.source === 'docs/issuer.md'), 'docs/issuer.md has runnable snippets');
+      assert.ok(
+        snippets.some((s) => s.source === 'docs/issuer.md'),
+        'docs/issuer.md has runnable snippets',
+      );
     });
 
     for (const snippet of snippets) {
@@ -124,7 +127,11 @@ console.log(JSON.stringify({ signedIn: signedIn.status, grant: await signedIn.js
             const url = `http://127.0.0.1:${port}/api/upload-token`;
             const preflight = await fetch(url, {
               method: 'OPTIONS',
-              headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+              headers: {
+                origin: ORIGIN,
+                'access-control-request-method': 'POST',
+                'access-control-request-headers': 'content-type',
+              },
             });
             assert.equal(preflight.status, 204, 'the preflight is answered');
             assert.equal(preflight.headers.get('access-control-allow-origin'), ORIGIN);

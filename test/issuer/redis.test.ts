@@ -42,7 +42,12 @@ describe('issuer rate limit in Redis', () => {
     const started = Date.now();
     const response = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(10_000) });
     const body = await response.json();
-    return { status: response.status, type: response.headers.get('content-type') ?? '', body, ms: Date.now() - started };
+    return {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      body,
+      ms: Date.now() - started,
+    };
   }
 
   it('two issuer processes share one limit', async () => {
@@ -92,7 +97,9 @@ describe('issuer rate limit in Redis', () => {
       log: (line) => lines.push(line),
     });
     const started = Date.now();
-    const response = await issuer(new Request('http://issuer.test/t', { method: 'POST' }), { clientAddress: '1.2.3.4' });
+    const response = await issuer(new Request('http://issuer.test/t', { method: 'POST' }), {
+      clientAddress: '1.2.3.4',
+    });
     assert.equal(response.status, 503);
     assert.equal(response.headers.get('retry-after'), '5');
     assert.equal(((await response.json()) as { status: number }).status, 503);

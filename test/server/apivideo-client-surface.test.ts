@@ -28,9 +28,9 @@ interface AxiosLike {
   };
 }
 // The client's own axios (CommonJS): an ESM import would load a second copy without the interceptor.
-const axios = createRequire(join(process.cwd(), 'node_modules/@api.video/nodejs-client/lib/index.js'))(
-  'axios',
-) as { default: AxiosLike };
+const axios = createRequire(join(process.cwd(), 'node_modules/@api.video/nodejs-client/lib/index.js'))('axios') as {
+  default: AxiosLike;
+};
 
 for (const mode of ['api key', 'bearer token'] as const) {
   describe(`@api.video/nodejs-client, every Videos and Upload Tokens method (${mode})`, () => {
@@ -212,10 +212,13 @@ for (const mode of ['api key', 'bearer token'] as const) {
       await keyed.uploadPart(file('k2.mp4', parts[1]));
       await keyed.uploadLastPart(file('k3.mp4', last));
       assert.equal(sha256File(sourceOf(video.videoId)), sha256(data));
-      assert.deepEqual({ ...(await client.videos.getStatus(video.videoId)).ingest?.receivedParts }, {
-        parts: [1, 2, 3],
-        total: 3,
-      });
+      assert.deepEqual(
+        { ...(await client.videos.getStatus(video.videoId)).ingest?.receivedParts },
+        {
+          parts: [1, 2, 3],
+          total: 3,
+        },
+      );
 
       const token = await client.uploadTokens.createToken();
       const session = client.videos.createUploadWithUploadTokenProgressiveSession(token.token!);

@@ -42,8 +42,9 @@ describe('progressive upload (part N/*) across a SIGKILL', () => {
           ? expectVideo(await sendChunk(server!, token, part, { range, videoId: id }))
           : expectVideo(await sendSource(server!, id, part, range));
       if (route === '/upload') {
-        token = ((await (await server.authed('/upload-tokens', { method: 'POST', body: '{}' })).json()) as { token: string })
-          .token;
+        token = (
+          (await (await server.authed('/upload-tokens', { method: 'POST', body: '{}' })).json()) as { token: string }
+        ).token;
         id = (await expectVideo(await sendChunk(server, token, parts[0], { range: 'part 1/*' }))).videoId;
       } else {
         id = ((await (await server.authed('/videos', { method: 'POST', body: '{"title":"rec"}' })).json()) as Video)

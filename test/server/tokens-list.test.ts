@@ -121,7 +121,10 @@ describe('GET /upload-tokens', () => {
       assert.equal(response.status, 400);
       const problem = (await response.json()) as Problem;
       assert.equal(problem.type, 'https://docs.api.video/reference/request-invalid-query-parameter');
-      assert.match(problem.title, /^(A query parameter is invalid\.|This parameter is out of the allowed range of values\.)$/);
+      assert.match(
+        problem.title,
+        /^(A query parameter is invalid\.|This parameter is out of the allowed range of values\.)$/,
+      );
       assert.equal(problem.name, name);
       assert.equal(problem.problems?.[0]?.name, name);
     });

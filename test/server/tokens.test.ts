@@ -193,7 +193,10 @@ describe('authentication', () => {
 
   it('refuses a wrong key, a tampered token and a missing field on the auth routes', async () => {
     // A wrong key or refresh token is a 400, as api.video's spec has it.
-    const wrong = await problemOf(await fetch(`${api.url}/auth/api-key`, { method: 'POST', body: '{"apiKey":"nope"}' }), 400);
+    const wrong = await problemOf(
+      await fetch(`${api.url}/auth/api-key`, { method: 'POST', body: '{"apiKey":"nope"}' }),
+      400,
+    );
     assert.equal(wrong.type, 'https://docs.api.video/reference/authentication-invalid-user-credentials');
     assert.equal(wrong.title, 'The user credentials were incorrect.');
     await problemOf(await fetch(`${api.url}/auth/api-key`, { method: 'POST', body: '{}' }), 400);

@@ -309,7 +309,11 @@ describe('POST /upload refusals', () => {
         { name: 'file', filename: 'a.mp4', data: bytes(100) },
         { name: 'file', filename: 'b.mp4', data: bytes(100) },
       ]);
-      await expectProblem(await post(form.body, form.type), 400, 'There is more than one uploaded file in the request.');
+      await expectProblem(
+        await post(form.body, form.type),
+        400,
+        'There is more than one uploaded file in the request.',
+      );
     });
 
     it('refuses an empty file', async () => {

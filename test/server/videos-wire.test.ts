@@ -80,7 +80,12 @@ describe('the Videos wire', () => {
   });
 
   it("uses the spec's problem types and titles, and lists every problem", async () => {
-    const expectProblem = async (response: Response, status: number, slug: string, title?: string): Promise<Problem> => {
+    const expectProblem = async (
+      response: Response,
+      status: number,
+      slug: string,
+      title?: string,
+    ): Promise<Problem> => {
       assert.equal(response.status, status);
       const problem = (await response.json()) as Problem;
       assert.equal(problem.type, REF + slug);
@@ -108,9 +113,16 @@ describe('the Videos wire', () => {
       'invalid-attribute',
     );
     assert.match(language.detail!, /only letters and dashes/);
-    const range = await expectProblem(await api.authed('/videos?currentPage=0&pageSize=500'), 400, 'request-invalid-query-parameter');
+    const range = await expectProblem(
+      await api.authed('/videos?currentPage=0&pageSize=500'),
+      400,
+      'request-invalid-query-parameter',
+    );
     assert.deepEqual(range.range, { min: 1, max: 1_000_000_000 });
-    assert.deepEqual(range.problems?.map((p) => p.name), ['currentPage', 'pageSize']);
+    assert.deepEqual(
+      range.problems?.map((p) => p.name),
+      ['currentPage', 'pageSize'],
+    );
     await expectProblem(await fetch(`${api.url}/videos`), 401, 'authentication-missing-authorization-header');
     await expectProblem(
       await fetch(`${api.url}/videos`, { headers: { authorization: 'Basic ' + btoa('wrong:') } }),
@@ -124,7 +136,11 @@ describe('the Videos wire', () => {
     );
     await expectProblem(await api.authed('/videos/vi0000000000000000000000'), 404, 'resource-not-found');
     const token = await createToken(api);
-    await expectProblem(await fetch(`${api.url}/upload`, { method: 'POST' }), 401, 'authentication-missing-upload-token');
+    await expectProblem(
+      await fetch(`${api.url}/upload`, { method: 'POST' }),
+      401,
+      'authentication-missing-upload-token',
+    );
     const form = new FormData();
     form.append('videoId', 'x');
     await expectProblem(
@@ -146,11 +162,18 @@ describe('the Videos wire', () => {
       400,
       'video-source-already-uploaded',
     );
-    const again = await expectProblem(await sendSource(api, video.videoId, bytes(10)), 400, 'video-source-already-uploaded');
-    assert.deepEqual(again.problems?.map((p) => p.name), ['file', 'video']);
+    const again = await expectProblem(
+      await sendSource(api, video.videoId, bytes(10)),
+      400,
+      'video-source-already-uploaded',
+    );
+    assert.deepEqual(
+      again.problems?.map((p) => p.name),
+      ['file', 'video'],
+    );
   });
 
-  it('refuses a private video\'s assets without its private token, and serves them with it', async () => {
+  it("refuses a private video's assets without its private token, and serves them with it", async () => {
     const created = (await (
       await api.authed('/videos', { method: 'POST', body: '{"title":"secret","public":false}' })
     ).json()) as Video;
@@ -173,8 +196,10 @@ describe('the Videos wire', () => {
     assert.notEqual(other.assets.mp4, video.assets.mp4, 'a fresh token on every read');
   });
 
-  it('with ffmpeg: probes, ends playable, makes a JPEG thumbnail of the video\'s size and an HLS rendition', async () => {
-    const created = (await (await api.authed('/videos', { method: 'POST', body: '{"title":"sample"}' })).json()) as Video;
+  it("with ffmpeg: probes, ends playable, makes a JPEG thumbnail of the video's size and an HLS rendition", async () => {
+    const created = (await (
+      await api.authed('/videos', { method: 'POST', body: '{"title":"sample"}' })
+    ).json()) as Video;
     const uploaded = await expectVideo(await sendSource(api, created.videoId, SAMPLE));
     // Until the rendition is ready, the manifest answers 202 with no body (what onPlayable polls for).
     const early = await fetch(uploaded.assets.hls);
@@ -224,7 +249,9 @@ describe('the Videos wire without ffmpeg', () => {
   after(() => api.stop());
 
   it('keeps the mp4 playable and says on the thumbnail and HLS URLs that ffmpeg is missing', async () => {
-    const created = (await (await api.authed('/videos', { method: 'POST', body: '{"title":"plain"}' })).json()) as Video;
+    const created = (await (
+      await api.authed('/videos', { method: 'POST', body: '{"title":"plain"}' })
+    ).json()) as Video;
     const video = await expectVideo(await sendSource(api, created.videoId, SAMPLE));
     const status = await until(api, video.videoId, (s) => s.ingest.status === 'ingested');
     assert.equal(status.encoding.playable, true);

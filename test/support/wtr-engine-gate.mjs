@@ -13,7 +13,11 @@ const engineOfUserAgent = (userAgent) =>
 const engineOfLauncher = (name) =>
   /firefox/i.test(name) ? 'firefox' : /minibrowser|webkit|safari/i.test(name) ? 'webkit' : 'chromium';
 
-const ENGINE_PATHS = new Set(['/src/element/engine.ts', '/src/element/engine.js', '/dist/cdn/video-uploader-engine.min.js']);
+const ENGINE_PATHS = new Set([
+  '/src/element/engine.ts',
+  '/src/element/engine.js',
+  '/dist/cdn/video-uploader-engine.min.js',
+]);
 const IMPORT = /import\((['"])\.\.\/engine\.js\1\)/;
 const RETRY_MARKER = /const ENGINE_RETRY_FILE = (['"])\1( as string)?;/;
 

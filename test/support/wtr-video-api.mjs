@@ -99,7 +99,7 @@ export function videoApiPlugin() {
         .on('error', (error) => resolve({ error: error.message }));
     });
 
-    /**
+  /**
    * The SHA-256 of the large test file the page builds (test/upload/browser/large-upload.test.ts): `mib` MiB, each a
    * 4-byte big-endian index followed by the same block of MiB − 4 bytes made from `seed`.
    */

@@ -36,62 +36,62 @@ export interface SessionRun {
  */
 export function followSession(session: UploadSession, upload: Upload, run: SessionRun): void {
   let lastMilestone = 0;
-    const { file } = upload;
-    const { host, signal } = run;
-    const text = (): VideoUploaderStrings => run.localize.text;
-    const on = <K extends keyof UploadEventMap>(type: K, handle: (detail: UploadEventMap[K]) => void): void => {
-      session.addEventListener(type, (event: UploadEvent<K>) => {
-        if (!signal.aborted) handle(event.detail);
-      });
-    };
-    on('statechange', ({ state }) => {
-      if (state !== 'canceled') run.set({ state });
+  const { file } = upload;
+  const { host, signal } = run;
+  const text = (): VideoUploaderStrings => run.localize.text;
+  const on = <K extends keyof UploadEventMap>(type: K, handle: (detail: UploadEventMap[K]) => void): void => {
+    session.addEventListener(type, (event: UploadEvent<K>) => {
+      if (!signal.aborted) handle(event.detail);
     });
-    on('token', ({ grant, refreshed }) => host.dispatchEvent(new VideoUploadTokenEvent({ file, grant, refreshed })));
-    on('start', ({ resumedBytes }) => {
-      run.announce(text().announceStart(file.name));
-      host.dispatchEvent(new VideoUploadStartEvent({ file, resumedBytes }));
-    });
-    on('progress', (progress) => {
-      run.set({ progress, lastRetry: null });
-      const milestone = MILESTONES.filter((m) => progress.percent >= m).at(-1) ?? 0;
-      if (milestone > lastMilestone) {
-        lastMilestone = milestone;
-        run.announce(text().announceProgress(formatPercent(milestone, run.localize.locale)));
-      }
-      host.dispatchEvent(new VideoUploadProgressEvent({ file, progress }));
-    });
-    on('retry', (detail) => {
-      run.set({ lastRetry: detail });
-      host.dispatchEvent(new VideoUploadRetryEvent({ file, ...detail }));
-    });
-    on('pause', ({ progress }) => {
-      run.set({ progress });
-      run.announce(text().paused);
-      host.dispatchEvent(new VideoUploadPauseEvent({ file, progress }));
-    });
-    on('resume', ({ progress }) => {
-      run.set({ error: null });
-      run.announce(text().uploading);
-      host.dispatchEvent(new VideoUploadResumeEvent({ file, progress }));
-    });
-    on('complete', ({ video }) => {
-      const completed = host.multiple ? [...run.view().completed, { file, video }] : [{ file, video }];
-      run.set({ completed, progress: session.progress });
-      run.announce(text().announceComplete(file.name));
-      host.dispatchEvent(new VideoUploadCompleteEvent({ file, video }));
-      const [next, ...rest] = run.view().queue;
-      if (next) {
-        run.set({ queue: rest });
-        run.start(next);
-      } else if (host.multiple) {
-        // The list of uploaded videos shows every file, this one included.
-        run.set({ current: null });
-      }
-    });
-    on('error', ({ error }) => {
-      run.set({ error });
-      run.announce(run.localize.errorText(error));
-      host.dispatchEvent(new VideoUploadErrorEvent({ file, error }));
-    });
+  };
+  on('statechange', ({ state }) => {
+    if (state !== 'canceled') run.set({ state });
+  });
+  on('token', ({ grant, refreshed }) => host.dispatchEvent(new VideoUploadTokenEvent({ file, grant, refreshed })));
+  on('start', ({ resumedBytes }) => {
+    run.announce(text().announceStart(file.name));
+    host.dispatchEvent(new VideoUploadStartEvent({ file, resumedBytes }));
+  });
+  on('progress', (progress) => {
+    run.set({ progress, lastRetry: null });
+    const milestone = MILESTONES.filter((m) => progress.percent >= m).at(-1) ?? 0;
+    if (milestone > lastMilestone) {
+      lastMilestone = milestone;
+      run.announce(text().announceProgress(formatPercent(milestone, run.localize.locale)));
+    }
+    host.dispatchEvent(new VideoUploadProgressEvent({ file, progress }));
+  });
+  on('retry', (detail) => {
+    run.set({ lastRetry: detail });
+    host.dispatchEvent(new VideoUploadRetryEvent({ file, ...detail }));
+  });
+  on('pause', ({ progress }) => {
+    run.set({ progress });
+    run.announce(text().paused);
+    host.dispatchEvent(new VideoUploadPauseEvent({ file, progress }));
+  });
+  on('resume', ({ progress }) => {
+    run.set({ error: null });
+    run.announce(text().uploading);
+    host.dispatchEvent(new VideoUploadResumeEvent({ file, progress }));
+  });
+  on('complete', ({ video }) => {
+    const completed = host.multiple ? [...run.view().completed, { file, video }] : [{ file, video }];
+    run.set({ completed, progress: session.progress });
+    run.announce(text().announceComplete(file.name));
+    host.dispatchEvent(new VideoUploadCompleteEvent({ file, video }));
+    const [next, ...rest] = run.view().queue;
+    if (next) {
+      run.set({ queue: rest });
+      run.start(next);
+    } else if (host.multiple) {
+      // The list of uploaded videos shows every file, this one included.
+      run.set({ current: null });
+    }
+  });
+  on('error', ({ error }) => {
+    run.set({ error });
+    run.announce(run.localize.errorText(error));
+    host.dispatchEvent(new VideoUploadErrorEvent({ file, error }));
+  });
 }

@@ -11,14 +11,19 @@ import { startTestApi, type TestApi } from '../../support/api.js';
 import { bytes, createToken } from '../../support/upload.js';
 
 /** A slow upload: its headers and the start of its body, then nothing; collects what the server says. */
-function slowUpload(api: TestApi, token: string, localAddress = '127.0.0.1'): { socket: Socket; said: () => string; closed: Promise<void> } {
+function slowUpload(
+  api: TestApi,
+  token: string,
+  localAddress = '127.0.0.1',
+): { socket: Socket; said: () => string; closed: Promise<void> } {
   const url = new URL(api.url);
   const socket = connect({ port: Number(url.port), host: url.hostname, localAddress });
   let text = '';
   socket.on('data', (chunk) => (text += chunk.toString()));
   socket.on('error', () => {});
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  const preamble = '--b\r\nContent-Disposition: form-data; name="file"; filename="slow.mp4"\r\nContent-Type: video/mp4\r\n\r\n';
+  const preamble =
+    '--b\r\nContent-Disposition: form-data; name="file"; filename="slow.mp4"\r\nContent-Type: video/mp4\r\n\r\n';
   socket.write(
     `POST /upload?token=${token} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n` +
       `Content-Range: part 1/*\r\nContent-Length: ${6 * 1024 * 1024}\r\n\r\n${preamble}abc`,
@@ -27,7 +32,12 @@ function slowUpload(api: TestApi, token: string, localAddress = '127.0.0.1'): { 
 }
 
 /** An upload in one request through node:http from `localAddress`, another client on loopback. */
-function uploadFrom(api: TestApi, token: string, data: Buffer, localAddress: string): Promise<{ status: number; video: Video }> {
+function uploadFrom(
+  api: TestApi,
+  token: string,
+  data: Buffer,
+  localAddress: string,
+): Promise<{ status: number; video: Video }> {
   const boundary = 'xyzboundary';
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="other.mp4"\r\nContent-Type: video/mp4\r\n\r\n`,

@@ -70,7 +70,8 @@ describe('upload token limits', () => {
 
     it('answers 413 on the part past the parts quota', async () => {
       const token = await createToken(api);
-      for (let i = 0; i < 3; i++) await expectVideo(await sendChunk(api, token, bytes(1000, i), { fileName: `${i}.mp4` }));
+      for (let i = 0; i < 3; i++)
+        await expectVideo(await sendChunk(api, token, bytes(1000, i), { fileName: `${i}.mp4` }));
       await expectProblem(await sendChunk(api, token, bytes(1000, 9), { fileName: 'x.mp4' }), 413);
     });
   });
