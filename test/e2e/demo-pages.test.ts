@@ -133,7 +133,8 @@ describe(
     it('marks an upload that never finished on the videos page, without a player', async () => {
       const { page } = await open('/videos.html', { scheme: 'light', width: 1000 });
       const card = page.locator('.card', { hasText: 'Never uploaded' });
-      assert.equal(await card.locator('.badge').innerText(), 'No file uploaded');
+      // A video with no bytes yet reports its ingest as `uploading`, as the service does.
+      assert.equal(await card.locator('.badge').innerText(), 'Upload not finished');
       assert.equal(await card.locator('video').count(), 0);
       await page.context().close();
     });

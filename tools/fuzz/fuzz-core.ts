@@ -1399,8 +1399,8 @@ async function attack(target: Target, options: FuzzOptions, checks: Check[]): Pr
   add(
     'never-ending /upload body answered 400 at the 200 MiB limit',
     settled.endlessUpload,
-    (h) => h.status === 400 && h.title === 'The request is too large.' && h.closedAfter >= 0,
-    '400 "The request is too large."',
+    (h) => h.status === 400 && h.title === 'The uploaded file is too large.' && h.closedAfter >= 0,
+    '400 "The uploaded file is too large."',
   );
   add(
     'never-ending JSON body answered 413',
