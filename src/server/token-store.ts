@@ -149,9 +149,10 @@ export class SqliteTokenStore implements TokenStore {
   };
 
   #insertOne(ttl: number): TokenRow {
-    const createdAt = this.#now();
-    // Whole seconds, as the dates are written: the expiry a client reads is the one enforced.
-    const expiresAt = ttl === 0 ? null : Math.ceil((createdAt + ttl * 1000) / 1000) * 1000;
+    // Whole seconds, as the dates are written (rounded up, so a token never lives less than its ttl):
+    // the expiry a client reads is the one enforced, and it is createdAt + ttl exactly.
+    const createdAt = Math.ceil(this.#now() / 1000) * 1000;
+    const expiresAt = ttl === 0 ? null : createdAt + ttl * 1000;
     for (;;) {
       const token = randomId('to');
       try {
