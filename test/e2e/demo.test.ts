@@ -37,7 +37,8 @@ describe(
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    for (const engine of enginesFrom(process.env.BROWSERS)) describeEngine(engine);
+    // Chromium by default in npm test; E2E_BROWSERS=chromium,firefox,webkit runs the others too.
+    for (const engine of enginesFrom(process.env.E2E_BROWSERS ?? 'chromium')) describeEngine(engine);
 
     function describeEngine(engine: EngineName): void {
       describe(engine, () => {
