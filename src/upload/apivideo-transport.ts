@@ -1,5 +1,5 @@
-import { HeaderNames, type Video } from '../protocol/index.js';
-import { canceledError, errorFromResponse, UploadError } from './errors.js';
+import { HeaderNames, PROBLEM_TYPE_BASE, type Video } from '../protocol/index.js';
+import { canceledError, errorFromResponse, problemType, UploadError } from './errors.js';
 import { planParts } from './parts.js';
 import { parseRetryAfter } from './retry.js';
 import type { ResumeRecord } from './resume-store.js';
@@ -7,6 +7,9 @@ import type { Transport, TransportContext } from './transport.js';
 import { ORIGIN_CLIENT } from './transport.js';
 import { UnreadRefusalGuard } from './unread-refusal.js';
 import { sendXhr } from './xhr.js';
+
+/** The local video API's answer to a token writing into a video that another live token started. */
+const VIDEO_HELD_BY_ANOTHER_TOKEN = PROBLEM_TYPE_BASE + 'video-bound-to-another-token';
 
 /**
  * api.video's delegated upload: `POST {apiUrl}/upload?token=…`, multipart `file` (+ `videoId`),
@@ -141,17 +144,30 @@ export class ApiVideoTransport implements Transport {
     let suspect: string | null = null;
     return context.withRetries(async () => {
       let active = suspect
-        ? await context.tokens.refreshAfterRejection(suspect, signal)
+        ? await context.tokens.refreshAfterRejection(suspect, signal, true)
         : await context.tokens.get(signal);
       suspect = null;
       let refreshed = false;
       for (;;) {
-        let result: 'ok' | 'unauthorized';
+        let result: 'ok' | 'unauthorized' | 'held-by-another-token';
         try {
           result = await this.#attempt(context, part, active.grant.token, signal);
         } catch (error) {
           if (this.#refusals.shouldRefresh(error, context.tokens)) suspect = active.grant.token;
           throw error;
+        }
+        if (result === 'held-by-another-token') {
+          // A token fetched on a suspicion met a video still bound to the one it replaced: go back to that one.
+          const previous = context.tokens.restoreSuspected(active.grant.token);
+          if (!previous) {
+            throw new UploadError(
+              'unauthorized',
+              `Part ${part} of ${this.#parts}: the video API refused the upload token (403: another upload token is writing this video).`,
+              { status: 403, retryable: false },
+            );
+          }
+          active = previous;
+          continue;
         }
         if (result === 'unauthorized') {
           if (refreshed) {
@@ -176,7 +192,7 @@ export class ApiVideoTransport implements Transport {
     part: number,
     token: string,
     signal: AbortSignal,
-  ): Promise<'ok' | 'unauthorized'> {
+  ): Promise<'ok' | 'unauthorized' | 'held-by-another-token'> {
     const { file, apiUrl, options } = context;
     const progress = context.progress(this.#parts);
     const start = (part - 1) * this.#chunkSize;
@@ -216,6 +232,10 @@ export class ApiVideoTransport implements Transport {
     if (result.status === 401) {
       progress.partLost(part);
       return 'unauthorized';
+    }
+    if (result.status === 403 && problemType(result.body) === VIDEO_HELD_BY_ANOTHER_TOKEN) {
+      progress.partLost(part);
+      return 'held-by-another-token';
     }
     if (result.status < 200 || result.status >= 300) {
       progress.partLost(part);

@@ -27,6 +27,16 @@ export function describeBody(body: string): string {
   return excerpt(body) || 'no body';
 }
 
+/** The `type` of a problem body, or undefined. */
+export function problemType(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as Partial<Problem> | null;
+    return typeof parsed?.type === 'string' ? parsed.type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Turns a failed HTTP answer of the video API into an `UploadError` with the right code and retry policy. */
 export function errorFromResponse(
   status: number,

@@ -34,6 +34,8 @@ export class TokenSource {
   readonly #now: () => number;
   #current: ActiveGrant | null = null;
   #pending: Promise<ActiveGrant> | null = null;
+  /** The grant replaced by the last refresh made on a suspicion alone (a network error), while it may still hold. */
+  #suspected: ActiveGrant | null = null;
   /** Server clock minus local clock, in milliseconds. */
   #skewMs = 0;
   #onGrant: (grant: TokenGrant, refreshed: boolean) => void;
@@ -122,11 +124,31 @@ export class TokenSource {
     return active;
   }
 
-  /** Refetches unless the token changed since `usedToken` was read (another part already refreshed it). */
-  async refreshAfterRejection(usedToken: string, signal: AbortSignal): Promise<ActiveGrant> {
+  /**
+   * Refetches unless the token changed since `usedToken` was read (another part already refreshed it).
+   * `suspected`: the token was not refused for sure (a network error that may hide a refusal), so the
+   * grant it replaces is kept for `restoreSuspected`.
+   */
+  async refreshAfterRejection(usedToken: string, signal: AbortSignal, suspected = false): Promise<ActiveGrant> {
     if (!this.canRefresh) throw this.#staticExpired();
     if (this.#current && this.#current.grant.token !== usedToken) return this.#current;
-    return this.get(signal, true);
+    const replaced = this.#current;
+    const active = await this.get(signal, true);
+    this.#suspected = suspected && replaced && replaced !== active ? replaced : null;
+    return active;
+  }
+
+  /**
+   * The video API said the video is still held by the token that a suspicion replaced (it was not
+   * refused after all): use that token again while it is valid. Null when there is none to go back to.
+   */
+  restoreSuspected(usedToken: string): ActiveGrant | null {
+    if (this.#current && this.#current.grant.token !== usedToken) return this.#current;
+    const previous = this.#suspected;
+    this.#suspected = null;
+    if (!previous || this.isExpiring(previous)) return null;
+    this.#current = previous;
+    return previous;
   }
 
   #staticExpired(): UploadError {
