@@ -13,7 +13,7 @@ export const issuerUsage = `video-uploader issuer [options]   the token issuer a
   --max-ttl S        ceiling of any ttl (default: --ttl)
   --allow-zero-ttl   permit tokens that never expire
   --allow-origin O   a page origin that may ask for tokens cross-origin (repeatable)
-  --rate-limit N     token requests per client a minute (default 10; 0 turns the limit off)
+  --rate-limit N     token requests per client a minute (default 60; 0 turns the limit off)
   --quiet            no request log`;
 
 function secondsOf(value: string | undefined, name: string): number | undefined {

@@ -7,6 +7,17 @@ const RETRYABLE_CODES: ReadonlySet<UploadErrorCode> = new Set([
   'server',
   'rate-limited',
   'token-request-failed',
+  'token-endpoint-unreachable',
+]);
+
+/** Codes that mean the page is set up wrong: the developer, not the visitor, can fix them. */
+export const SETUP_ERROR_CODES: ReadonlySet<UploadErrorCode> = new Set([
+  'token-missing',
+  'api-url-missing',
+  'token-endpoint-missing',
+  'token-endpoint-cors',
+  'token-endpoint-not-json',
+  'token-invalid',
 ]);
 
 export interface UploadErrorInit {
