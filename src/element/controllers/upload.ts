@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { PRODUCTION_API_URL, type UploadProtocol, type Video } from '../../protocol/index.js';
+import type { UploadProtocol, Video } from '../../protocol/index.js';
 import { UploadError, UploadSession } from '../../upload/index.js';
+import { lastInterruptedUpload, type InterruptedUpload } from '../../upload/resume-store.js';
 import type {
   TokenProvider,
   UploadErrorLike,
@@ -67,6 +68,8 @@ export interface UploadView {
   completed: ReadonlyArray<{ file: File; video: Video }>;
   /** The polite live region's text. */
   announcement: string;
+  /** An upload this browser left unfinished (a closed tab, a reload), shown until a file is picked. */
+  interrupted: InterruptedUpload | null;
 }
 
 const BUSY: ReadonlySet<UploadState> = new Set(['authorizing', 'uploading', 'retrying', 'paused']);
@@ -85,7 +88,28 @@ const INITIAL: UploadView = {
   queue: [],
   completed: [],
   announcement: '',
+  interrupted: null,
 };
+
+/** The codes a developer fixes; each is told once per page in the console, with what to do. */
+const DEVELOPER_CODES: ReadonlySet<string> = new Set([
+  'token-missing',
+  'api-url-missing',
+  'token-invalid',
+  'token-endpoint-missing',
+  'token-endpoint-unreachable',
+  'token-endpoint-cors',
+  'token-endpoint-not-json',
+  'token-endpoint-refused',
+]);
+const warned = new Set<string>();
+
+/** Tells the developer, once per page and message, what went wrong and what to fix. */
+function warnDeveloper(error: UploadErrorLike): void {
+  if (!DEVELOPER_CODES.has(error.code) || warned.has(error.message)) return;
+  warned.add(error.message);
+  console.warn(`<video-uploader> ${error.code}: ${error.message}`);
+}
 
 /**
  * The element's uploads: checks each file, hands it to an `UploadSession`, and turns what the session
@@ -110,6 +134,10 @@ export class UploadController implements ReactiveController {
     this.#localize = localize;
     this.#isDisabled = isDisabled;
     host.addController(this);
+  }
+
+  hostConnected(): void {
+    if (this.#view === INITIAL) this.#set({ interrupted: lastInterruptedUpload() });
   }
 
   hostDisconnected(): void {
@@ -155,6 +183,7 @@ export class UploadController implements ReactiveController {
   /** Checks files and uploads them, one (or, with `multiple`, each in turn). */
   async add(files: File[]): Promise<void> {
     if (this.#isDisabled() || files.length === 0) return;
+    if (this.#view.interrupted) this.#set({ interrupted: null });
     if (!this.#host.multiple) {
       if (this.busy) return;
       files = files.slice(0, 1);
@@ -196,7 +225,7 @@ export class UploadController implements ReactiveController {
 
   reset(): void {
     if (this.busy) this.cancel();
-    this.#clearCurrent(INITIAL);
+    this.#clearCurrent({ ...INITIAL, interrupted: lastInterruptedUpload() });
   }
 
   /** The element's checks: type, size, then duration. Refusals are reported and give null. */
@@ -205,7 +234,9 @@ export class UploadController implements ReactiveController {
     const text = this.#localize.text;
     const locale = this.#localize.locale;
     if (!matchesAccept(file, accept)) {
-      this.#refuse(file, new UploadError('file-type', text.errorFileType(accept), { retryable: false }));
+      // The visitor reads words; the developer's message names the type and the pattern.
+      const message = `The file ${file.name} (type "${file.type || 'unknown'}") does not match accept="${accept}".`;
+      this.#refuse(file, new UploadError('file-type', message, { retryable: false }), text.errorFileType(accept));
       return null;
     }
     if (maxFileSize !== null && maxFileSize > 0 && file.size > maxFileSize) {
@@ -234,16 +265,18 @@ export class UploadController implements ReactiveController {
     return { file, duration };
   }
 
-  #refuse(file: File, error: UploadError): void {
-    if (this.busy) this.#set({ refusal: error.message, error });
-    else this.#clearCurrent({ state: 'error', refusal: error.message, error });
-    this.#announce(error.message);
+  #refuse(file: File, error: UploadError, words: string = error.message): void {
+    if (this.busy) this.#set({ refusal: words, error });
+    else this.#clearCurrent({ state: 'error', refusal: words, error });
+    this.#announce(words);
     this.#host.dispatchEvent(new VideoUploadErrorEvent({ file, error }));
   }
 
   #sessionOptions(): UploadSessionOptions {
     const host = this.#host;
-    const options: UploadSessionOptions = { apiUrl: host.apiUrl || PRODUCTION_API_URL, protocol: host.protocol };
+    const options: UploadSessionOptions = { protocol: host.protocol };
+    // Unset, the engine uses the production API for grants without `apiUrl`, and refuses a static token.
+    if (host.apiUrl) options.apiUrl = host.apiUrl;
     if (host.token) options.token = host.token;
     if (host.tokenProvider) options.tokenProvider = host.tokenProvider;
     if (host.tokenUrl) options.tokenUrl = host.tokenUrl;
@@ -317,6 +350,7 @@ export class UploadController implements ReactiveController {
       }
     });
     on('error', ({ error }) => {
+      warnDeveloper(error);
       this.#set({ error });
       this.#announce(this.#localize.errorText(error));
       host.dispatchEvent(new VideoUploadErrorEvent({ file, error }));

@@ -27,9 +27,9 @@ describe('<video-uploader> refuses files before uploading them', () => {
     await el.updateComplete;
     expect(el.state).to.equal('error');
     expect(el.error).to.equal(detail.error);
-    expect(text(el, 'error')).to.equal(
-      'This file is not a video that can be uploaded here. Choose a file of type video/*.',
-    );
+    // Words for the visitor, never the MIME pattern; the pattern is in the developer's message.
+    expect(text(el, 'error')).to.equal('This file is not a video that can be uploaded here. Choose another video file.');
+    expect(detail.error.message).to.contain('accept="video/*"');
     // The drop zone stays, so that another file can be chosen at once.
     expect(part(el, 'button')).to.exist;
     expect(events).to.deep.equal([]);
