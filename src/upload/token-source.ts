@@ -329,7 +329,7 @@ function rateLimited(url: string, waitMs: number | undefined, status: number, sa
  */
 async function unreachable(url: string, error: unknown, signal: AbortSignal): Promise<UploadError> {
   const reason = error instanceof Error ? error.message : String(error);
-  let crossOrigin = false;
+  let crossOrigin: boolean;
   try {
     crossOrigin = typeof location !== 'undefined' && new URL(url, location.href).origin !== location.origin;
   } catch {

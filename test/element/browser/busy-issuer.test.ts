@@ -9,9 +9,8 @@ describe('<video-uploader> and a busy issuer', () => {
   beforeEach(clearResumeRecords);
 
   it('says that it waits on a 429 with Retry-After: 2, accessibly, then uploads', async () => {
-    const el = await fixture<VideoUploader>(
-      html`<video-uploader token-url="/__token?mode=busy&wait=2&id=${Math.random()}" retries="1"></video-uploader>`,
-    );
+    const url = `/__token?mode=busy&wait=2&id=${Math.random()}`;
+    const el = await fixture<VideoUploader>(html`<video-uploader token-url=${url} retries="1"></video-uploader>`);
     await expect(el).to.be.accessible();
     const events = recordEvents(el);
     const completed = oneEvent(el, 'video-upload-complete');
