@@ -24,6 +24,7 @@ import {
   VideoUploadTokenEvent,
 } from '../events.js';
 import { matchesAccept, readDuration } from '../file-checks.js';
+import { sniffNotVideo } from '../sniff.js';
 import { formatBytes, formatDuration, formatPercent } from '../format.js';
 import type { LocalizeController } from './localize.js';
 
@@ -242,6 +243,12 @@ export class UploadController implements ReactiveController {
     if (maxFileSize !== null && maxFileSize > 0 && file.size > maxFileSize) {
       const message = text.errorFileTooLarge(formatBytes(file.size, locale), formatBytes(maxFileSize, locale));
       this.#refuse(file, new UploadError('file-too-large', message, { retryable: false }));
+      return null;
+    }
+    const kind = await sniffNotVideo(file);
+    if (kind) {
+      const message = `The file ${file.name} is ${kind} (by its first bytes), not a video container.`;
+      this.#refuse(file, new UploadError('file-type', message, { retryable: false }), text.errorNotVideo);
       return null;
     }
     if (maxDuration === null || !(maxDuration > 0)) return { file, duration: null };
