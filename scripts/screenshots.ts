@@ -1,5 +1,5 @@
 /**
- * `npm run screenshots`: pictures of `<video-uploader>` in each state, at 320 px and 800 px wide, in the light
+ * `npm run screenshots`: pictures of `<video-uploader>` in each state, at 375 px and 1000 px wide, in the light
  * and dark color schemes, into `screenshots/` (git-ignored). Uploads go to the real local video API, through
  * the fault proxy capped in bandwidth so that progress can be seen.
  */
@@ -51,6 +51,11 @@ const server = createServer(async (request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (url.pathname === '/element.js') {
     response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+  } else if (url.pathname === '/token' && request.method === 'POST' && url.searchParams.has('busy')) {
+    // A busy issuer: over its rate limit, it asks the element to wait.
+    response
+      .writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '30', 'x-ratelimit-remaining': '0' })
+      .end(JSON.stringify({ title: 'Too many requests.', status: 429 }));
   } else if (url.pathname === '/token' && request.method === 'POST') {
     const minted = await fetch(`${api.url}/upload-tokens`, {
       method: 'POST',
@@ -66,7 +71,11 @@ const server = createServer(async (request, response) => {
     const attributes = url.searchParams.get('attributes') ?? '';
     response
       .writeHead(200, { 'content-type': 'text/html' })
-      .end(page(`<video-uploader token-url="/token" ${attributes}></video-uploader>`));
+      .end(
+        page(
+          `<video-uploader ${attributes.includes('token-url=') ? '' : 'token-url="/token"'} ${attributes}></video-uploader>`,
+        ),
+      );
   }
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -138,9 +147,41 @@ const scenes: Scene[] = [
     act: `dropFiles([file("one.mp4", 300_000), file("two.mp4", 40_000_000), file("three.mp4", 300_000), file("four.mp4", 300_000)]);
       await until(() => uploader().videos.length === 1 && uploader().progress?.percent >= 20);`,
   },
+  {
+    name: 'waiting-for-connection',
+    bandwidth: 2_000_000,
+    act: `dropFiles([file("Family dinner.mp4", 40_000_000)]);
+      await until(() => uploader().progress?.percent >= 30); dispatchEvent(new Event('offline'));`,
+  },
+  {
+    name: 'busy-issuer',
+    attributes: 'token-url="/token?busy"',
+    act: `dropFiles([file("batch-11.mp4", 4_000_000)]); await until(() => uploader().state === 'retrying');`,
+  },
+  {
+    name: 'setup-error',
+    attributes: 'token-url="/no-such-route"',
+    act: `dropFiles([file("keynote.mp4", 900_000)]); await until(() => uploader().state === 'error');`,
+  },
+  {
+    name: 'not-a-video',
+    act: `dropFiles([new File(['hello'], "notes.mp4", { type: 'video/mp4' })]); await until(() => uploader().state === 'error');`,
+  },
+  {
+    name: 'interrupted',
+    act: `const key = 'video-uploader:resume:' + JSON.stringify(['Summer holiday in Brittany, day 3.mp4', 48_000_000, 'video/mp4', 1, 'http://127.0.0.1']);
+      localStorage.setItem(key, JSON.stringify({ v: 1, videoId: 'vi0000000000000000000000', chunkSize: 5_000_000, parts: 10, done: [1, 2, 3, 4, 5, 6], createdAt: Date.now(), updatedAt: Date.now() }));
+      uploader().remove(); document.body.append(document.createElement('video-uploader'));
+      await until(() => uploader().shadowRoot?.querySelector('[part~=interrupted]'));
+      localStorage.removeItem(key);`,
+  },
   { name: 'french', attributes: 'lang="fr" max-file-size="2000000000"', act: '' },
   { name: 'disabled', attributes: 'disabled', act: '' },
 ];
+
+/** `SCENES=offline,busy-issuer npm run screenshots` renders only those. */
+const only = process.env.SCENES?.split(',').filter(Boolean);
+const chosen = only?.length ? scenes.filter((scene) => only.some((name) => scene.name.startsWith(name))) : scenes;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
@@ -159,9 +200,9 @@ const shoot = async (tab: Page, file: string): Promise<void> => {
 };
 try {
   for (const colorScheme of ['light', 'dark'] as const) {
-    for (const width of [320, 800]) {
+    for (const width of [375, 1000]) {
       const context = await browser.newContext({ viewport: { width, height: 200 }, colorScheme, deviceScaleFactor: 1 });
-      for (const scene of scenes) {
+      for (const scene of chosen) {
         proxy.configure({ rules: scene.rules ?? [], ...(scene.bandwidth ? { bandwidth: scene.bandwidth } : {}) });
         const tab = await context.newPage();
         await tab.goto(`${origin}/?attributes=${encodeURIComponent(scene.attributes ?? '')}`);
@@ -175,7 +216,7 @@ try {
       await context.close();
     }
   }
-  console.log(`screenshots: ${scenes.length * 4} pictures in ${outDir}`);
+  console.log(`screenshots: ${chosen.length * 4} pictures in ${outDir}`);
 } finally {
   await browser.close();
   server.close();

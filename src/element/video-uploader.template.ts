@@ -171,7 +171,9 @@ function statusText(t: UploaderTemplate, text: VideoUploaderStrings): string {
   // Offline, the clock and the speed stop: only how far it got, and that it waits.
   if (t.offline && state !== 'paused') return progress ? `${percent} · ${text.offline}` : text.offline;
   if (state === 'retrying' && lastRetry?.error.code === 'rate-limited')
-    return text.waitingBusy(formatDuration(Math.max(1, Math.ceil(lastRetry.delayMs / 1000)), locale));
+    return text.waitingBusy(
+      formatDuration(Math.max(1, Math.ceil((lastRetry.at + lastRetry.delayMs - Date.now()) / 1000)), locale),
+    );
   if (checking || state === 'authorizing' || state === 'idle') return text.preparing;
   if (state === 'retrying' && lastRetry) return text.retrying(lastRetry.attempt, lastRetry.retries);
   if (state === 'paused') return `${text.paused} · ${percent}`;

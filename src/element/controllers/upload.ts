@@ -58,7 +58,7 @@ export interface UploadView {
   /** The file being checked, uploaded, or that failed; null when there is none. */
   current: Upload | null;
   progress: UploadProgress | null;
-  lastRetry: UploadEventMap['retry'] | null;
+  lastRetry: (UploadEventMap['retry'] & { at: number }) | null;
   error: UploadErrorLike | null;
   /** Why the element refused a file; shown next to the drop zone. */
   refusal: string | null;
@@ -329,7 +329,8 @@ export class UploadController implements ReactiveController {
       host.dispatchEvent(new VideoUploadProgressEvent({ file, progress }));
     });
     on('retry', (detail) => {
-      this.#set({ lastRetry: detail });
+      this.#set({ lastRetry: { ...detail, at: Date.now() } });
+      if (detail.error.code === 'rate-limited') this.#countDown(detail.delayMs, signal);
       host.dispatchEvent(new VideoUploadRetryEvent({ file, ...detail }));
     });
     on('pause', ({ progress }) => {
@@ -364,6 +365,15 @@ export class UploadController implements ReactiveController {
     });
     this.#readDurationLater(upload, signal);
     session.start(file);
+  }
+
+  /** Re-renders every second while a busy server's wait runs, so that the seconds left count down. */
+  #countDown(delayMs: number, signal: AbortSignal): void {
+    const timer = setInterval(() => {
+      if (signal.aborted || this.#view.state !== 'retrying') clearInterval(timer);
+      else this.#host.requestUpdate();
+    }, 1000);
+    setTimeout(() => clearInterval(timer), delayMs + 1000);
   }
 
   /** Without `max-duration` the duration is only shown, so it is read while the upload runs. */

@@ -20,6 +20,10 @@ describe('<video-uploader> and a busy issuer', () => {
     expect(text(el, 'status')).to.equal('The site is busy. Continuing in 2 sec…');
     expect(el.state).to.equal('retrying');
     await expect(el).to.be.accessible();
+    // The seconds count down.
+    await waitUntil(() => text(el, 'status') === 'The site is busy. Continuing in 1 sec…', 'counts down', {
+      timeout: 2000,
+    });
     await completed;
     expect(performance.now() - began).to.be.at.least(1900);
     expect(el.state).to.equal('complete');
