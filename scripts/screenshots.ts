@@ -1,8 +1,9 @@
 /**
  * `npm run screenshots`: pictures of `<video-uploader>` in each state, at 320 px and 800 px wide, in the light
  * and dark color schemes, in Chromium, Firefox and WebKit, into `screenshots/<engine>/` (git-ignored;
- * `BROWSERS=webkit npm run screenshots` for one engine). Uploads go to the real local video API, through the
- * fault proxy capped in bandwidth so that progress can be seen.
+ * `BROWSERS=webkit npm run screenshots` for one engine, `SCENES=offline,busy-issuer` for some states).
+ * Uploads go to the real local video API, through the fault proxy capped in bandwidth so that progress can
+ * be seen.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -52,6 +53,11 @@ const server = createServer(async (request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (url.pathname === '/element.js') {
     response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+  } else if (url.pathname === '/token' && request.method === 'POST' && url.searchParams.has('busy')) {
+    // A busy issuer: over its rate limit, it asks the element to wait.
+    response
+      .writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '30', 'x-ratelimit-remaining': '0' })
+      .end(JSON.stringify({ title: 'Too many requests.', status: 429 }));
   } else if (url.pathname === '/token' && request.method === 'POST') {
     const minted = await fetch(`${api.url}/upload-tokens`, {
       method: 'POST',
@@ -67,7 +73,11 @@ const server = createServer(async (request, response) => {
     const attributes = url.searchParams.get('attributes') ?? '';
     response
       .writeHead(200, { 'content-type': 'text/html' })
-      .end(page(`<video-uploader token-url="/token" ${attributes}></video-uploader>`));
+      .end(
+        page(
+          `<video-uploader ${attributes.includes('token-url=') ? '' : 'token-url="/token"'} ${attributes}></video-uploader>`,
+        ),
+      );
   }
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -139,9 +149,41 @@ const scenes: Scene[] = [
     act: `dropFiles([file("one.mp4", 300_000), file("two.mp4", 40_000_000), file("three.mp4", 300_000), file("four.mp4", 300_000)]);
       await until(() => uploader().videos.length === 1 && uploader().progress?.percent >= 20);`,
   },
+  {
+    name: 'waiting-for-connection',
+    bandwidth: 2_000_000,
+    act: `dropFiles([file("Family dinner.mp4", 40_000_000)]);
+      await until(() => uploader().progress?.percent >= 30); dispatchEvent(new Event('offline'));`,
+  },
+  {
+    name: 'busy-issuer',
+    attributes: 'token-url="/token?busy"',
+    act: `dropFiles([file("batch-11.mp4", 4_000_000)]); await until(() => uploader().state === 'retrying');`,
+  },
+  {
+    name: 'setup-error',
+    attributes: 'token-url="/no-such-route"',
+    act: `dropFiles([file("keynote.mp4", 900_000)]); await until(() => uploader().state === 'error');`,
+  },
+  {
+    name: 'not-a-video',
+    act: `dropFiles([new File(['hello'], "notes.mp4", { type: 'video/mp4' })]); await until(() => uploader().state === 'error');`,
+  },
+  {
+    name: 'interrupted',
+    act: `const key = 'video-uploader:resume:' + JSON.stringify(['Summer holiday in Brittany, day 3.mp4', 48_000_000, 'video/mp4', 1, 'http://127.0.0.1']);
+      localStorage.setItem(key, JSON.stringify({ v: 1, videoId: 'vi0000000000000000000000', chunkSize: 5_000_000, parts: 10, done: [1, 2, 3, 4, 5, 6], createdAt: Date.now(), updatedAt: Date.now() }));
+      uploader().remove(); document.body.append(document.createElement('video-uploader'));
+      await until(() => uploader().shadowRoot?.querySelector('[part~=interrupted]'));
+      localStorage.removeItem(key);`,
+  },
   { name: 'french', attributes: 'lang="fr" max-file-size="2000000000"', act: '' },
   { name: 'disabled', attributes: 'disabled', act: '' },
 ];
+
+/** `SCENES=offline,busy-issuer npm run screenshots` renders only those. */
+const only = process.env.SCENES?.split(',').filter(Boolean);
+const chosen = only?.length ? scenes.filter((scene) => only.some((name) => scene.name.startsWith(name))) : scenes;
 
 const engines = enginesFrom(process.env.BROWSERS);
 const shoot = async (tab: EnginePage, file: string): Promise<void> => {
@@ -157,7 +199,7 @@ try {
       try {
         for (const width of [320, 800]) {
           const tab = await browser.newPage({ width, height: 900 });
-          for (const scene of scenes) {
+          for (const scene of chosen) {
             proxy.configure({ rules: scene.rules ?? [], ...(scene.bandwidth ? { bandwidth: scene.bandwidth } : {}) });
             await tab.goto(`${origin}/?attributes=${encodeURIComponent(scene.attributes ?? '')}`);
             await tab.evaluate(helpers);
@@ -172,7 +214,7 @@ try {
         await browser.close();
       }
     }
-    console.log(`screenshots: ${scenes.length * 4} pictures in ${join(outDir, engine)}`);
+    console.log(`screenshots: ${chosen.length * 4} pictures in ${join(outDir, engine)}`);
   }
 } finally {
   server.close();

@@ -80,7 +80,7 @@ export const issuerSpec = {
     'rate-limit': {
       type: 'string',
       value: 'N',
-      help: 'token requests per client a minute (default 10; 0 turns the limit off)',
+      help: 'token requests per client a minute (default 60; 0 turns the limit off)',
     },
     'trust-proxy': {
       type: 'string',

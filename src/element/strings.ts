@@ -56,6 +56,7 @@ export interface VideoUploaderStrings {
   /** Validation message while an upload runs, so that a form is not submitted half-way. */
   uploadInProgress: string;
   /** Refusals by the element's checks: what happened and what to do. */
+  /** The file's type is not in `accept` (the pattern is given for custom texts; the built-in ones do not show it). */
   errorFileType: (accept: string) => string;
   errorFileTooLarge: (size: string, max: string) => string;
   errorFileTooLong: (duration: string, max: string) => string;
@@ -71,6 +72,20 @@ export interface VideoUploaderStrings {
   errorRateLimited: string;
   errorCanceled: string;
   errorProtocol: string;
+  /** The file's first bytes are not those of any video container (a text, an image, an archive). */
+  errorNotVideo: string;
+  /** The page is set up wrong (no token endpoint, a wrong one, CORS, no api-url): only the site can fix it. */
+  errorSetup: string;
+  /** The site's token endpoint refused this visitor (401/403). */
+  errorTokenRefused: string;
+  /** The site's token endpoint could not be reached. */
+  errorTokenUnreachable: string;
+  /** The site's token endpoint is busy and said how long to wait, e.g. "12 sec". */
+  waitingBusy: (duration: string) => string;
+  /** The browser is offline: the upload waits and continues by itself. */
+  offline: string;
+  /** After a reload: an upload that did not finish, and how far it got. */
+  interrupted: (fileName: string, percent: string) => string;
 }
 
 /** The keys of the upload-failure messages, by engine error code. */
@@ -79,7 +94,15 @@ export const errorStringKeys: Record<
   keyof VideoUploaderStrings
 > = {
   'token-request-failed': 'errorTokenRequestFailed',
-  'token-invalid': 'errorTokenInvalid',
+  'token-missing': 'errorSetup',
+  'api-url-missing': 'errorSetup',
+  'token-endpoint-missing': 'errorSetup',
+  'token-endpoint-cors': 'errorSetup',
+  'token-endpoint-not-json': 'errorSetup',
+  'token-endpoint-refused': 'errorTokenRefused',
+  'token-endpoint-unreachable': 'errorTokenUnreachable',
+  // A grant of the wrong shape is the token endpoint's mistake, not the visitor's.
+  'token-invalid': 'errorSetup',
   'token-expired': 'errorTokenExpired',
   unauthorized: 'errorUnauthorized',
   network: 'errorNetwork',

@@ -239,8 +239,17 @@ export const styles = css`
     color: var(--video-uploader-danger-color);
   }
 
+  [part~='interrupted'] {
+    display: flex;
+    gap: 0.5rem;
+    align-items: flex-start;
+    font-size: 0.875em;
+  }
+
   [part~='error'] svg,
+  [part~='interrupted'] svg,
   [part~='done'] svg {
+    flex: none;
     width: 1.25em;
     height: 1.25em;
     margin-top: 0.125em;

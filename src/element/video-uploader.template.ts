@@ -17,6 +17,8 @@ export interface UploaderTemplate {
     video: Video | null;
   };
   view: UploadView;
+  /** The browser said it is offline: the upload waits for the connection. */
+  offline: boolean;
   localize: LocalizeController;
   dropZone: DropZoneController;
   disabled: boolean;
@@ -46,6 +48,7 @@ const icon = (path: TemplateResult): TemplateResult =>
 const uploadIcon = icon(svg`<path d="M12 16V4m0 0-4 4m4-4 4 4"/><path d="M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3"/>`);
 const videoIcon = icon(svg`<rect x="3" y="5" width="13" height="14" rx="2"/><path d="m16 10 5-3v10l-5-3"/>`);
 const errorIcon = icon(svg`<circle cx="12" cy="12" r="9"/><path d="M12 8v5m0 3h.01"/>`);
+const pausedIcon = icon(svg`<circle cx="12" cy="12" r="9"/><path d="M10 9v6m4-6v6"/>`);
 const doneIcon = icon(svg`<circle cx="12" cy="12" r="9"/><path d="m8 12 3 3 5-6"/>`);
 
 /** The element's shadow DOM: the drop zone, the refusal, the current file, the queue, the videos, the live region. */
@@ -56,6 +59,7 @@ export function renderUploader(t: UploaderTemplate): TemplateResult {
   return html`
     <div part="base">
       ${showDropzone ? renderDropzone(t, text) : nothing}
+      ${view.interrupted && !view.current && view.state === 'idle' ? renderInterrupted(t, text) : nothing}
       ${view.refusal ? html`<p part="error" id="refusal">${errorIcon}<span>${view.refusal}</span></p>` : nothing}
       ${view.state === 'canceled' && !view.current ? html`<p part="status">${text.canceled}</p>` : nothing}
       ${view.current ? renderFile(t, view.current, text) : nothing}
@@ -155,12 +159,25 @@ function renderFile(t: UploaderTemplate, upload: Upload, text: VideoUploaderStri
   `;
 }
 
+function renderInterrupted(t: UploaderTemplate, text: VideoUploaderStrings): TemplateResult {
+  const { fileName, percent } = t.view.interrupted!;
+  return html`<p part="interrupted">
+    ${pausedIcon}<span>${text.interrupted(fileName, formatPercent(percent, t.localize.locale))}</span>
+  </p>`;
+}
+
 function statusText(t: UploaderTemplate, text: VideoUploaderStrings): string {
   const locale = t.localize.locale;
   const { state, progress, checking, lastRetry } = t.view;
+  const percent = formatPercent(progress?.percent ?? 0, locale);
+  // Offline, the clock and the speed stop: only how far it got, and that it waits.
+  if (t.offline && state !== 'paused') return progress ? `${percent} · ${text.offline}` : text.offline;
+  if (state === 'retrying' && lastRetry?.error.code === 'rate-limited')
+    return text.waitingBusy(
+      formatDuration(Math.max(1, Math.ceil((lastRetry.at + lastRetry.delayMs - Date.now()) / 1000)), locale),
+    );
   if (checking || state === 'authorizing' || state === 'idle') return text.preparing;
   if (state === 'retrying' && lastRetry) return text.retrying(lastRetry.attempt, lastRetry.retries);
-  const percent = formatPercent(progress?.percent ?? 0, locale);
   if (state === 'paused') return `${text.paused} · ${percent}`;
   const parts = [percent];
   if (progress && progress.bytesPerSecond > 0) parts.push(formatSpeed(progress.bytesPerSecond, locale));
@@ -171,7 +188,7 @@ function statusText(t: UploaderTemplate, text: VideoUploaderStrings): string {
 
 function renderActions(t: UploaderTemplate, text: VideoUploaderStrings): TemplateResult {
   const { on, disabled } = t;
-  const { state, checking } = t.view;
+  const { state, checking, error } = t.view;
   if (state === 'complete') {
     return html`<div part="actions">
       <button part="action another-button" type="button" ?disabled=${disabled} @click=${on.anotherClick}>
@@ -180,19 +197,23 @@ function renderActions(t: UploaderTemplate, text: VideoUploaderStrings): Templat
     </div>`;
   }
   const failed = state === 'error';
+  // "Try again" only where trying again can work (not for a refused file, an expired static token, a setup mistake).
+  const canRetry = failed && error?.retryable !== false;
   const canPause = !checking && ['uploading', 'retrying', 'paused', 'authorizing'].includes(state);
   return html`<div part="actions">
     ${
       failed
-        ? html`<button
-            part="action retry-button"
-            class="primary"
-            type="button"
-            ?disabled=${disabled}
-            @click=${on.retryClick}
-          >
-            ${text.retry}
-          </button>`
+        ? canRetry
+          ? html`<button
+              part="action retry-button"
+              class="primary"
+              type="button"
+              ?disabled=${disabled}
+              @click=${on.retryClick}
+            >
+              ${text.retry}
+            </button>`
+          : nothing
         : html`<button
             part="action pause-button"
             type="button"

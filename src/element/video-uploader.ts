@@ -5,10 +5,11 @@ import {
   type PropertyValues,
   type TemplateResult,
 } from 'lit';
-import { PRODUCTION_API_URL, type UploadProtocol, type Video } from '../protocol/index.js';
+import type { UploadProtocol, Video } from '../protocol/index.js';
 import type { TokenProvider, UploadErrorLike, UploadProgress, UploadState } from '../upload/types.js';
 import { DropZoneController } from './controllers/drop-zone.js';
 import { FormController } from './controllers/form.js';
+import { KeepAliveController } from './controllers/keep-alive.js';
 import { LocalizeController } from './controllers/localize.js';
 import { UploadController } from './controllers/upload.js';
 import type { VideoUploaderStrings } from './strings.js';
@@ -56,6 +57,7 @@ const optionalString: PropertyDeclaration['converter'] = {
  * @csspart retry-button - The retry button.
  * @csspart another-button - The button that starts over once done.
  * @csspart queue - The count of files waiting, with `multiple`.
+ * @csspart interrupted - After a reload: the upload that did not finish, and how to continue it.
  * @csspart videos - The list of uploaded videos, with `multiple`.
  *
  * @cssproperty [--video-uploader-font-family=inherit] - Font of all text.
@@ -133,7 +135,7 @@ export class VideoUploader extends LitElement {
   /** A function that returns a token grant (or a bare token) for a file; called again whenever a token must be refreshed. */
   declare tokenProvider: TokenProvider | undefined;
 
-  /** Base URL of the video API; a token grant's `apiUrl` wins. */
+  /** Base URL of the video API; a token grant's `apiUrl` wins. Unset: `https://ws.api.video`; a static `token` needs it. */
   declare apiUrl: string;
 
   /** The wire protocol: `apivideo` (chunked `/upload`) or `tus`. */
@@ -186,6 +188,7 @@ export class VideoUploader extends LitElement {
     drop: (files) => void this.#uploads.add(files),
   });
   readonly #uploads = new UploadController(this, this.#localize, () => this.#isDisabled);
+  readonly #keepAlive = new KeepAliveController(this, () => this.#uploads.view.state);
   #focusWasInside = false;
 
   constructor() {
@@ -193,7 +196,7 @@ export class VideoUploader extends LitElement {
     this.tokenUrl = '';
     this.token = '';
     this.tokenProvider = undefined;
-    this.apiUrl = PRODUCTION_API_URL;
+    this.apiUrl = '';
     this.protocol = 'apivideo';
     this.chunkSize = null;
     this.retries = null;
@@ -398,6 +401,7 @@ export class VideoUploader extends LitElement {
     return renderUploader({
       el: this,
       view: this.#uploads.view,
+      offline: this.#keepAlive.offline,
       localize: this.#localize,
       dropZone: this.#dropZone,
       disabled: this.#isDisabled,

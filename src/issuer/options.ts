@@ -52,7 +52,7 @@ export interface TokenIssuerOptions {
   authorize?: (request: Request, file: FileFacts) => AuthorizeResult | Promise<AuthorizeResult>;
   /** Create a video for every token: `true` titles it after the file, a function gives its fields. */
   createVideo?: boolean | ((request: Request, file: FileFacts) => VideoFields | Promise<VideoFields>);
-  /** Per-client limit: `{limit, windowMs}`, a number per minute, or false. Default 10 a minute. */
+  /** Per-client limit: `{limit, windowMs}`, a number per minute, or false. Default 60 a minute (a 20-file batch fits, all at once). */
   rateLimit?: IssuerRateLimit | number | false;
   /** Where the rate-limit counts live; a shared store (Redis) when more than one instance serves. Default: memory. */
   rateLimitStore?: RateLimitStore;

@@ -3,7 +3,13 @@ import type { RateLimit, RateLimitHeaderNames } from '../protocol/rate-limit.js'
 /** Token requests allowed per client and window (milliseconds). */
 export type IssuerRateLimit = RateLimit;
 
-export const DEFAULT_ISSUER_RATE_LIMIT: IssuerRateLimit = { limit: 10, windowMs: 60_000 };
+/**
+ * 60 token requests a minute per visitor. A visitor who picks a batch of 20 files asks for 20 tokens at
+ * once (and a few more when a long upload refreshes its token): the window is fixed, so the whole
+ * minute's allowance is the burst, and such a batch never meets the limit. A script hammering the
+ * endpoint is held to one token a second on average.
+ */
+export const DEFAULT_ISSUER_RATE_LIMIT: IssuerRateLimit = { limit: 60, windowMs: 60_000 };
 
 /** The standard `Retry-After`, sent on refusals only. */
 export const ISSUER_RATE_LIMIT_HEADERS: RateLimitHeaderNames = {

@@ -16,6 +16,8 @@ export {
   RESUME_MAX_AGE_MS,
   type ResumeRecord,
   type ResumeStorage,
+  lastInterruptedUpload,
+  type InterruptedUpload,
 } from './resume-store.js';
 export { backoffDelay, parseRetryAfter, DEFAULT_RETRIES } from './retry.js';
 export { planParts } from './parts.js';

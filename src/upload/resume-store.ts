@@ -131,3 +131,49 @@ export class ResumeStore {
     }
   }
 }
+
+/** An upload that stopped before its end, as its resume record tells it. */
+export interface InterruptedUpload {
+  fileName: string;
+  fileSize: number;
+  /** 0…100, from the parts the server accepted. */
+  percent: number;
+  updatedAt: number;
+}
+
+/**
+ * The most recent upload left unfinished in this storage (a closed tab, a reload), or null. The file's
+ * name and size come from the record's key, which is the file's fingerprint; its progress from the parts
+ * accepted. Picking the same file again continues it.
+ */
+export function lastInterruptedUpload(
+  storage: ResumeStorage | null = defaultStorage(),
+  now: number = Date.now(),
+): InterruptedUpload | null {
+  if (!storage?.key || typeof storage.length !== 'number') return null;
+  let found: InterruptedUpload | null = null;
+  try {
+    for (let i = 0; i < storage.length; i++) {
+      const key = storage.key(i);
+      if (!key?.startsWith(RESUME_KEY_PREFIX)) continue;
+      try {
+        const [fileName, fileSize] = JSON.parse(key.slice(RESUME_KEY_PREFIX.length)) as [unknown, unknown];
+        const record = JSON.parse(storage.getItem(key) ?? 'null') as ResumeRecord | null;
+        if (typeof fileName !== 'string' || typeof fileSize !== 'number' || fileSize <= 0) continue;
+        if (!record || !Array.isArray(record.done) || typeof record.updatedAt !== 'number') continue;
+        if (now - record.updatedAt > RESUME_MAX_AGE_MS || (found && found.updatedAt >= record.updatedAt)) continue;
+        const sent = record.done.reduce(
+          (sum, part) => sum + (part === record.parts ? fileSize - (part - 1) * record.chunkSize : record.chunkSize),
+          0,
+        );
+        const percent = Math.max(0, Math.min(99, Math.floor((sent / fileSize) * 100)));
+        found = { fileName, fileSize, percent, updatedAt: record.updatedAt };
+      } catch {
+        // a record of another shape: not ours to judge
+      }
+    }
+  } catch {
+    return null;
+  }
+  return found;
+}

@@ -54,8 +54,19 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Whether the last connectivity event the window fired was `offline` (navigator.onLine lags on some systems). */
+let offlineByEvent = false;
+if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') {
+  window.addEventListener('offline', () => {
+    offlineByEvent = true;
+  });
+  window.addEventListener('online', () => {
+    offlineByEvent = false;
+  });
+}
+
 export function isOffline(): boolean {
-  return typeof navigator !== 'undefined' && navigator.onLine === false;
+  return offlineByEvent || (typeof navigator !== 'undefined' && navigator.onLine === false);
 }
 
 /** Resolves when the browser is back online (at once if it is). */

@@ -17,6 +17,8 @@ import type { UploadEvent, UploadEventMap, UploadProgress, UploadSessionOptions,
 
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 export const MAX_PARALLEL = 4;
+/** How many times in a row a busy server's `Retry-After` is waited out before its 429 counts as a failure. */
+export const MAX_RATE_LIMIT_WAITS = 20;
 
 /** Which states each state may move to; anything else is refused. */
 const TRANSITIONS: Record<UploadState, readonly UploadState[]> = {
@@ -118,6 +120,13 @@ export class UploadSession extends EventTarget {
     if (!(file instanceof Blob)) throw new TypeError('UploadSession.start() needs a File.');
     this.#file = file;
     try {
+      if (this.#options.token && !this.#options.apiUrl && !this.#options.tokenUrl && !this.#options.tokenProvider) {
+        throw new UploadError(
+          'api-url-missing',
+          'A static token was given without api-url: set api-url to the video API that issued it (https://ws.api.video, https://sandbox.api.video, or your local API); a token only works there.',
+          { retryable: false },
+        );
+      }
       this.#tokens = new TokenSource(
         file,
         {
@@ -128,6 +137,7 @@ export class UploadSession extends EventTarget {
           ...(this.#options.tokenRequestTimeout !== undefined
             ? { requestTimeout: this.#options.tokenRequestTimeout }
             : {}),
+          ...(this.#options.fields ? { fields: this.#options.fields } : {}),
         },
         (grant, refreshed) => this.#emit('token', { grant, refreshed }),
       );
@@ -269,6 +279,7 @@ export class UploadSession extends EventTarget {
   /** Runs `op` until it succeeds, a non-retryable error comes, or the retries run out. */
   async #withRetries<T>(op: () => Promise<T>, signal: AbortSignal, mark?: () => number): Promise<T> {
     let attempt = 0;
+    let waits = 0;
     let lastMark = mark?.() ?? 0;
     for (;;) {
       if (isOffline()) await this.#backOff(signal, () => waitForOnline(signal));
@@ -286,6 +297,19 @@ export class UploadSession extends EventTarget {
         if (error.code === 'network' && isOffline()) {
           // Offline is not a failure of the server: wait without spending a retry.
           await this.#backOff(signal, () => waitForOnline(signal));
+          continue;
+        }
+        if (
+          error.code === 'rate-limited' &&
+          error.retryAfterMs !== undefined &&
+          this.#resolved.retries > 0 &&
+          waits < MAX_RATE_LIMIT_WAITS
+        ) {
+          // A busy server that says how long to wait is waited for: that is not a failure, and spends no retry.
+          waits++;
+          const delayMs = error.retryAfterMs;
+          this.#emit('retry', { attempt: Math.max(1, attempt), retries: this.#resolved.retries, delayMs, error });
+          await this.#backOff(signal, () => sleep(delayMs, signal));
           continue;
         }
         if (!error.retryable || attempt >= this.#resolved.retries) throw error;

@@ -1,5 +1,6 @@
 import type { TokenGrant, UploadProtocol } from '../protocol/index.js';
 import { canceledError, excerpt, UploadError } from './errors.js';
+import { parseRetryAfter } from './retry.js';
 import type { TokenProvider } from './types.js';
 
 export const DEFAULT_TOKEN_SAFETY_MARGIN_S = 60;
@@ -13,6 +14,8 @@ export interface TokenSourceOptions {
   safetyMargin?: number;
   /** Milliseconds for the token endpoint. */
   requestTimeout?: number;
+  /** Extra facts sent to the token endpoint with the file's (a title, a description). */
+  fields?: Record<string, string>;
   now?: () => number;
 }
 
@@ -47,7 +50,11 @@ export class TokenSource {
   ) {
     const sources = [options.token, options.tokenProvider, options.tokenUrl].filter((s) => s !== undefined && s !== '');
     if (sources.length === 0) {
-      throw new UploadError('token-invalid', 'No upload token: set `token`, `tokenProvider` or `tokenUrl`.');
+      throw new UploadError(
+        'token-missing',
+        'No way to get an upload token: set token-url to your token issuer (or the tokenProvider property, or a static token with api-url).',
+        { retryable: false },
+      );
     }
     this.#file = file;
     this.#options = options;
@@ -197,6 +204,11 @@ export class TokenSource {
   }
 
   async #fetchUrl(url: string, signal: AbortSignal): Promise<ActiveGrant> {
+    const wait = notBefore.get(url);
+    if (wait !== undefined && wait > Date.now()) {
+      // The endpoint said its allowance is spent until then: wait without asking (and spending more).
+      throw rateLimited(url, wait - Date.now(), 0);
+    }
     const timeoutMs = this.#options.requestTimeout ?? DEFAULT_TOKEN_REQUEST_TIMEOUT_MS;
     const controller = new AbortController();
     const onAbort = (): void => controller.abort();
@@ -214,7 +226,12 @@ export class TokenSource {
         method: 'POST',
         credentials: 'same-origin',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ fileName: file.name, fileSize: file.size, fileType: file.type }),
+        body: JSON.stringify({
+          fileName: file.name,
+          fileSize: file.size,
+          fileType: file.type,
+          ...this.#options.fields,
+        }),
         signal: controller.signal,
       });
       text = await response.text();
@@ -227,30 +244,45 @@ export class TokenSource {
           { cause: error },
         );
       }
-      throw new UploadError(
-        'token-request-failed',
-        `The token endpoint ${url} could not be reached (${error instanceof Error ? error.message : String(error)}).`,
-        { cause: error },
-      );
+      throw await unreachable(url, error, signal);
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
     const type = response.headers.get('content-type') ?? '';
     const said = excerpt(text);
+    const headers = (name: string): string | null => response.headers.get(name);
     if (!response.ok) {
-      const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
-      throw new UploadError(
-        'token-request-failed',
-        `The token endpoint ${url} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}: ${said || 'no body'}`,
-        { status: response.status, retryable },
-      );
+      const answered = `The token endpoint ${url} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}: ${said || 'no body'}`;
+      if (response.status === 429 || (response.status === 503 && headers('retry-after'))) {
+        throw rateLimited(url, rateLimitWait(headers) ?? undefined, response.status, said);
+      }
+      if (response.status === 404 || response.status === 405) {
+        throw new UploadError(
+          'token-endpoint-missing',
+          `${answered}. Nothing answers token requests there: check token-url (a typo, a missing route, or a route that takes GET instead of POST).`,
+          { status: response.status, retryable: false },
+        );
+      }
+      if (response.status === 401 || response.status === 403) {
+        throw new UploadError(
+          'token-endpoint-refused',
+          `${answered}. The token issuer refused this visitor (authorize said no, the visitor is not signed in, or the page's origin is not in allowedOrigins).`,
+          { status: response.status, retryable: false },
+        );
+      }
+      const retryable = response.status >= 500 || response.status === 408;
+      throw new UploadError('token-request-failed', answered, {
+        status: response.status,
+        retryable,
+        ...(retryable ? { retryAfterMs: parseRetryAfter(headers) } : {}),
+      });
     }
     if (/html/i.test(type) || /^\s*</.test(text)) {
       throw new UploadError(
-        'token-invalid',
+        'token-endpoint-not-json',
         `The token endpoint ${url} returned an HTML page (${type || 'no content type'}) instead of a JSON token grant: "${said}". Check that token-url points at the token issuer.`,
-        { status: response.status },
+        { status: response.status, retryable: false },
       );
     }
     let parsed: unknown;
@@ -258,12 +290,16 @@ export class TokenSource {
       parsed = JSON.parse(text);
     } catch {
       throw new UploadError(
-        'token-invalid',
-        `The token endpoint ${url} returned something that is not JSON (${type || 'no content type'}): "${said || 'an empty body'}".`,
-        { status: response.status },
+        'token-endpoint-not-json',
+        `The token endpoint ${url} returned something that is not JSON (${type || 'no content type'}): "${said || 'an empty body'}". It must answer a JSON token grant.`,
+        { status: response.status, retryable: false },
       );
     }
     this.observeServerDate(response.headers.get('date'));
+    if (headers('x-ratelimit-remaining')?.trim() === '0') {
+      const until = rateLimitWait(headers);
+      if (until) notBefore.set(url, Date.now() + until);
+    }
     return this.#activate(validateGrant(parsed, `The token endpoint ${url}`), `the token endpoint ${url}`, true);
   }
 
@@ -283,6 +319,71 @@ export class TokenSource {
 }
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Per token URL: the time (local ms) before which its allowance is known to be spent. Shared by the page's uploads. */
+const notBefore = new Map<string, number>();
+
+/** The longest the element waits for a busy endpoint in one go, whatever it asks. */
+const MAX_RATE_WAIT_MS = 5 * 60_000;
+
+/**
+ * How long a token endpoint asks to wait: `Retry-After` (seconds or a date), `X-RateLimit-Retry-After`,
+ * or `X-RateLimit-Reset` (seconds from now, or a Unix time when it is that large).
+ */
+function rateLimitWait(get: (name: string) => string | null): number | null {
+  const direct = parseRetryAfter(get);
+  if (direct !== undefined) return Math.min(direct, MAX_RATE_WAIT_MS);
+  const reset = get('x-ratelimit-reset')?.trim();
+  if (!reset || !/^\d+(\.\d+)?$/.test(reset)) return null;
+  const value = Number(reset);
+  const ms = value > 1e9 ? value * 1000 - Date.now() : value * 1000;
+  return Math.min(Math.max(0, ms), MAX_RATE_WAIT_MS);
+}
+
+function rateLimited(url: string, waitMs: number | undefined, status: number, said = ''): UploadError {
+  const wait =
+    waitMs === undefined ? '' : ` It asked to wait ${Math.ceil(waitMs / 1000)} s; the upload waits and goes on.`;
+  const what = status
+    ? `answered ${status} (too many token requests${said ? `: ${said}` : ''})`
+    : 'has no tokens left in this window';
+  return new UploadError('rate-limited', `The token endpoint ${url} ${what}.${wait}`, {
+    ...(status ? { status } : {}),
+    ...(waitMs === undefined ? {} : { retryAfterMs: Math.max(0, Math.round(waitMs)) }),
+  });
+}
+
+/**
+ * Why a request to the token endpoint failed without an answer. A browser hides a CORS refusal behind the
+ * same network error as a dead host, so a `no-cors` probe tells them apart: it reaches a live host (and gets
+ * an opaque answer) but fails like the request when nothing listens.
+ */
+async function unreachable(url: string, error: unknown, signal: AbortSignal): Promise<UploadError> {
+  const reason = error instanceof Error ? error.message : String(error);
+  let crossOrigin: boolean;
+  try {
+    crossOrigin = typeof location !== 'undefined' && new URL(url, location.href).origin !== location.origin;
+  } catch {
+    crossOrigin = false;
+  }
+  if (crossOrigin) {
+    try {
+      await fetch(url, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', signal });
+      const origin = typeof location === 'undefined' ? 'this page' : location.origin;
+      return new UploadError(
+        'token-endpoint-cors',
+        `The token endpoint ${url} answered, but the browser refused to let the page read it (CORS). The issuer must allow the origin ${origin} (allowedOrigins) and answer its preflight (OPTIONS), or serve token-url from the page's own origin.`,
+        { cause: error, retryable: false },
+      );
+    } catch {
+      if (signal.aborted) return canceledError();
+    }
+  }
+  return new UploadError(
+    'token-endpoint-unreachable',
+    `The token endpoint ${url} could not be reached (${reason}). Check that the token issuer is running and that token-url's host and port are right.`,
+    { cause: error },
+  );
+}
 
 const PROTOCOLS: readonly UploadProtocol[] = ['apivideo', 'tus'];
 

@@ -23,6 +23,15 @@ export interface UploadProgress {
 
 export type UploadErrorCode =
   | 'token-request-failed'
+  /** Setup mistakes, each with its own code: no token source at all, a static token without an API URL. */
+  | 'token-missing'
+  | 'api-url-missing'
+  /** The token endpoint: nothing there (404), not reachable, refused by CORS, not JSON, or refusing (401/403). */
+  | 'token-endpoint-missing'
+  | 'token-endpoint-unreachable'
+  | 'token-endpoint-cors'
+  | 'token-endpoint-not-json'
+  | 'token-endpoint-refused'
   | 'token-invalid'
   | 'token-expired'
   | 'unauthorized'
@@ -44,7 +53,9 @@ export interface UploadSessionOptions {
   tokenProvider?: TokenProvider;
   /** The site's token endpoint: POST JSON `{fileName, fileSize, fileType}` → `TokenGrant`. */
   tokenUrl?: string;
-  /** Default `https://ws.api.video`; a grant's `apiUrl` wins. */
+  /** Extra facts sent to the token endpoint with the file's (e.g. `title`, `description`). */
+  fields?: Record<string, string>;
+  /** Default `https://ws.api.video`; a grant's `apiUrl` wins. A static `token` needs it. */
   apiUrl?: string;
   /** Default `apivideo`; a grant's `protocol` wins. */
   protocol?: UploadProtocol;

@@ -7,6 +7,7 @@ const RETRYABLE_CODES: ReadonlySet<UploadErrorCode> = new Set([
   'server',
   'rate-limited',
   'token-request-failed',
+  'token-endpoint-unreachable',
 ]);
 
 export interface UploadErrorInit {

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { tsImport } from 'tsx/esm/api';
 
@@ -62,7 +63,8 @@ export function videoApiPlugin() {
   /** Per engine: the fault-injecting proxy in front of the API (started on first use) and the token endpoint's log. */
   const lanes = new Map();
   const lane = (engine) => {
-    if (!lanes.has(engine)) lanes.set(engine, { proxy: undefined, tokenCalls: [] });
+    if (!lanes.has(engine))
+      lanes.set(engine, { proxy: undefined, tokenCalls: [], busySeen: new Set(), issuer: undefined, issuerCalls: [] });
     return lanes.get(engine);
   };
   const basicAuth = () => `Basic ${Buffer.from(`${api.apiKey}:`).toString('base64')}`;
@@ -146,6 +148,21 @@ export function videoApiPlugin() {
     },
     'fault-proxy-log': ({ engine }) => lane(engine).proxy?.log ?? [],
     'press-keys': ({ payload, session }) => pressChord(session, payload?.chord),
+    /** A loopback port where nothing listens: a token endpoint that cannot be reached. */
+    'closed-port': () =>
+      new Promise((resolve) => {
+        const server = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = server.address();
+          server.close(() => resolve({ port }));
+        });
+      }),
+    /** What the README's issuer (createTokenIssuer with its defaults) answered, by status. */
+    'issuer-log': ({ payload, engine }) => {
+      const state = lane(engine);
+      const calls = state.issuerCalls;
+      if (payload?.reset) state.issuerCalls = [];
+      return calls;
+    },
     'token-endpoint-log': ({ payload, engine }) => {
       const state = lane(engine);
       const calls = state.tokenCalls;
@@ -160,14 +177,49 @@ export function videoApiPlugin() {
     text: { status: 200, type: 'text/plain', body: 'token=abc' },
     fail: { status: 500, type: 'application/json', body: JSON.stringify({ error: 'issuer down' }) },
     missing: { status: 200, type: 'application/json', body: JSON.stringify({ ttl: 60, expiresAt: null }) },
+    refuse: {
+      status: 403,
+      type: 'application/problem+json',
+      body: JSON.stringify({ title: 'The request is not allowed.', status: 403 }),
+    },
+  };
+
+  /**
+   * The README's issuer: the real `createTokenIssuer` with its default options (rate limit included), in
+   * front of the local API, one per engine so that engines running side by side keep their own counts.
+   */
+  const readmeIssuer = async (engine) => {
+    const state = lane(engine);
+    if (!state.issuer) {
+      const { createTokenIssuer } = await tsImport('../../src/issuer/index.ts', import.meta.url);
+      state.issuer = createTokenIssuer({ apiKey: api.apiKey, apiUrl: api.url });
+    }
+    return state.issuer;
+  };
+
+  /** POST /__issuer: the README's issuer, through its Node adapter as a site would mount it. */
+  const issuerMiddleware = async (ctx, engine) => {
+    const { toWebRequest, writeWebResponse } = await tsImport('../../src/issuer/node.ts', import.meta.url);
+    const issuer = await readmeIssuer(engine);
+    const { request } = await toWebRequest(ctx.req);
+    const response = await issuer(request, { clientAddress: `${engine}:${ctx.req.socket.remoteAddress}` });
+    lane(engine).issuerCalls.push({
+      status: response.status,
+      remaining: response.headers.get('x-ratelimit-remaining'),
+    });
+    ctx.respond = false;
+    await writeWebResponse(response, ctx.res);
   };
 
   /**
    * A site's token endpoint, same-origin with the test page (as `token-url` expects):
-   * POST /__token?ttl=S&mode=ok|html|text|missing|expired|fail&skew=S&via=proxy&protocol=tus.
+   * POST /__token?ttl=S&mode=ok|html|text|missing|expired|fail|refuse|busy|last&id=…&wait=S&skew=S&via=proxy&protocol=tus
+   * (`busy`: the first request of each `id` answers 429 with `Retry-After: wait`; `last`: a grant that
+   * says the allowance is spent, `X-RateLimit-Remaining: 0` and `X-RateLimit-Reset: wait`).
    * The browser gets a TokenGrant with `apiUrl`.
    */
   const tokenMiddleware = async (ctx, next) => {
+    if (ctx.path === '/__issuer') return issuerMiddleware(ctx, engineOfUserAgent(ctx.get('user-agent')));
     if (ctx.path !== '/__token') return next();
     const engine = engineOfUserAgent(ctx.get('user-agent'));
     const chunks = [];
@@ -181,6 +233,17 @@ export function videoApiPlugin() {
     }
     lane(engine).tokenCalls.push({ method: ctx.method, contentType: ctx.get('content-type'), body });
     const q = ctx.query;
+    if (q.mode === 'busy' && !lane(engine).busySeen.has(q.id)) {
+      // The first request of this id is refused as a busy issuer would refuse it; the next ones get a grant.
+      lane(engine).busySeen.add(q.id);
+      ctx.status = 429;
+      ctx.set('Retry-After', String(q.wait ?? 2));
+      ctx.set('X-RateLimit-Limit', '10');
+      ctx.set('X-RateLimit-Remaining', '0');
+      ctx.type = 'application/problem+json';
+      ctx.body = JSON.stringify({ title: 'Too many requests.', status: 429 });
+      return;
+    }
     const fixed = Object.hasOwn(fixedAnswers, q.mode) ? fixedAnswers[q.mode] : undefined;
     if (fixed) {
       ctx.status = fixed.status;
@@ -195,6 +258,12 @@ export function videoApiPlugin() {
     grant.apiUrl = q.via === 'proxy' ? (await ensureProxy(engine)).url : api.url;
     if (q.protocol) grant.protocol = q.protocol;
     ctx.set('Date', new Date(Date.now() + skewMs).toUTCString());
+    if (q.mode === 'last') {
+      // This grant spends the allowance: the next one is to be asked for after the window resets.
+      ctx.set('X-RateLimit-Limit', '10');
+      ctx.set('X-RateLimit-Remaining', '0');
+      ctx.set('X-RateLimit-Reset', String(q.wait ?? 2));
+    }
     ctx.type = 'application/json';
     ctx.body = JSON.stringify(grant);
   };

@@ -1,5 +1,5 @@
 import type { UploadSession } from '../../upload/session.js';
-import type { UploadEvent, UploadEventMap } from '../../upload/types.js';
+import type { UploadErrorLike, UploadEvent, UploadEventMap } from '../../upload/types.js';
 import {
   VideoUploadCompleteEvent,
   VideoUploadErrorEvent,
@@ -16,6 +16,35 @@ import type { LocalizeController } from './localize.js';
 import type { Upload, UploadSettings, UploadView } from './upload.js';
 
 const MILESTONES = [25, 50, 75];
+
+/** The codes a developer fixes; each is told once per page in the console, with what to do. */
+const DEVELOPER_CODES: ReadonlySet<string> = new Set([
+  'token-missing',
+  'api-url-missing',
+  'token-invalid',
+  'token-endpoint-missing',
+  'token-endpoint-unreachable',
+  'token-endpoint-cors',
+  'token-endpoint-not-json',
+  'token-endpoint-refused',
+]);
+const warned = new Set<string>();
+
+/** Tells the developer, once per page and message, what went wrong and what to fix. */
+function warnDeveloper(error: UploadErrorLike): void {
+  if (!DEVELOPER_CODES.has(error.code) || warned.has(error.message)) return;
+  warned.add(error.message);
+  console.warn(`<video-uploader> ${error.code}: ${error.message}`);
+}
+
+/** Re-renders every second while a busy server's wait runs, so that the seconds left count down. */
+function countDown(run: SessionRun, delayMs: number): void {
+  const timer = setInterval(() => {
+    if (run.signal.aborted || run.view().state !== 'retrying') clearInterval(timer);
+    else run.set({});
+  }, 1000);
+  setTimeout(() => clearInterval(timer), delayMs + 1000);
+}
 
 /** What the upload controller lends to the run of one session. */
 export interface SessionRun {
@@ -62,7 +91,8 @@ export function followSession(session: UploadSession, upload: Upload, run: Sessi
     host.dispatchEvent(new VideoUploadProgressEvent({ file, progress }));
   });
   on('retry', (detail) => {
-    run.set({ lastRetry: detail });
+    run.set({ lastRetry: { ...detail, at: Date.now() } });
+    if (detail.error.code === 'rate-limited') countDown(run, detail.delayMs);
     host.dispatchEvent(new VideoUploadRetryEvent({ file, ...detail }));
   });
   on('pause', ({ progress }) => {
@@ -90,6 +120,7 @@ export function followSession(session: UploadSession, upload: Upload, run: Sessi
     }
   });
   on('error', ({ error }) => {
+    warnDeveloper(error);
     run.set({ error });
     run.announce(run.localize.errorText(error));
     host.dispatchEvent(new VideoUploadErrorEvent({ file, error }));

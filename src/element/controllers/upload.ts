@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { PRODUCTION_API_URL, type UploadProtocol, type Video } from '../../protocol/index.js';
+import type { UploadProtocol, Video } from '../../protocol/index.js';
+import type { InterruptedUpload } from '../../upload/resume-store.js';
 import type { UploadSession } from '../../upload/session.js';
 import { UploadError } from '../../upload/upload-error.js';
 import type {
@@ -46,7 +47,7 @@ export interface UploadView {
   /** The file being checked, uploaded, or that failed; null when there is none. */
   current: Upload | null;
   progress: UploadProgress | null;
-  lastRetry: UploadEventMap['retry'] | null;
+  lastRetry: (UploadEventMap['retry'] & { at: number }) | null;
   error: UploadErrorLike | null;
   /** Why the element refused a file; shown next to the drop zone. */
   refusal: string | null;
@@ -57,6 +58,8 @@ export interface UploadView {
   completed: ReadonlyArray<{ file: File; video: Video }>;
   /** The polite live region's text. */
   announcement: string;
+  /** An upload this browser left unfinished (a closed tab, a reload), shown until a file is picked. */
+  interrupted: InterruptedUpload | null;
 }
 
 const BUSY: ReadonlySet<UploadState> = new Set(['authorizing', 'uploading', 'retrying', 'paused']);
@@ -74,6 +77,7 @@ const INITIAL: UploadView = {
   queue: [],
   completed: [],
   announcement: '',
+  interrupted: null,
 };
 
 /**
@@ -102,7 +106,19 @@ export class UploadController implements ReactiveController {
 
   hostConnected(): void {
     // The engine is in its own chunk: it starts loading now, so that it is there when a file is picked.
-    if (typeof document !== 'undefined') loadEngine().catch(() => undefined);
+    if (typeof document !== 'undefined') this.#showInterrupted();
+  }
+
+  /** Once the engine is there, names the upload this browser left unfinished, while nothing else is shown. */
+  #showInterrupted(): void {
+    loadEngine().then(
+      (engine) => {
+        if (this.#view.state !== 'idle' || this.#view.current || this.#view.interrupted) return;
+        const interrupted = engine.lastInterruptedUpload();
+        if (interrupted) this.#set({ interrupted });
+      },
+      () => undefined,
+    );
   }
 
   hostDisconnected(): void {
@@ -148,6 +164,7 @@ export class UploadController implements ReactiveController {
   /** Checks files and uploads them, one (or, with `multiple`, each in turn). */
   async add(files: File[]): Promise<void> {
     if (this.#isDisabled() || files.length === 0) return;
+    if (this.#view.interrupted) this.#set({ interrupted: null });
     if (!this.#host.multiple) {
       if (this.busy) return;
       files = files.slice(0, 1);
@@ -190,6 +207,7 @@ export class UploadController implements ReactiveController {
   reset(): void {
     if (this.busy) this.cancel();
     this.#clearCurrent(INITIAL);
+    this.#showInterrupted();
   }
 
   /** The element's checks: type, size, then duration. Refusals are reported and give null. */
@@ -198,12 +216,23 @@ export class UploadController implements ReactiveController {
     const text = this.#localize.text;
     const locale = this.#localize.locale;
     if (!matchesAccept(file, accept)) {
-      this.#refuse(file, new UploadError('file-type', text.errorFileType(accept), { retryable: false }));
+      // The visitor reads words; the developer's message names the type and the pattern.
+      const message = `The file ${file.name} (type "${file.type || 'unknown'}") does not match accept="${accept}".`;
+      this.#refuse(file, new UploadError('file-type', message, { retryable: false }), text.errorFileType(accept));
       return null;
     }
     if (maxFileSize !== null && maxFileSize > 0 && file.size > maxFileSize) {
       const message = text.errorFileTooLarge(formatBytes(file.size, locale), formatBytes(maxFileSize, locale));
       this.#refuse(file, new UploadError('file-too-large', message, { retryable: false }));
+      return null;
+    }
+    const kind = await loadEngine().then(
+      (engine) => engine.sniffNotVideo(file),
+      () => null,
+    );
+    if (kind) {
+      const message = `The file ${file.name} is ${kind} (by its first bytes), not a video container.`;
+      this.#refuse(file, new UploadError('file-type', message, { retryable: false }), text.errorNotVideo);
       return null;
     }
     if (maxDuration === null || !(maxDuration > 0)) return { file, duration: null };
@@ -230,16 +259,18 @@ export class UploadController implements ReactiveController {
     return { file, duration };
   }
 
-  #refuse(file: File, error: UploadError): void {
-    if (this.busy) this.#set({ refusal: error.message, error });
-    else this.#clearCurrent({ state: 'error', refusal: error.message, error });
-    this.#announce(error.message);
+  #refuse(file: File, error: UploadError, words: string = error.message): void {
+    if (this.busy) this.#set({ refusal: words, error });
+    else this.#clearCurrent({ state: 'error', refusal: words, error });
+    this.#announce(words);
     this.#host.dispatchEvent(new VideoUploadErrorEvent({ file, error }));
   }
 
   #sessionOptions(): UploadSessionOptions {
     const host = this.#host;
-    const options: UploadSessionOptions = { apiUrl: host.apiUrl || PRODUCTION_API_URL, protocol: host.protocol };
+    const options: UploadSessionOptions = { protocol: host.protocol };
+    // Unset, the engine uses the production API for grants without `apiUrl`, and refuses a static token.
+    if (host.apiUrl) options.apiUrl = host.apiUrl;
     if (host.token) options.token = host.token;
     if (host.tokenProvider) options.tokenProvider = host.tokenProvider;
     if (host.tokenUrl) options.tokenUrl = host.tokenUrl;

@@ -29,8 +29,8 @@ const de: VideoUploaderStrings = {
   announceComplete: (fileName) => `${fileName} hochgeladen`,
   valueMissing: 'Bitte laden Sie ein Video hoch.',
   uploadInProgress: 'Bitte warten Sie, bis das Video vollständig hochgeladen ist.',
-  errorFileType: (accept) =>
-    `Diese Datei ist kein Video, das hier hochgeladen werden kann. Wählen Sie eine Datei vom Typ ${accept}.`,
+  errorFileType: () =>
+    'Diese Datei ist kein Video, das hier hochgeladen werden kann. Wählen Sie eine andere Videodatei.',
   errorFileTooLarge: (size, max) =>
     `Diese Datei ist ${size} groß, mehr als die erlaubten ${max}. Wählen Sie eine kleinere Datei.`,
   errorFileTooLong: (duration, max) =>
@@ -50,5 +50,14 @@ const de: VideoUploaderStrings = {
   errorCanceled: 'Das Hochladen wurde abgebrochen.',
   errorProtocol:
     'Der Videodienst hat unerwartet geantwortet. Versuchen Sie es erneut; wenn es weiter fehlschlägt, wenden Sie sich an die Website.',
+  errorNotVideo: 'Diese Datei enthält kein Video. Wählen Sie eine Videodatei.',
+  errorSetup: 'Das Hochladen ist auf dieser Seite nicht richtig eingerichtet. Bitte geben Sie der Website Bescheid.',
+  errorTokenRefused: 'Sie dürfen hier nichts hochladen. Melden Sie sich an oder bitten Sie die Website um Zugang.',
+  errorTokenUnreachable:
+    'Die Website war nicht erreichbar, um das Hochladen zu starten. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  waitingBusy: (duration) => `Die Website ist ausgelastet. Weiter in ${duration}…`,
+  offline: 'Warten auf die Verbindung… Das Hochladen geht von selbst weiter.',
+  interrupted: (fileName, percent) =>
+    `Das Hochladen von ${fileName} wurde bei ${percent} unterbrochen. Wählen Sie dieselbe Datei, um dort weiterzumachen.`,
 };
 export default de;

@@ -29,7 +29,7 @@ const en: VideoUploaderStrings = {
   announceComplete: (fileName) => `${fileName} uploaded`,
   valueMissing: 'Please upload a video.',
   uploadInProgress: 'Please wait until the video has finished uploading.',
-  errorFileType: (accept) => `This file is not a video that can be uploaded here. Choose a file of type ${accept}.`,
+  errorFileType: () => 'This file is not a video that can be uploaded here. Choose another video file.',
   errorFileTooLarge: (size, max) => `This file is ${size}, larger than the ${max} allowed. Choose a smaller file.`,
   errorFileTooLong: (duration, max) =>
     `This video lasts ${duration}, longer than the ${max} allowed. Choose a shorter video.`,
@@ -43,5 +43,13 @@ const en: VideoUploaderStrings = {
   errorRateLimited: 'Too many uploads right now. Wait a minute, then try again.',
   errorCanceled: 'The upload was canceled.',
   errorProtocol: 'The video service sent an unexpected answer. Try again; if it keeps failing, contact the site.',
+  errorNotVideo: 'This file does not contain a video. Choose a video file.',
+  errorSetup: 'Uploads are not set up correctly on this page. Please let the site know.',
+  errorTokenRefused: 'You are not allowed to upload here. Sign in, or ask the site for access.',
+  errorTokenUnreachable: 'The site could not be reached to start the upload. Check your connection, then try again.',
+  waitingBusy: (duration) => `The site is busy. Continuing in ${duration}…`,
+  offline: 'Waiting for the connection… The upload continues by itself.',
+  interrupted: (fileName, percent) =>
+    `The upload of ${fileName} was interrupted at ${percent}. Choose the same file to continue where it stopped.`,
 };
 export default en;

@@ -29,7 +29,7 @@ const es: VideoUploaderStrings = {
   announceComplete: (fileName) => `${fileName} subido`,
   valueMissing: 'Sube un vídeo.',
   uploadInProgress: 'Espera a que el vídeo termine de subirse.',
-  errorFileType: (accept) => `Este archivo no es un vídeo que se pueda subir aquí. Elige un archivo de tipo ${accept}.`,
+  errorFileType: () => 'Este archivo no es un vídeo que se pueda subir aquí. Elige otro archivo de vídeo.',
   errorFileTooLarge: (size, max) =>
     `Este archivo ocupa ${size}, más de los ${max} permitidos. Elige un archivo más pequeño.`,
   errorFileTooLong: (duration, max) =>
@@ -46,5 +46,14 @@ const es: VideoUploaderStrings = {
   errorCanceled: 'La subida se canceló.',
   errorProtocol:
     'El servicio de vídeo dio una respuesta inesperada. Inténtalo de nuevo; si sigue fallando, contacta con el sitio.',
+  errorNotVideo: 'Este archivo no contiene un vídeo. Elige un archivo de vídeo.',
+  errorSetup: 'La subida de vídeos no está bien configurada en esta página. Avisa al sitio, por favor.',
+  errorTokenRefused: 'No tienes permiso para subir vídeos aquí. Inicia sesión o pide acceso al sitio.',
+  errorTokenUnreachable:
+    'No se pudo contactar con el sitio para empezar la subida. Comprueba tu conexión y vuelve a intentarlo.',
+  waitingBusy: (duration) => `El sitio está ocupado. Se reanuda en ${duration}…`,
+  offline: 'Esperando la conexión… La subida continuará sola.',
+  interrupted: (fileName, percent) =>
+    `La subida de ${fileName} se interrumpió al ${percent}. Elige el mismo archivo para continuar donde se quedó.`,
 };
 export default es;

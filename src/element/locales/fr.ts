@@ -29,7 +29,7 @@ const fr: VideoUploaderStrings = {
   announceComplete: (fileName) => `${fileName} envoyée`,
   valueMissing: 'Veuillez envoyer une vidéo.',
   uploadInProgress: 'Veuillez attendre la fin de l’envoi de la vidéo.',
-  errorFileType: (accept) => `Ce fichier n’est pas une vidéo acceptée ici. Choisissez un fichier de type ${accept}.`,
+  errorFileType: () => 'Ce fichier n’est pas une vidéo acceptée ici. Choisissez un autre fichier vidéo.',
   errorFileTooLarge: (size, max) =>
     `Ce fichier fait ${size}, plus que les ${max} autorisés. Choisissez un fichier plus petit.`,
   errorFileTooLong: (duration, max) =>
@@ -45,5 +45,14 @@ const fr: VideoUploaderStrings = {
   errorCanceled: 'L’envoi a été annulé.',
   errorProtocol:
     'Le service vidéo a donné une réponse inattendue. Réessayez ; si le problème persiste, contactez le site.',
+  errorNotVideo: 'Ce fichier ne contient pas de vidéo. Choisissez un fichier vidéo.',
+  errorSetup: 'L’envoi de vidéos est mal configuré sur cette page. Merci de prévenir le site.',
+  errorTokenRefused: 'Vous n’êtes pas autorisé à envoyer une vidéo ici. Connectez-vous, ou demandez l’accès au site.',
+  errorTokenUnreachable:
+    'Le site n’a pas pu être joint pour commencer l’envoi. Vérifiez votre connexion, puis réessayez.',
+  waitingBusy: (duration) => `Le site est occupé. Reprise dans ${duration}…`,
+  offline: 'En attente de la connexion… L’envoi reprendra tout seul.',
+  interrupted: (fileName, percent) =>
+    `L’envoi de ${fileName} a été interrompu à ${percent}. Choisissez le même fichier pour reprendre là où il s’est arrêté.`,
 };
 export default fr;

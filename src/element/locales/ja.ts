@@ -29,8 +29,7 @@ const ja: VideoUploaderStrings = {
   announceComplete: (fileName) => `${fileName} のアップロードが完了しました`,
   valueMissing: '動画をアップロードしてください。',
   uploadInProgress: '動画のアップロードが終わるまでお待ちください。',
-  errorFileType: (accept) =>
-    `このファイルはここでアップロードできる動画ではありません。${accept} の形式のファイルを選んでください。`,
+  errorFileType: () => 'このファイルはここでアップロードできる動画ではありません。別の動画ファイルを選んでください。',
   errorFileTooLarge: (size, max) =>
     `このファイルは ${size} で、上限の ${max} を超えています。もっと小さいファイルを選んでください。`,
   errorFileTooLong: (duration, max) =>
@@ -47,5 +46,14 @@ const ja: VideoUploaderStrings = {
   errorCanceled: 'アップロードはキャンセルされました。',
   errorProtocol:
     '動画サービスから予期しない応答がありました。もう一度お試しください。問題が続く場合はサイトにお問い合わせください。',
+  errorNotVideo: 'このファイルには動画が含まれていません。動画ファイルを選んでください。',
+  errorSetup: 'このページのアップロード設定に問題があります。サイトにお知らせください。',
+  errorTokenRefused: 'ここにアップロードする権限がありません。ログインするか、サイトにアクセスを依頼してください。',
+  errorTokenUnreachable:
+    'アップロードを始めるためにサイトに接続できませんでした。接続を確認してから、もう一度お試しください。',
+  waitingBusy: (duration) => `サイトが混み合っています。${duration}後に続行します…`,
+  offline: '接続を待っています… 接続が戻るとアップロードは自動で続きます。',
+  interrupted: (fileName, percent) =>
+    `${fileName} のアップロードは ${percent} で中断されました。同じファイルを選ぶと、続きからアップロードします。`,
 };
 export default ja;

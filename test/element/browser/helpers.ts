@@ -90,3 +90,19 @@ export function recordEvents(el: HTMLElement): Array<{ type: string; detail: Rec
   }
   return events;
 }
+
+/** Forgets every resume record, so that no earlier upload shows as interrupted. */
+export function clearResumeRecords(): void {
+  for (const key of Object.keys(localStorage))
+    if (key.startsWith('video-uploader:resume:')) localStorage.removeItem(key);
+}
+
+/** Collects what the element tells the developer in the console, until `restore()`. */
+export function captureWarnings(): { lines: string[]; restore(): void } {
+  const original = console.warn;
+  const lines: string[] = [];
+  console.warn = (...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  };
+  return { lines, restore: () => (console.warn = original) };
+}

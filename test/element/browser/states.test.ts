@@ -67,6 +67,24 @@ describe('<video-uploader> states', () => {
   });
 
   it('error: what happened, what to do, and a retry button, accessible', async () => {
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader token-url="/__token?mode=fail" retries="0"></video-uploader>`,
+    );
+    const failed = oneEvent(el, 'video-upload-error');
+    el.start(videoFile('clip.mp4'));
+    const { detail } = await failed;
+    expect(detail.error.code).to.equal('token-request-failed');
+    await el.updateComplete;
+    expect(el.state).to.equal('error');
+    expect(matches(el, 'error')).to.equal(true);
+    expect(text(el, 'error')).to.equal(
+      'The upload could not be authorized. Try again; if it keeps failing, contact the site.',
+    );
+    expect(text(el, 'retry-button')).to.equal('Try again');
+    await expect(el).to.be.accessible();
+  });
+
+  it('error that trying again cannot mend: no retry button (an expired static token)', async () => {
     const { url } = await videoApi();
     const el = await fixture<VideoUploader>(
       html`<video-uploader api-url=${url} token="to0000000000000000000000" retries="0"></video-uploader>`,
@@ -77,10 +95,9 @@ describe('<video-uploader> states', () => {
     // A static token cannot be refreshed, so a refused one ends the upload.
     expect(detail.error.code).to.equal('token-expired');
     await el.updateComplete;
-    expect(el.state).to.equal('error');
-    expect(matches(el, 'error')).to.equal(true);
     expect(text(el, 'error')).to.equal('The upload permission has expired. Reload the page and try again.');
-    expect(text(el, 'retry-button')).to.equal('Try again');
+    expect(part(el, 'retry-button')).to.equal(null);
+    expect(text(el, 'cancel-button')).to.equal('Cancel');
     await expect(el).to.be.accessible();
   });
 

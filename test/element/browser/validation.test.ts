@@ -1,7 +1,12 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../../src/element/index.js';
 import type { VideoUploader, VideoUploadErrorEvent } from '../../../src/element/index.js';
-import { drop, fixtureVideo, part, pick, text, videoFile } from './helpers.js';
+import { drop, fixtureVideo, part, pick, text, videoApi, videoFile } from './helpers.js';
+
+async function fixtureFile(name: string, type: string): Promise<File> {
+  const response = await fetch(`/test/fixtures/${name}`);
+  return new File([await response.blob()], name, { type });
+}
 
 describe('<video-uploader> refuses files before uploading them', () => {
   it('is accessible with limits shown', async () => {
@@ -27,13 +32,47 @@ describe('<video-uploader> refuses files before uploading them', () => {
     await el.updateComplete;
     expect(el.state).to.equal('error');
     expect(el.error).to.equal(detail.error);
+    // Words for the visitor, never the MIME pattern; the pattern is in the developer's message.
     expect(text(el, 'error')).to.equal(
-      'This file is not a video that can be uploaded here. Choose a file of type video/*.',
+      'This file is not a video that can be uploaded here. Choose another video file.',
     );
+    expect(detail.error.message).to.contain('accept="video/*"');
     // The drop zone stays, so that another file can be chosen at once.
     expect(part(el, 'button')).to.exist;
     expect(events).to.deep.equal([]);
     await expect(el).to.be.accessible();
+  });
+
+  it('refuses what is plainly not a video by its first bytes, whatever its name, in words', async () => {
+    const { url } = await videoApi();
+    const el = await fixture<VideoUploader>(
+      html`<video-uploader api-url=${url} token="to1234567890123456789012"></video-uploader>`,
+    );
+    await expect(el).to.be.accessible();
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0]);
+    const cases: Array<[File, RegExp]> = [
+      [new File(['hello\n'], 'holiday.mp4', { type: 'video/mp4' }), /is a text file/],
+      [new File([png], 'holiday.mov', { type: 'video/quicktime' }), /is a PNG image/],
+      [new File([zip], 'holiday.webm', { type: 'video/webm' }), /is a ZIP archive/],
+    ];
+    for (const [file, said] of cases) {
+      const refused = oneEvent(el, 'video-upload-error') as Promise<VideoUploadErrorEvent>;
+      drop(el, [file]);
+      const { detail } = await refused;
+      expect(detail.error.code, file.name).to.equal('file-type');
+      expect(detail.error.message, file.name).to.match(said);
+      await el.updateComplete;
+      expect(text(el, 'error')).to.equal('This file does not contain a video. Choose a video file.');
+    }
+    await expect(el).to.be.accessible();
+    // Real MP4 and WebM files pass the look.
+    el.addEventListener('video-upload-select', (event) => event.preventDefault());
+    for (const file of [await fixtureFile('sample.mp4', 'video/mp4'), await fixtureVideo(1.2)]) {
+      const selected = oneEvent(el, 'video-upload-select');
+      drop(el, [file]);
+      expect((await selected).detail.file).to.equal(file);
+    }
   });
 
   it('reads accept as <input accept> does: extensions and exact types', async () => {

@@ -131,8 +131,8 @@ describe('pause, resume, cancel', () => {
     session.start(makeFile(1024));
     const { state, error } = await settled(session);
     expect(state).to.equal('error');
-    expect(error!.code).to.equal('token-invalid');
-    expect(error!.message).to.match(/token.*tokenProvider.*tokenUrl/);
+    expect(error!.code).to.equal('token-missing');
+    expect(error!.message).to.match(/token-url.*tokenProvider.*token/);
     // Nothing to resume: the options cannot change.
     expect(session.resume()).to.equal(false);
     expect(session.state).to.equal('error');

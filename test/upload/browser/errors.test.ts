@@ -12,6 +12,8 @@ import {
   progressWhere,
   settled,
   videoApi,
+  closedPortUrl,
+  crossOriginTokenUrl,
 } from './helpers.js';
 
 /** Runs an upload through the proxy with `rules` and no retries; returns the error it ended with. */
@@ -49,6 +51,13 @@ describe('errors', () => {
     };
     keep(await run({ tokenUrl: '/__token?mode=fail' }));
     keep(await run({ tokenUrl: '/__token?mode=html' }));
+    keep(await run({ tokenUrl: '/__token?mode=missing' }));
+    keep(await run({ tokenUrl: '/__token?mode=refuse' }));
+    keep(await run({ tokenUrl: '/__no-token-endpoint-here' }));
+    keep(await run({ tokenUrl: await closedPortUrl() }));
+    keep(await run({ tokenUrl: crossOriginTokenUrl() }));
+    keep(await run({}));
+    keep(await run({ token: 'to0000000000000000000000' }));
     const expired = await mintToken(1);
     await delay(1500);
     keep(await run({ token: expired.token, apiUrl: url }));
@@ -72,7 +81,14 @@ describe('errors', () => {
 
     const expected: Record<UploadErrorCode, [number | undefined, boolean]> = {
       'token-request-failed': [500, true],
-      'token-invalid': [200, false],
+      'token-invalid': [undefined, false],
+      'token-missing': [undefined, false],
+      'api-url-missing': [undefined, false],
+      'token-endpoint-missing': [404, false],
+      'token-endpoint-unreachable': [undefined, true],
+      'token-endpoint-cors': [undefined, false],
+      'token-endpoint-not-json': [200, false],
+      'token-endpoint-refused': [403, false],
       'token-expired': [401, false],
       unauthorized: [401, false],
       'file-too-large': [413, false],

@@ -156,3 +156,15 @@ export function clearResumeRecords(): void {
     if (key?.startsWith('video-uploader:')) localStorage.removeItem(key);
   }
 }
+
+/** A token URL on a loopback port where nothing listens. */
+export async function closedPortUrl(): Promise<string> {
+  const { port } = await executeServerCommand<{ port: number }, undefined>('closed-port');
+  return `http://127.0.0.1:${port}/__token`;
+}
+
+/** The test server's own token endpoint under the other loopback name: another origin, which sends no CORS headers. */
+export function crossOriginTokenUrl(query = ''): string {
+  const other = location.hostname === '127.0.0.1' ? 'localhost' : '127.0.0.1';
+  return `${location.protocol}//${other}:${location.port}/__token${query}`;
+}

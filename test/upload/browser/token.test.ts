@@ -3,6 +3,8 @@ import { UploadError, UploadSession } from '../../../src/upload/index.js';
 import {
   CHUNK,
   clearResumeRecords,
+  closedPortUrl,
+  crossOriginTokenUrl,
   configureProxy,
   delay,
   makeFile,
@@ -57,8 +59,9 @@ describe('token sources', () => {
 
   it('explains what a bad token endpoint returned', async () => {
     const cases: Array<[string, string, RegExp]> = [
-      ['mode=html', 'token-invalid', /HTML page \(text\/html.*Sign in/],
-      ['mode=text', 'token-invalid', /not JSON.*token=abc/],
+      ['mode=html', 'token-endpoint-not-json', /HTML page \(text\/html.*Sign in/],
+      ['mode=text', 'token-endpoint-not-json', /not JSON.*token=abc/],
+      ['mode=refuse', 'token-endpoint-refused', /answered 403.*refused this visitor/],
       ['mode=missing', 'token-invalid', /without a "token" string \(keys: ttl, expiresAt\)/],
       ['mode=expired', 'token-expired', /already expired \(expiresAt .*Z, 1[12]\d s ago/],
       ['mode=fail', 'token-request-failed', /answered 500.*issuer down/],
@@ -172,5 +175,76 @@ describe('token sources', () => {
     expect(calls).to.equal(2);
     expect(error!.code).to.equal('unauthorized');
     expect(error!.status).to.equal(401);
+  });
+});
+
+describe('a busy token endpoint', () => {
+  beforeEach(clearResumeRecords);
+
+  it('waits out a 429 with Retry-After: 2 without spending a retry, then uploads', async () => {
+    const id = `busy-${Math.random()}`;
+    const session = new UploadSession({ tokenUrl: tokenUrl(`mode=busy&wait=2&id=${id}`), retries: 1 });
+    const events = record(session);
+    const file = makeFile(1 * MiB, 'busy.mp4', 31);
+    const began = performance.now();
+    session.start(file);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    expect(performance.now() - began).to.be.at.least(1900);
+    expect(events.retries).to.have.length(1);
+    expect(events.retries[0].error.code).to.equal('rate-limited');
+    expect(events.retries[0].error.status).to.equal(429);
+    expect(events.retries[0].delayMs).to.equal(2000);
+    expect(events.retries[0].error.message).to.match(/answered 429.*wait 2 s/);
+    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
+  });
+
+  it('paces the next request after a grant that says the allowance is spent (X-RateLimit-*)', async () => {
+    const url = tokenUrl(`mode=last&wait=2&id=${Math.random()}`);
+    const first = new UploadSession({ tokenUrl: url });
+    first.start(makeFile(64 * 1024, 'a.mp4', 32));
+    expect((await settled(first)).state).to.equal('complete');
+    await tokenEndpointLog(true);
+    const second = new UploadSession({ tokenUrl: url });
+    const events = record(second);
+    const began = performance.now();
+    second.start(makeFile(64 * 1024, 'b.mp4', 33));
+    expect((await settled(second)).state).to.equal('complete');
+    expect(performance.now() - began).to.be.at.least(1000);
+    expect(events.retries[0].error.code).to.equal('rate-limited');
+    expect(events.retries[0].error.message).to.match(/no tokens left/);
+    // It waited instead of asking: one request only, after the wait.
+    expect(await tokenEndpointLog(true)).to.have.length(1);
+  });
+});
+
+describe('setup mistakes', () => {
+  const failure = async (options: ConstructorParameters<typeof UploadSession>[0]): Promise<UploadError> => {
+    const session = new UploadSession({ retries: 0, ...options });
+    session.start(makeFile(1024, 'x.mp4'));
+    return (await settled(session)).error as UploadError;
+  };
+
+  it('tells a token endpoint that is not there (404) from one that cannot be reached or refuses CORS', async () => {
+    const missing = await failure({ tokenUrl: '/__no-token-endpoint-here' });
+    expect(missing.code).to.equal('token-endpoint-missing');
+    expect(missing.message).to.match(/answered 404.*check token-url/);
+    const unreachable = await failure({ tokenUrl: await closedPortUrl() });
+    expect(unreachable.code).to.equal('token-endpoint-unreachable');
+    expect(unreachable.message).to.match(/could not be reached.*issuer is running/);
+    expect(unreachable.retryable).to.equal(true);
+    const cors = await failure({ tokenUrl: crossOriginTokenUrl() });
+    expect(cors.code).to.equal('token-endpoint-cors');
+    expect(cors.message).to.contain(location.origin);
+    expect(cors.message).to.match(/CORS.*allowedOrigins/);
+  });
+
+  it('names the missing token source and the missing api-url of a static token', async () => {
+    const none = await failure({});
+    expect(none.code).to.equal('token-missing');
+    const bare = await failure({ token: 'to0000000000000000000000' });
+    expect(bare.code).to.equal('api-url-missing');
+    expect(bare.message).to.match(/set api-url/);
   });
 });
