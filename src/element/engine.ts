@@ -1,11 +1,9 @@
 /**
  * What only an upload needs, in one module that the element imports lazily (controllers/engine-loader.ts): the
- * upload engine, its English error messages, the duration reader, the first-bytes check and the lookup of an
- * upload left unfinished. The CDN build ships it as
- * `video-uploader-engine.min.js`, next to `video-uploader.min.js`.
+ * upload engine, its English error messages, the duration reader and the lookup of an upload left unfinished.
+ * The CDN build ships it as `video-uploader-engine.min.js`, next to `video-uploader.min.js`.
  */
 export { UploadSession } from '../upload/session.js';
 export { readDuration } from './duration.js';
 export { followSession } from './controllers/session-view.js';
 export { lastInterruptedUpload } from '../upload/resume-store.js';
-export { sniffNotVideo } from './sniff.js';

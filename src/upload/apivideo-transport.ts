@@ -38,6 +38,7 @@ export class ApiVideoTransport implements Transport {
     const record = options.resume ? resume?.get(file, apiUrl) : null;
     if (record && (!this.#grantVideoId || this.#grantVideoId === record.videoId) && record.done.length > 0) {
       this.#useRecord(record);
+      if (record.grant) context.tokens.adopt(record.grant);
     }
     return this.#doneBytes(file.size);
   }
@@ -278,6 +279,8 @@ export class ApiVideoTransport implements Transport {
         chunkSize: this.#chunkSize,
         parts: this.#parts,
         done: [...this.#done],
+        // A static token is the same after a reload: only a fetched one is kept.
+        ...(context.tokens.canRefresh ? { grant: context.tokens.current?.grant ?? context.grant } : {}),
         ...(this.#createdAt === undefined ? {} : { createdAt: this.#createdAt }),
       });
       this.#createdAt ??= Date.now();

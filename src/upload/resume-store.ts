@@ -1,3 +1,4 @@
+import type { TokenGrant } from '../protocol/index.js';
 /** Where resume records live; `localStorage` by default. */
 export type ResumeStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & {
   key?(index: number): string | null;
@@ -8,7 +9,13 @@ export const RESUME_KEY_PREFIX = 'video-uploader:resume:';
 /** Records older than this are dropped: the video API forgets unfinished uploads too. */
 export const RESUME_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-/** What is kept between page loads for one file and API. Never the token. */
+/**
+ * What is kept between page loads for one file and API. With it, the grant whose token wrote the last
+ * part (when it was fetched, not a static one): a short-lived upload token that any script of the page could
+ * ask the token endpoint for anyway.
+ * After a reload the upload goes on with it while it is valid, since the video API lets a video be
+ * continued only by the token that holds it (the local API hands it over once that token expires).
+ */
 export interface ResumeRecord {
   v: 1;
   videoId: string;
@@ -16,6 +23,7 @@ export interface ResumeRecord {
   parts: number;
   /** 1-based numbers of the parts the server accepted. */
   done: number[];
+  grant?: TokenGrant;
   createdAt: number;
   updatedAt: number;
 }
@@ -73,6 +81,9 @@ export class ResumeStore {
         return null;
       }
       record.done = record.done.filter((n) => Number.isInteger(n) && n >= 1 && n <= record.parts);
+      if (record.grant !== undefined && (typeof record.grant?.token !== 'string' || record.grant.token === '')) {
+        delete record.grant;
+      }
       return record;
     } catch {
       return null;

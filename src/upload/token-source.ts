@@ -146,6 +146,17 @@ export class TokenSource {
   }
 
   /**
+   * The grant of a resume record: the token that wrote the video's parts before the page was reloaded is
+   * used again while it is valid, since the video is continued by the token that holds it. Ignored for a
+   * static token (there is no other), and for a grant that expires within the safety margin.
+   */
+  adopt(grant: TokenGrant): void {
+    if (!this.canRefresh || this.#current?.grant.token === grant.token) return;
+    const active = this.#activate(grant, 'the resume record', false);
+    if (!this.isExpiring(active)) this.#current = active;
+  }
+
+  /**
    * The video API said the video is still held by the token that a suspicion replaced (it was not
    * refused after all): use that token again while it is valid. Null when there is none to go back to.
    */

@@ -14,6 +14,7 @@ import type {
 import { VideoUploadCancelEvent, VideoUploadErrorEvent, VideoUploadSelectEvent } from '../events.js';
 import { matchesAccept } from '../file-checks.js';
 import { formatBytes, formatDuration } from '../format.js';
+import { sniffNotVideo } from '../sniff.js';
 import { loadEngine, type EngineModule } from './engine-loader.js';
 import type { LocalizeController } from './localize.js';
 
@@ -226,10 +227,7 @@ export class UploadController implements ReactiveController {
       this.#refuse(file, new UploadError('file-too-large', message, { retryable: false }));
       return null;
     }
-    const kind = await loadEngine().then(
-      (engine) => engine.sniffNotVideo(file),
-      () => null,
-    );
+    const kind = await sniffNotVideo(file);
     if (kind) {
       const message = `The file ${file.name} is ${kind} (by its first bytes), not a video container.`;
       this.#refuse(file, new UploadError('file-type', message, { retryable: false }), text.errorNotVideo);

@@ -160,6 +160,8 @@ describe('<video-uploader> keeps an upload alive', () => {
     const el = await fixture<VideoUploader>(
       html`<video-uploader token-url=${url} chunk-size=${5 * MiB}></video-uploader>`,
     );
+    // Named once the engine's chunk (which reads the resume records) is there.
+    await waitUntil(() => part(el, 'interrupted'), 'the interrupted upload named');
     expect(text(el, 'interrupted')).to.match(
       /^The upload of interrupted\.mp4 was interrupted at (45|90)%\. Choose the same file to continue where it stopped\.$/,
     );

@@ -59,7 +59,8 @@ describe('errors', () => {
     keep(await run({}));
     keep(await run({ token: 'to0000000000000000000000' }));
     const expired = await mintToken(1);
-    await delay(1500);
+    // createdAt is rounded up to the second, so a 1 s token lives up to 2 s.
+    await delay(2200);
     keep(await run({ token: expired.token, apiUrl: url }));
     keep(await run({ apiUrl: url, tokenProvider: async () => 'to0000000000000000000000' }));
     keep(await failWith(once(413)));

@@ -108,7 +108,8 @@ describe('token sources', () => {
   it('fails with token-expired for a static token that has expired', async () => {
     const { url } = await videoApi();
     const { token } = await mintToken(1);
-    await delay(1600);
+    // createdAt is rounded up to the second, so a 1 s token lives up to 2 s.
+    await delay(2200);
     const session = new UploadSession({ token, apiUrl: url });
     session.start(makeFile(1 * MiB));
     const { state, error } = await settled(session);
