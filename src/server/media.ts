@@ -15,6 +15,7 @@ export interface MediaRoutes {
 export function registerMediaRoutes(app: App, ctx: ApiContext): MediaRoutes {
   const ingest = new Ingest(new SqliteVideoStore(ctx.db, ctx.now), new VideoFiles(ctx.options.dataDir), {
     durable: ctx.options.fsync === true,
+    ...(ctx.options.minPartSize === undefined ? {} : { minPartSize: ctx.options.minPartSize }),
   });
   ingest.prepare();
   ingest.recover().catch((error: unknown) => {
