@@ -131,11 +131,17 @@ describe('recording while uploading', function () {
 
   it('refreshes a token that expires while recording', async () => {
     const { url } = await configureProxy({});
+    // 3 s tokens, refreshed when less than 2.2 s are left; a part goes every second or two.
     const provider = mintingProvider(url, 3);
     const stream = await camera();
-    const session = new RecordingSession({ tokenProvider: provider.tokenProvider, partSize: PART, allowSmallParts: true });
+    const session = new RecordingSession({
+      tokenProvider: provider.tokenProvider,
+      tokenSafetyMargin: 2.2,
+      partSize: PART,
+      allowSmallParts: true,
+    });
     session.start(stream);
-    await delay(6000);
+    await delay(8000);
     session.stop();
     await settled(session);
     stream.getTracks().forEach((t) => t.stop());
@@ -148,26 +154,32 @@ describe('recording while uploading', function () {
   it('sends a failed part again, and the stored file is still whole', async () => {
     const { url } = await configureProxy({
       rules: [
-        { path: '/upload', part: 2, action: { type: 'reset', afterBytes: 1000 } },
+        // A stalled part is aborted by the stall watchdog and sent again.
+        { path: '/upload', part: 2, action: { type: 'stall', afterBytes: 1000 } },
         { path: '/upload', part: 3, action: { type: 'status', status: 503 } },
       ],
     });
     const provider = mintingProvider(url, 600);
     const stream = await camera();
-    const session = new RecordingSession({ tokenProvider: provider.tokenProvider, partSize: PART, allowSmallParts: true });
+    const session = new RecordingSession({
+      tokenProvider: provider.tokenProvider,
+      partSize: PART,
+      allowSmallParts: true,
+      stallTimeout: 1500,
+    });
     const blobs: Blob[] = [];
     const retries: number[] = [];
     session.addEventListener('data', (e) => blobs.push(e.detail.blob));
     session.addEventListener('retry', (e) => retries.push(e.detail.attempt));
     session.start(stream);
-    await delay(7000);
+    await delay(8000);
     session.stop();
     await settled(session);
     stream.getTracks().forEach((t) => t.stop());
     expect(session.error?.message ?? null).to.equal(null);
     const log = uploads(await proxyLog());
     expect(retries.length, JSON.stringify(log.map((e) => [e.contentRange, e.fault, e.status]))).to.equal(2);
-    expect(log.filter((e) => partOf(e) === 2).map((e) => e.fault)).to.deep.equal(['reset', 'forward']);
+    expect(log.filter((e) => partOf(e) === 2).map((e) => e.fault)).to.deep.equal(['stall', 'forward']);
     expect(log.filter((e) => partOf(e) === 3).map((e) => e.fault)).to.deep.equal(['status', 'forward']);
     const stored = await sourceSha256(session.video!.videoId);
     expect(stored.sha256).to.equal(await sha256(new Blob(blobs)));
