@@ -90,7 +90,9 @@ export class RecordHook {
     return acceptsFiles(this.#host.sources);
   }
 
-  async open(source: RecordSourceName): Promise<void> {
+  /** Loads the recorder if need be and opens it; `before` runs first (the element forgets its file upload). */
+  async open(source: RecordSourceName, before: () => void): Promise<void> {
+    before();
     if (!this.#recorder) {
       const { RecorderController } = await import('./controllers/recorder.js');
       this.#recorder ??= new RecorderController(this.#host, this.#localize, (video) => {

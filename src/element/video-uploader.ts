@@ -412,7 +412,7 @@ export class VideoUploader extends LitElement {
 
   /** Opens the recorder (loaded on first use): the camera's set-up view, or the screen picker then recording. */
   async record(source: RecordSourceName): Promise<void> {
-    if (!this.#isDisabled) await Promise.all([this.#uploads.reset(), this.#record.open(source)]);
+    if (!this.#isDisabled) await this.#record.open(source, () => this.#uploads.reset());
   }
 
   protected override render(): TemplateResult {
