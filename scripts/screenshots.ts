@@ -30,7 +30,8 @@ const bundle = await build({
 const script = bundle.outputFiles[0].text;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'vu-screenshots-'));
-const api = await startVideoApiServer({ apiKey, dataDir, port: 0, host: '127.0.0.1' });
+// Recordings of a few seconds go in 64 KiB parts (api.video wants 5 MiB): the recording scenes show parts on their way.
+const api = await startVideoApiServer({ apiKey, dataDir, port: 0, host: '127.0.0.1', minPartSize: 64 * 1024 });
 const proxy = new FaultProxy(api.url);
 await proxy.start();
 
@@ -84,6 +85,13 @@ const helpers = `
     return dataTransfer;
   };
   window.dropFiles = (files) => zone().dispatchEvent(new DragEvent('drop', { dataTransfer: dragFiles(files), bubbles: true, composed: true, cancelable: true }));
+  window.shadowPart = (name) => uploader().shadowRoot.querySelector('[part~=' + name + ']');
+  window.startRecording = async () => {
+    uploader().recorderOptions = { partSize: 64 * 1024, allowSmallParts: true };
+    await uploader().record('camera');
+    await until(() => shadowPart('record-button'));
+    shadowPart('record-button').click();
+  };
   window.until = (predicate) => new Promise((resolve) => { const t = setInterval(() => { if (predicate()) { clearInterval(t); resolve(); } }, 20); });
 `;
 
@@ -138,6 +146,28 @@ const scenes: Scene[] = [
     act: `dropFiles([file("one.mp4", 300_000), file("two.mp4", 40_000_000), file("three.mp4", 300_000), file("four.mp4", 300_000)]);
       await until(() => uploader().videos.length === 1 && uploader().progress?.percent >= 20);`,
   },
+  { name: 'record-idle', attributes: 'sources="file camera screen" max-duration="600"', act: '' },
+  {
+    name: 'record-recording',
+    attributes: 'sources="file camera" max-duration="600"',
+    bandwidth: 60_000,
+    act: `await startRecording(); await until(() => /0:04/.test(shadowPart('timer')?.textContent ?? ''));`,
+  },
+  {
+    name: 'record-last-part',
+    attributes: 'sources="file camera"',
+    bandwidth: 15_000,
+    act: `await startRecording(); await until(() => /0:03/.test(shadowPart('timer')?.textContent ?? ''));
+      shadowPart('stop-button').click(); await until(() => shadowPart('playback') && shadowPart('progress'));
+      await new Promise((r) => setTimeout(r, 500));`,
+  },
+  {
+    name: 'record-done',
+    attributes: 'sources="file camera"',
+    act: `await startRecording(); await until(() => /0:02/.test(shadowPart('timer')?.textContent ?? ''));
+      shadowPart('stop-button').click(); await until(() => shadowPart('done'));
+      await new Promise((r) => setTimeout(r, 500));`,
+  },
   { name: 'french', attributes: 'lang="fr" max-file-size="2000000000"', act: '' },
   { name: 'disabled', attributes: 'disabled', act: '' },
 ];
@@ -150,6 +180,8 @@ const browser = await chromium.launch({
     '--disable-dev-shm-usage',
     '--disable-background-networking',
     '--no-first-run',
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
   ],
 });
 mkdirSync(outDir, { recursive: true });
@@ -169,7 +201,7 @@ try {
         await tab.evaluate(() => customElements.whenDefined('video-uploader'));
         if (scene.act) await tab.evaluate(`(async () => { ${scene.act} })()`);
         await shoot(tab, `${scene.name}-${width}-${colorScheme}.png`);
-        await tab.evaluate('uploader().cancel()');
+        await tab.evaluate('uploader().cancel(); uploader().reset()');
         await tab.close();
       }
       await context.close();
