@@ -92,6 +92,7 @@ const helpers = `
     await until(() => shadowPart('record-button'));
     shadowPart('record-button').click();
   };
+  window.untilFor = (predicate, ms, what) => Promise.race([until(predicate), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out waiting for ' + what + ': ' + uploader().shadowRoot.textContent.replace(/\\s+/g, ' '))), ms))]);
   window.until = (predicate) => new Promise((resolve) => { const t = setInterval(() => { if (predicate()) { clearInterval(t); resolve(); } }, 20); });
 `;
 
@@ -151,21 +152,21 @@ const scenes: Scene[] = [
     name: 'record-recording',
     attributes: 'sources="file camera" max-duration="600"',
     bandwidth: 60_000,
-    act: `await startRecording(); await until(() => /0:04/.test(shadowPart('timer')?.textContent ?? ''));`,
+    act: `await startRecording(); await untilFor(() => /0:0[4-9]/.test(shadowPart('timer')?.textContent ?? '') && /sent/.test(shadowPart('status')?.textContent ?? ''), 20000, 'recording');`,
   },
   {
     name: 'record-last-part',
     attributes: 'sources="file camera"',
     bandwidth: 15_000,
-    act: `await startRecording(); await until(() => /0:03/.test(shadowPart('timer')?.textContent ?? ''));
-      shadowPart('stop-button').click(); await until(() => shadowPart('playback') && shadowPart('progress'));
+    act: `await startRecording(); await untilFor(() => /0:0[3-9]/.test(shadowPart('timer')?.textContent ?? '') && /sent/.test(shadowPart('status')?.textContent ?? ''), 20000, 'recording');
+      shadowPart('stop-button').click(); await untilFor(() => shadowPart('playback') && shadowPart('progress'), 10000, 'last part');
       await new Promise((r) => setTimeout(r, 500));`,
   },
   {
     name: 'record-done',
     attributes: 'sources="file camera"',
-    act: `await startRecording(); await until(() => /0:02/.test(shadowPart('timer')?.textContent ?? ''));
-      shadowPart('stop-button').click(); await until(() => shadowPart('done'));
+    act: `await startRecording(); await untilFor(() => /0:0[2-9]/.test(shadowPart('timer')?.textContent ?? '') && /sent/.test(shadowPart('status')?.textContent ?? ''), 20000, 'recording');
+      shadowPart('stop-button').click(); await untilFor(() => shadowPart('done'), 20000, 'done');
       await new Promise((r) => setTimeout(r, 500));`,
   },
   { name: 'french', attributes: 'lang="fr" max-file-size="2000000000"', act: '' },
@@ -193,7 +194,7 @@ try {
   for (const colorScheme of ['light', 'dark'] as const) {
     for (const width of [320, 800]) {
       const context = await browser.newContext({ viewport: { width, height: 200 }, colorScheme, deviceScaleFactor: 1 });
-      for (const scene of scenes) {
+      for (const scene of scenes.filter((s) => !process.env.SCENES || process.env.SCENES.split(',').includes(s.name))) {
         proxy.configure({ rules: scene.rules ?? [], ...(scene.bandwidth ? { bandwidth: scene.bandwidth } : {}) });
         const tab = await context.newPage();
         await tab.goto(`${origin}/?attributes=${encodeURIComponent(scene.attributes ?? '')}`);

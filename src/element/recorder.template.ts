@@ -34,7 +34,7 @@ export function renderRecorder(r: RecorderController): TemplateResult {
       .recorder video {
         display: block;
         width: 100%;
-        max-height: 60vh;
+        max-height: 24rem;
         border-radius: calc(var(--video-uploader-border-radius, 0.75rem) / 2);
         background: #000;
       }
@@ -67,6 +67,18 @@ export function renderRecorder(r: RecorderController): TemplateResult {
         display: grid;
         gap: 0.25em;
         flex: 1 1 12rem;
+      }
+      .recorder a[part~='action'] {
+        display: inline-flex;
+        align-items: center;
+        justify-content: center;
+        min-height: 2.75rem;
+        padding: 0 1.125rem;
+        border-radius: 0.5rem;
+        border: 1px solid var(--video-uploader-border-color, #cbd5e1);
+        color: inherit;
+        font-weight: 600;
+        text-decoration: none;
       }
       .recorder select {
         font: inherit;
@@ -114,10 +126,11 @@ export function renderRecorder(r: RecorderController): TemplateResult {
                 aria-label=${common.uploading}
               ></progress>
               <p part="status">
-                ${r.phase === 'finishing' ? html`${text.finishing} · ` : nothing}${text.sentOf(
-                  formatBytes(progress.uploadedBytes, locale),
-                  formatBytes(progress.recordedBytes, locale),
-                )}
+                ${r.phase === 'finishing' ? text.finishing : nothing}${r.phase === 'finishing' && progress.recordedBytes ? ' · ' : ''}${
+                  progress.recordedBytes
+                    ? text.sentOf(formatBytes(progress.uploadedBytes, locale), formatBytes(progress.recordedBytes, locale))
+                    : nothing
+                }
               </p>`
           : nothing
       }
