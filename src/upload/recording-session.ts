@@ -135,7 +135,7 @@ export class RecordingSession extends EventTarget {
 
   get durationMs(): number {
     if (!this.#startedAt) return 0;
-    return (this.#stopped ? this.#stoppedAt : performance.now()) - this.#startedAt;
+    return (this.#stoppedAt || performance.now()) - this.#startedAt;
   }
 
   /** The whole recording so far, to save to disk; null when `keepRecording` is false or nothing was recorded. */
@@ -195,6 +195,8 @@ export class RecordingSession extends EventTarget {
   /** Stops the recorder; what is held back is sent as the last part. */
   stop(): boolean {
     if (this.#stopped || !this.#recorder) return false;
+    // The recording ends now for the visitor; the recorder's last blob and its stop event come a moment later.
+    this.#stoppedAt ||= performance.now();
     if (this.#recorder.state !== 'inactive') this.#recorder.stop();
     return true;
   }
@@ -237,7 +239,7 @@ export class RecordingSession extends EventTarget {
   #onRecorderStop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#stoppedAt = performance.now();
+    this.#stoppedAt ||= performance.now();
     this.#emit('stop', { durationMs: this.durationMs, bytes: this.#recordedBytes });
     if (this.#state === 'recording') this.#transition('finishing');
     this.#progress(true);

@@ -36,8 +36,36 @@ function settled(session: RecordingSession): Promise<void> {
   });
 }
 
-/** Records the camera for `ms` through the fault proxy and returns what happened. */
+/**
+ * Resolves once `done()` holds, checked on every progress event and state change. Encoders start slowly on a
+ * busy machine (VP9 gives its first bytes after seconds), so tests wait for what they need, not for a fixed time.
+ */
+function until(session: RecordingSession, done: () => boolean, what: string, timeoutMs = 45_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting for ${what}: ${JSON.stringify(session.progress)} ${session.state}`));
+    }, timeoutMs);
+    const check = (): void => {
+      if (done()) {
+        cleanup();
+        resolve();
+      }
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      session.removeEventListener('progress', check);
+      session.removeEventListener('statechange', check);
+    };
+    session.addEventListener('progress', check);
+    session.addEventListener('statechange', check);
+    check();
+  });
+}
+
+/** Records the camera through the fault proxy until `parts` parts are acknowledged (and `ms` have passed), then stops. */
 async function recordFor(
+  parts: number,
   ms: number,
   options: Partial<RecordingSessionOptions> = {},
   onPart?: (minted: Array<{ token: string }>) => Promise<void>,
@@ -68,7 +96,10 @@ async function recordFor(
     }
   });
   session.start(stream);
-  await delay(ms);
+  await Promise.all([
+    delay(ms),
+    until(session, () => session.progress.acknowledgedBytes >= parts * PART || session.state === 'error', `${parts} parts`),
+  ]);
   session.stop();
   await settled(session);
   for (const track of stream.getTracks()) track.stop();
@@ -76,18 +107,18 @@ async function recordFor(
 }
 
 describe('recording while uploading', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   before(function () {
     if (cannotRecord) this.skip();
   });
 
   it('sends part 1/* … part N/N while recording and stores exactly what the recorder produced', async () => {
-    const { session, blobs, acknowledgedBeforeStop, stopDuration } = await recordFor(7000);
+    const { session, blobs, acknowledgedBeforeStop, stopDuration } = await recordFor(2, 4000);
     expect(session.error?.message ?? null).to.equal(null);
     expect(session.state).to.equal('complete');
     // The first parts were on the server before the visitor pressed Stop.
-    expect(acknowledgedBeforeStop).to.be.at.least(PART);
-    expect(stopDuration).to.be.within(6000, 9000);
+    expect(acknowledgedBeforeStop).to.be.at.least(2 * PART);
+    expect(stopDuration).to.be.at.least(4000);
     const sent = uploads(await proxyLog()).filter((e) => e.status >= 200 && e.status < 300);
     const ranges = sent.map((e) => e.contentRange);
     const n = sent.length;
@@ -116,7 +147,7 @@ describe('recording while uploading', function () {
 
   it('gets a new token when the video API refuses the one in use mid-recording', async () => {
     let first = '';
-    const { session, provider } = await recordFor(5000, {}, async (minted) => {
+    const { session, provider } = await recordFor(3, 0, {}, async (minted) => {
       // The token is revoked after the first part: the next part gets 401 and the session asks for another.
       first = minted[0]!.token;
       await deleteToken(first);
@@ -141,13 +172,12 @@ describe('recording while uploading', function () {
       allowSmallParts: true,
     });
     session.start(stream);
-    await delay(8000);
+    await until(session, () => provider.minted.length >= 2 && session.progress.acknowledgedBytes >= 3 * PART, 'a refreshed token');
     session.stop();
     await settled(session);
     stream.getTracks().forEach((t) => t.stop());
     expect(session.error?.message ?? null).to.equal(null);
     expect(session.state).to.equal('complete');
-    expect(provider.minted.length).to.be.at.least(2);
     expect(new Set(uploads(await proxyLog()).map((e) => e.token)).size).to.be.at.least(2);
   });
 
@@ -172,7 +202,7 @@ describe('recording while uploading', function () {
     session.addEventListener('data', (e) => blobs.push(e.detail.blob));
     session.addEventListener('retry', (e) => retries.push(e.detail.attempt));
     session.start(stream);
-    await delay(8000);
+    await until(session, () => session.progress.acknowledgedBytes >= 4 * PART || session.state === 'error', 'part 4');
     session.stop();
     await settled(session);
     stream.getTracks().forEach((t) => t.stop());
@@ -201,7 +231,7 @@ describe('recording while uploading', function () {
     session.addEventListener('data', (e) => blobs.push(e.detail.blob));
     const stopped = new Promise((resolve) => session.addEventListener('stop', resolve));
     session.start(stream);
-    await delay(5000);
+    await until(session, () => session.state === 'error', 'the failure');
     session.stop();
     await stopped;
     await settled(session);
