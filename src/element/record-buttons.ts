@@ -63,7 +63,14 @@ export function renderRecordButtons(
       nativeCapture
         ? html`<label part="capture" @click=${(e: Event) => e.stopPropagation()}>
             ${text.captureNative}
-            <input class="visually-hidden" type="file" accept="video/*" capture="user" ?disabled=${disabled} @change=${onCapture} />
+            <input
+              class="visually-hidden"
+              type="file"
+              accept="video/*"
+              capture="user"
+              ?disabled=${disabled}
+              @change=${onCapture}
+            />
           </label>`
         : nothing
     }

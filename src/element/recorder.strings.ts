@@ -144,7 +144,8 @@ export const recorderStrings: Record<RecorderLocale, RecorderStrings> = {
     sentOf: (sent, recorded) => `${recorded} 中 ${sent} 送信済み`,
     finishing: '録画の最後の部分を送信しています…',
     playbackLabel: '録画した動画',
-    permissionDenied: 'カメラまたはマイクへのアクセスがブロックされました。ブラウザのアドレスバーで許可してから、もう一度お試しください。',
+    permissionDenied:
+      'カメラまたはマイクへのアクセスがブロックされました。ブラウザのアドレスバーで許可してから、もう一度お試しください。',
     screenDenied: '画面共有がキャンセルまたはブロックされました。',
     noCamera: 'カメラが見つかりません。カメラを接続するか、ファイルを選択してください。',
     deviceBusy: 'カメラが他のアプリで使用中か、システムによってブロックされています。',

@@ -106,13 +106,21 @@ export function renderRecorder(r: RecorderController): TemplateResult {
       }
       ${
         !live$ && r.playbackUrl
-          ? html`<video part="playback" controls playsinline aria-label=${text.playbackLabel} src=${r.playbackUrl}></video>`
+          ? html`<video
+              part="playback"
+              controls
+              playsinline
+              aria-label=${text.playbackLabel}
+              src=${r.playbackUrl}
+            ></video>`
           : nothing
       }
       ${r.phase === 'setup' ? renderDevices(r) : nothing}
       ${
         r.phase === 'recording'
-          ? html`<p part="timer" class="timer"><span class="dot" aria-hidden="true"></span>${text.recordingTime(clock(session?.durationMs ?? 0))}</p>`
+          ? html`<p part="timer" class="timer">
+              <span class="dot" aria-hidden="true"></span>${text.recordingTime(clock(session?.durationMs ?? 0))}
+            </p>`
           : nothing
       }
       ${warning ? html`<p part="warning" class="warning">${warning}</p>` : nothing}
@@ -128,7 +136,10 @@ export function renderRecorder(r: RecorderController): TemplateResult {
               <p part="status">
                 ${r.phase === 'finishing' ? text.finishing : nothing}${r.phase === 'finishing' && progress.recordedBytes ? ' · ' : ''}${
                   progress.recordedBytes
-                    ? text.sentOf(formatBytes(progress.uploadedBytes, locale), formatBytes(progress.recordedBytes, locale))
+                    ? text.sentOf(
+                        formatBytes(progress.uploadedBytes, locale),
+                        formatBytes(progress.recordedBytes, locale),
+                      )
                     : nothing
                 }
               </p>`
@@ -154,7 +165,6 @@ export function renderRecorder(r: RecorderController): TemplateResult {
   `;
 }
 
-
 function renderDevices(r: RecorderController): TemplateResult | typeof nothing {
   const text = r.text;
   const select = (kind: 'camera' | 'microphone', label: string, devices: MediaDeviceInfo[], value: string) =>
@@ -162,7 +172,10 @@ function renderDevices(r: RecorderController): TemplateResult | typeof nothing {
       <span>${label}</span>
       <select .value=${live(value)} @change=${(e: Event) => void r.choose(kind, (e.target as HTMLSelectElement).value)}>
         ${devices.map(
-          (d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === value}>${d.label || `${label} ${i + 1}`}</option>`,
+          (d, i) =>
+            html`<option value=${d.deviceId} ?selected=${d.deviceId === value}>
+              ${d.label || `${label} ${i + 1}`}
+            </option>`,
         )}
         ${kind === 'microphone' ? html`<option value="none" ?selected=${value === 'none'}>${text.noMicrophone}</option>` : nothing}
       </select>
@@ -180,7 +193,12 @@ function renderActions(r: RecorderController): TemplateResult {
   const text = r.text;
   const common = r.localize.text;
   const button = (part: string, label: string, onClick: () => void, primary = false) =>
-    html`<button part="action ${part}" class=${ifDefined(primary ? 'primary' : undefined)} type="button" @click=${onClick}>
+    html`<button
+      part="action ${part}"
+      class=${ifDefined(primary ? 'primary' : undefined)}
+      type="button"
+      @click=${onClick}
+    >
       ${label}
     </button>`;
   switch (r.phase) {

@@ -102,8 +102,7 @@ function renderDropzone(t: UploaderTemplate, text: VideoUploaderStrings): Templa
       >
         <slot name="button">${t.el.multiple ? text.chooseMultiple : text.choose}</slot>
       </button>
-      ${t.record ?? nothing}
-      ${hints.length ? html`<p part="hint" id="hints">${hints.join(' · ')}</p>` : nothing}
+      ${t.record ?? nothing} ${hints.length ? html`<p part="hint" id="hints">${hints.join(' · ')}</p>` : nothing}
       <input
         type="file"
         hidden

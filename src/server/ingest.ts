@@ -278,7 +278,8 @@ export class Ingest {
       if (same && same.size === size) return 'duplicate';
       if (chunks.some((c) => range.from <= c.key + c.size - 1 && c.key <= range.to))
         throw uploadProblems.rangeOverlaps();
-      if (range.to !== range.total - 1 && size < this.#minPartSize) throw uploadProblems.partTooSmall(this.#minPartSize);
+      if (range.to !== range.total - 1 && size < this.#minPartSize)
+        throw uploadProblems.partTooSmall(this.#minPartSize);
       if (chunks.length + 1 > MAX_PARTS) throw uploadProblems.tooManyParts(MAX_PARTS);
     }
     return 'accept';

@@ -28,11 +28,17 @@ export interface RecordingProgress {
   recording: boolean;
 }
 
-export interface RecordingSessionOptions
-  extends Pick<
-    UploadSessionOptions,
-    'token' | 'tokenProvider' | 'tokenUrl' | 'apiUrl' | 'retries' | 'tokenSafetyMargin' | 'stallTimeout' | 'tokenRequestTimeout'
-  > {
+export interface RecordingSessionOptions extends Pick<
+  UploadSessionOptions,
+  | 'token'
+  | 'tokenProvider'
+  | 'tokenUrl'
+  | 'apiUrl'
+  | 'retries'
+  | 'tokenSafetyMargin'
+  | 'stallTimeout'
+  | 'tokenRequestTimeout'
+> {
   /** The MIME type to record with; default: the first one `MediaRecorder` supports (see `pickRecorderMimeType`). */
   mimeType?: string;
   /** Milliseconds between the recorder's blobs; default 1000. */
@@ -168,18 +174,15 @@ export class RecordingSession extends EventTarget {
     this.#mimeType = recorder.mimeType || mimeType;
     this.#fileName = recordingFileName(this.#mimeType);
     try {
-      this.#tokens = new TokenSource(
-        new File([], this.#fileName, { type: this.#mimeType.split(';')[0] ?? '' }),
-        {
-          ...(this.#options.token ? { token: this.#options.token } : {}),
-          ...(this.#options.tokenProvider ? { tokenProvider: this.#options.tokenProvider } : {}),
-          ...(this.#options.tokenUrl ? { tokenUrl: this.#options.tokenUrl } : {}),
-          ...(this.#options.tokenSafetyMargin !== undefined ? { safetyMargin: this.#options.tokenSafetyMargin } : {}),
-          ...(this.#options.tokenRequestTimeout !== undefined
-            ? { requestTimeout: this.#options.tokenRequestTimeout }
-            : {}),
-        },
-      );
+      this.#tokens = new TokenSource(new File([], this.#fileName, { type: this.#mimeType.split(';')[0] ?? '' }), {
+        ...(this.#options.token ? { token: this.#options.token } : {}),
+        ...(this.#options.tokenProvider ? { tokenProvider: this.#options.tokenProvider } : {}),
+        ...(this.#options.tokenUrl ? { tokenUrl: this.#options.tokenUrl } : {}),
+        ...(this.#options.tokenSafetyMargin !== undefined ? { safetyMargin: this.#options.tokenSafetyMargin } : {}),
+        ...(this.#options.tokenRequestTimeout !== undefined
+          ? { requestTimeout: this.#options.tokenRequestTimeout }
+          : {}),
+      });
     } catch (error) {
       recorder.stop();
       this.#transition('recording');
@@ -366,10 +369,14 @@ export class RecordingSession extends EventTarget {
       tokens.observeServerDate(result.header('Date'));
       if (result.status === 401) {
         if (refreshed) {
-          throw new UploadError('unauthorized', `Part ${part}: the video API refused a freshly fetched upload token (401).`, {
-            status: 401,
-            retryable: false,
-          });
+          throw new UploadError(
+            'unauthorized',
+            `Part ${part}: the video API refused a freshly fetched upload token (401).`,
+            {
+              status: 401,
+              retryable: false,
+            },
+          );
         }
         active = await tokens.refreshAfterRejection(active.grant.token, signal);
         refreshed = true;
@@ -383,15 +390,23 @@ export class RecordingSession extends EventTarget {
         video = JSON.parse(result.body) as Video;
         if (!video || typeof video.videoId !== 'string') throw new Error('no videoId');
       } catch {
-        throw new UploadError('protocol', `Part ${part}: the video API answered ${result.status} without a Video object.`, {
-          status: result.status,
-          retryable: false,
-        });
+        throw new UploadError(
+          'protocol',
+          `Part ${part}: the video API answered ${result.status} without a Video object.`,
+          {
+            status: result.status,
+            retryable: false,
+          },
+        );
       }
       if (this.#videoId && video.videoId !== this.#videoId) {
-        throw new UploadError('protocol', `Part ${part} landed in video ${video.videoId} instead of ${this.#videoId}.`, {
-          retryable: false,
-        });
+        throw new UploadError(
+          'protocol',
+          `Part ${part} landed in video ${video.videoId} instead of ${this.#videoId}.`,
+          {
+            retryable: false,
+          },
+        );
       }
       return video;
     }

@@ -7,7 +7,12 @@ import type { ReactiveController, ReactiveControllerHost, TemplateResult } from 
 import type { Video } from '../../protocol/index.js';
 import { RecordingSession, type RecordingSessionOptions } from '../../upload/recording-session.js';
 import type { TokenProvider, UploadErrorLike } from '../../upload/types.js';
-import { VideoUploadCompleteEvent, VideoUploadErrorEvent, VideoUploadRecordStartEvent, VideoUploadRecordStopEvent } from '../events.js';
+import {
+  VideoUploadCompleteEvent,
+  VideoUploadErrorEvent,
+  VideoUploadRecordStartEvent,
+  VideoUploadRecordStopEvent,
+} from '../events.js';
 import { formatDuration } from '../format.js';
 import { recorderStringsFor, type RecorderStrings } from '../recorder.strings.js';
 import { renderRecorder } from '../recorder.template.js';
@@ -112,8 +117,11 @@ export class RecorderController implements ReactiveController {
   async #openCamera(): Promise<void> {
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     this.stream = await navigator.mediaDevices.getUserMedia({
-      video: this.cameraId ? { deviceId: { exact: this.cameraId } } : { width: { ideal: 1280 }, height: { ideal: 720 } },
-      audio: this.microphoneId === 'none' ? false : this.microphoneId ? { deviceId: { exact: this.microphoneId } } : true,
+      video: this.cameraId
+        ? { deviceId: { exact: this.cameraId } }
+        : { width: { ideal: 1280 }, height: { ideal: 720 } },
+      audio:
+        this.microphoneId === 'none' ? false : this.microphoneId ? { deviceId: { exact: this.microphoneId } } : true,
     });
     const facing = this.stream.getVideoTracks()[0]?.getSettings().facingMode;
     this.mirrored = facing === undefined || facing === 'user';
@@ -193,7 +201,9 @@ export class RecorderController implements ReactiveController {
       if (file) this.playbackUrl = URL.createObjectURL(file);
       const seconds = detail.durationMs / 1000;
       this.announcement = this.text.announceStopped(formatDuration(Math.round(seconds), this.localize.locale));
-      host.dispatchEvent(new VideoUploadRecordStopEvent({ source: this.source, duration: seconds, bytes: detail.bytes }));
+      host.dispatchEvent(
+        new VideoUploadRecordStopEvent({ source: this.source, duration: seconds, bytes: detail.bytes }),
+      );
       update();
     });
     session.addEventListener('complete', ({ detail }) => {
@@ -201,7 +211,9 @@ export class RecorderController implements ReactiveController {
       this.phase = 'complete';
       this.video = detail.video;
       this.announcement = this.localize.text.announceComplete(session.recording()?.name ?? 'recording');
-      host.dispatchEvent(new VideoUploadCompleteEvent({ file: session.recording() ?? new File([], 'recording'), video: detail.video }));
+      host.dispatchEvent(
+        new VideoUploadCompleteEvent({ file: session.recording() ?? new File([], 'recording'), video: detail.video }),
+      );
       this.#onDone(detail.video);
       update();
     });

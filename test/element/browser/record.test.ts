@@ -77,7 +77,11 @@ describe('<video-uploader> records', function () {
 
     it('records the camera while uploading it, then plays it back and completes with the whole recording', async () => {
       const el = await fixture<VideoUploader>(
-        html`<video-uploader token-url="/__token" sources="file camera" .recorderOptions=${recorderOptions}></video-uploader>`,
+        html`<video-uploader
+          token-url="/__token"
+          sources="file camera"
+          .recorderOptions=${recorderOptions}
+        ></video-uploader>`,
       );
       expect(part(el, 'button')!.hidden).to.equal(false);
       button(el, 'record-camera').click();
@@ -110,7 +114,11 @@ describe('<video-uploader> records', function () {
       const screen = fakeScreen();
       try {
         const el = await fixture<VideoUploader>(
-          html`<video-uploader token-url="/__token" sources="screen" .recorderOptions=${recorderOptions}></video-uploader>`,
+          html`<video-uploader
+            token-url="/__token"
+            sources="screen"
+            .recorderOptions=${recorderOptions}
+          ></video-uploader>`,
         );
         expect(part(el, 'button')!.hidden).to.equal(true);
         const completed = oneEvent(el, 'video-upload-complete');
@@ -128,7 +136,12 @@ describe('<video-uploader> records', function () {
 
     it('stops at max-duration, with a warning before', async () => {
       const el = await fixture<VideoUploader>(
-        html`<video-uploader token-url="/__token" sources="camera" max-duration="3" .recorderOptions=${recorderOptions}></video-uploader>`,
+        html`<video-uploader
+          token-url="/__token"
+          sources="camera"
+          max-duration="3"
+          .recorderOptions=${recorderOptions}
+        ></video-uploader>`,
       );
       button(el, 'record-camera').click();
       await waitUntil(() => part(el, 'record-button'), 'set-up view', { timeout: 15_000 });
@@ -143,9 +156,12 @@ describe('<video-uploader> records', function () {
     it('says so when the visitor blocks the camera', async () => {
       const original = navigator.mediaDevices.getUserMedia;
       // Headless Chromium and Firefox grant the fake camera without a prompt: the refusal is the browser's own error.
-      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
       try {
-        const el = await fixture<VideoUploader>(html`<video-uploader token-url="/__token" sources="camera"></video-uploader>`);
+        const el = await fixture<VideoUploader>(
+          html`<video-uploader token-url="/__token" sources="camera"></video-uploader>`,
+        );
         button(el, 'record-camera').click();
         await waitUntil(() => part(el, 'error'), 'message', { timeout: 5000 });
         expect(text(el, 'error')).to.contain('access was blocked');

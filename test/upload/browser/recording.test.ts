@@ -98,7 +98,11 @@ async function recordFor(
   session.start(stream);
   await Promise.all([
     delay(ms),
-    until(session, () => session.progress.acknowledgedBytes >= parts * PART || session.state === 'error', `${parts} parts`),
+    until(
+      session,
+      () => session.progress.acknowledgedBytes >= parts * PART || session.state === 'error',
+      `${parts} parts`,
+    ),
   ]);
   session.stop();
   await settled(session);
@@ -172,7 +176,11 @@ describe('recording while uploading', function () {
       allowSmallParts: true,
     });
     session.start(stream);
-    await until(session, () => provider.minted.length >= 2 && session.progress.acknowledgedBytes >= 3 * PART, 'a refreshed token');
+    await until(
+      session,
+      () => provider.minted.length >= 2 && session.progress.acknowledgedBytes >= 3 * PART,
+      'a refreshed token',
+    );
     session.stop();
     await settled(session);
     stream.getTracks().forEach((t) => t.stop());
