@@ -4,6 +4,7 @@ const pages = [
   ['form.html', 'CMS form'],
   ['theming.html', 'Theming'],
   ['tus.html', 'tus'],
+  ['record.html', 'Record a video'],
   ['videos.html', 'Uploaded videos'],
 ];
 
@@ -25,6 +26,8 @@ const EVENTS = [
   'video-upload-complete',
   'video-upload-error',
   'video-upload-cancel',
+  'video-upload-record-start',
+  'video-upload-record-stop',
 ];
 
 /** Logs every `video-upload-*` event of `element` into the `<ol>` `list` (progress at most twice a second). */
@@ -84,6 +87,10 @@ function summarize(type, detail) {
       return `attempt ${detail.attempt}/${detail.retries} in ${detail.delayMs} ms: ${detail.error?.message}`;
     case 'video-upload-complete':
       return detail.video?.videoId ?? '';
+    case 'video-upload-record-start':
+      return `${detail.source}  ${detail.mimeType}`;
+    case 'video-upload-record-stop':
+      return `${detail.source}  ${detail.duration.toFixed(1)} s  ${detail.bytes} B`;
     case 'video-upload-error':
       return `${detail.error?.code}: ${detail.error?.message}`;
     default:

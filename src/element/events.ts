@@ -113,6 +113,26 @@ export class VideoUploadCancelEvent extends Event {
   }
 }
 
+/** Recording began (camera or screen); its parts are uploaded while it records. */
+export class VideoUploadRecordStartEvent extends Event {
+  static readonly eventName = 'video-upload-record-start';
+  readonly detail: { readonly source: 'camera' | 'screen'; readonly mimeType: string };
+  constructor(detail: { source: 'camera' | 'screen'; mimeType: string }) {
+    super(VideoUploadRecordStartEvent.eventName, init);
+    this.detail = detail;
+  }
+}
+
+/** Recording stopped (Stop, the time limit, or the end of screen sharing); `duration` in seconds. The upload finishes after it. */
+export class VideoUploadRecordStopEvent extends Event {
+  static readonly eventName = 'video-upload-record-stop';
+  readonly detail: { readonly source: 'camera' | 'screen'; readonly duration: number; readonly bytes: number };
+  constructor(detail: { source: 'camera' | 'screen'; duration: number; bytes: number }) {
+    super(VideoUploadRecordStopEvent.eventName, init);
+    this.detail = detail;
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'video-upload-select': VideoUploadSelectEvent;
@@ -125,5 +145,7 @@ declare global {
     'video-upload-complete': VideoUploadCompleteEvent;
     'video-upload-error': VideoUploadErrorEvent;
     'video-upload-cancel': VideoUploadCancelEvent;
+    'video-upload-record-start': VideoUploadRecordStartEvent;
+    'video-upload-record-stop': VideoUploadRecordStopEvent;
   }
 }

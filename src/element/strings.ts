@@ -19,6 +19,10 @@ export interface VideoUploaderStrings {
   choose: string;
   /** File button with `multiple`. */
   chooseMultiple: string;
+  /** Buttons next to the file button, with `sources` camera / screen; the native camera app on touch devices. */
+  recordCamera: string;
+  recordScreen: string;
+  captureNative: string;
   /** Shown while a file is dragged over the drop zone. */
   dropHere: string;
   /** Limit hint under the button, e.g. "Up to 2 GB". */

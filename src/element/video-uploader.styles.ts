@@ -136,6 +136,24 @@ export const styles = css`
     font-weight: 600;
   }
 
+  [part~='record'] {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
+    gap: 0.5rem;
+  }
+
+  [part~='capture'] {
+    display: inline-flex;
+    align-items: center;
+    min-height: 2.75rem;
+    padding: 0 1.125rem;
+    border-radius: 0.5rem;
+    border: 1px solid var(--video-uploader-border-color);
+    font-weight: 600;
+    cursor: pointer;
+  }
+
   button.primary {
     border-color: var(--video-uploader-accent-color);
     background: var(--video-uploader-accent-color);

@@ -22,6 +22,10 @@ export interface UploaderTemplate {
   localize: LocalizeController;
   dropZone: DropZoneController;
   disabled: boolean;
+  /** The Record buttons beside the file button (with `sources`), or nothing. */
+  record?: TemplateResult | typeof nothing;
+  /** Whether the file button shows (`sources` lists `file`). */
+  files?: boolean;
   on: {
     buttonClick(): void;
     dropzoneClick(event: MouseEvent): void;
@@ -92,6 +96,7 @@ function renderDropzone(t: UploaderTemplate, text: VideoUploaderStrings): Templa
       <p part="label"><slot name="label">${label}</slot></p>
       <p part="separator">${text.or}</p>
       <button
+        ?hidden=${t.files === false}
         part="button"
         class="primary"
         type="button"
@@ -101,7 +106,7 @@ function renderDropzone(t: UploaderTemplate, text: VideoUploaderStrings): Templa
       >
         <slot name="button">${t.el.multiple ? text.chooseMultiple : text.choose}</slot>
       </button>
-      ${hints.length ? html`<p part="hint" id="hints">${hints.join(' · ')}</p>` : nothing}
+      ${t.record ?? nothing} ${hints.length ? html`<p part="hint" id="hints">${hints.join(' · ')}</p>` : nothing}
       <input
         type="file"
         hidden

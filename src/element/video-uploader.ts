@@ -12,6 +12,7 @@ import { FormController } from './controllers/form.js';
 import { KeepAliveController } from './controllers/keep-alive.js';
 import { LocalizeController } from './controllers/localize.js';
 import { UploadController } from './controllers/upload.js';
+import { RecordHook, type RecorderOptions, type RecordSourceName } from './record-buttons.js';
 import type { VideoUploaderStrings } from './strings.js';
 import { styles } from './video-uploader.styles.js';
 import { renderUploader } from './video-uploader.template.js';
@@ -99,6 +100,8 @@ const optionalString: PropertyDeclaration['converter'] = {
  * @fires {VideoUploadCompleteEvent} video-upload-complete - The video was uploaded.
  * @fires {VideoUploadErrorEvent} video-upload-error - A file was refused, or the upload failed.
  * @fires {VideoUploadCancelEvent} video-upload-cancel - The upload was canceled.
+ * @fires {VideoUploadRecordStartEvent} video-upload-record-start - Recording from the camera or the screen began.
+ * @fires {VideoUploadRecordStopEvent} video-upload-record-stop - Recording stopped; `duration` in seconds.
  *
  * @tagname video-uploader
  */
@@ -124,6 +127,9 @@ export class VideoUploader extends LitElement {
     disabled: { type: Boolean, reflect: true },
     lang: { reflect: true, converter: optionalString },
     strings: { attribute: false },
+    sources: {},
+    recorderMimeType: { attribute: 'recorder-mime-type' },
+    recorderOptions: { attribute: false },
   };
 
   /** The site's token endpoint: it receives `{fileName, fileSize, fileType}` as JSON and returns a token grant. */
@@ -177,6 +183,13 @@ export class VideoUploader extends LitElement {
   /** Overrides for any text of the element; see `VideoUploaderStrings`. */
   declare strings: Partial<VideoUploaderStrings>;
 
+  /** Where videos come from: `file`, `camera`, `screen`, any combination; default `file`. Record buttons show where the browser can record. */
+  declare sources: string;
+  /** The type to record, e.g. `video/mp4`; default: the first of WebM (VP9, VP8) and MP4 that the browser can record. */
+  declare recorderMimeType: string;
+  /** Engine options for recordings (`partSize`, `timeslice`…); for tests against a local API. */
+  declare recorderOptions: RecorderOptions;
+
   readonly #localize = new LocalizeController(this);
   readonly #form = new FormController(this, {
     value: () => this.#formValue(),
@@ -189,6 +202,7 @@ export class VideoUploader extends LitElement {
   });
   readonly #uploads = new UploadController(this, this.#localize, () => this.#isDisabled);
   readonly #keepAlive = new KeepAliveController(this, () => this.#uploads.view.state);
+  readonly #record = new RecordHook(this, this.#localize);
   #focusWasInside = false;
 
   constructor() {
@@ -210,6 +224,7 @@ export class VideoUploader extends LitElement {
     this.disabled = false;
     this.lang = '';
     this.strings = {};
+    [this.sources, this.recorderMimeType, this.recorderOptions] = ['file', '', {}];
   }
 
   /** Where the upload is: `idle`, `authorizing`, `uploading`, `paused`, `retrying`, `complete`, `error` or `canceled`. */
@@ -224,7 +239,7 @@ export class VideoUploader extends LitElement {
 
   /** The last uploaded video, once complete. */
   get video(): Video | null {
-    return this.#uploads.view.completed.at(-1)?.video ?? null;
+    return this.#record.video ?? this.#uploads.view.completed.at(-1)?.video ?? null;
   }
 
   /** Every video uploaded since the last reset, with `multiple`. */
@@ -293,6 +308,7 @@ export class VideoUploader extends LitElement {
 
   /** Cancels any upload and forgets every file, video and error; the form value is cleared. */
   reset(): void {
+    this.#record.reset();
     this.#uploads.reset();
   }
 
@@ -397,8 +413,16 @@ export class VideoUploader extends LitElement {
     }
   }
 
+  /** Opens the recorder (loaded on first use): the camera's set-up view, or the screen picker then recording. */
+  async record(source: RecordSourceName): Promise<void> {
+    if (!this.#isDisabled) await this.#record.open(source, () => this.#uploads.reset());
+  }
+
   protected override render(): TemplateResult {
+    if (this.#record.active) return this.#record.render();
     return renderUploader({
+      record: this.#record.buttons(this.#isDisabled, (source) => void this.record(source), this.#handleInputChange),
+      files: this.#record.acceptsFiles,
       el: this,
       view: this.#uploads.view,
       offline: this.#keepAlive.offline,

@@ -30,6 +30,11 @@ export interface VideoApiOptions extends UploadGuardOptions {
   ffmpeg?: string | false;
   /** The ffprobe command or path. Default `ffprobe`. */
   ffprobe?: string;
+  /**
+   * Smallest part (other than the last) the ingest accepts, in bytes. Default and floor in production:
+   * 5 MiB, as api.video. Only test servers lower it, so that short recordings can be sent in several parts.
+   */
+  minPartSize?: number;
   /** Receives one line per request (method, path without query, status, ms). Never secrets. */
   log?: (line: string) => void;
   now?: () => number;

@@ -58,16 +58,18 @@ export class Ingest {
   readonly #renaming = new Set<string>();
 
   readonly #durable: boolean;
+  readonly #minPartSize: number;
 
   /**
    * `durable`: sync every chunk to the device before recording it. Without it a chunk is recorded
    * once the kernel holds its bytes, which survives a killed process (like the database in WAL mode
    * with synchronous=NORMAL) but not a power cut.
    */
-  constructor(store: VideoStore, files: VideoFiles, options: { durable?: boolean } = {}) {
+  constructor(store: VideoStore, files: VideoFiles, options: { durable?: boolean; minPartSize?: number } = {}) {
     this.store = store;
     this.files = files;
     this.#durable = options.durable ?? false;
+    this.#minPartSize = Math.max(1, Math.floor(options.minPartSize ?? MIN_PART_SIZE));
   }
 
   /** Prepares the directories; chunks a previous process was receiving when it stopped are dropped. */
@@ -268,13 +270,14 @@ export class Ingest {
         throw uploadProblems.partAlreadySent();
       }
       const last = total !== null && range.part === total;
-      if (!last && size < MIN_PART_SIZE) throw uploadProblems.partTooSmall(MIN_PART_SIZE);
+      if (!last && size < this.#minPartSize) throw uploadProblems.partTooSmall(this.#minPartSize);
     } else {
       if (known !== null && range.total !== known) throw uploadProblems.totalChanged('bytes');
       if (same && same.size === size) return 'duplicate';
       if (chunks.some((c) => range.from <= c.key + c.size - 1 && c.key <= range.to))
         throw uploadProblems.rangeOverlaps();
-      if (range.to !== range.total - 1 && size < MIN_PART_SIZE) throw uploadProblems.partTooSmall(MIN_PART_SIZE);
+      if (range.to !== range.total - 1 && size < this.#minPartSize)
+        throw uploadProblems.partTooSmall(this.#minPartSize);
       if (chunks.length + 1 > MAX_PARTS) throw uploadProblems.tooManyParts(MAX_PARTS);
     }
     return 'accept';

@@ -30,7 +30,10 @@ class NotifyingVideoStore extends SqliteVideoStore {
 export function registerMediaRoutes(app: App, ctx: ApiContext): MediaRoutes {
   const store = new NotifyingVideoStore(ctx.db, ctx.now);
   const files = new VideoFiles(ctx.options.dataDir);
-  const ingest = new Ingest(store, files, { durable: ctx.options.fsync === true });
+  const ingest = new Ingest(store, files, {
+    durable: ctx.options.fsync === true,
+    ...(ctx.options.minPartSize === undefined ? {} : { minPartSize: ctx.options.minPartSize }),
+  });
   const media = new MediaStore(ctx.db);
   const worker = new MediaWorker(store, media, files, { ffmpeg: ctx.options.ffmpeg, ffprobe: ctx.options.ffprobe });
   store.onUploaded = (id) => worker.enqueue(id);

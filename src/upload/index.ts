@@ -32,3 +32,12 @@ export type {
   UploadSessionOptions,
   UploadState,
 } from './types.js';
+export {
+  RecordingSession,
+  DEFAULT_TIMESLICE_MS,
+  type RecordingEventMap,
+  type RecordingProgress,
+  type RecordingSessionOptions,
+  type RecordingState,
+} from './recording-session.js';
+export { canRecord, pickRecorderMimeType, recordingFileName, RECORDER_MIME_TYPES } from './recorder-mime.js';

@@ -54,6 +54,23 @@ describe('@api.video/nodejs-client against the local video API', () => {
     assert.equal(sha256File(sourceOf(video.videoId)), sha256(data));
   });
 
+  it('uploads a recording-like stream with a progressive session: parts of unknown total, then part N/N', async () => {
+    // What a recorder does: it does not know the total until it stops; the status says `total: null` meanwhile.
+    const token = await client.uploadTokens.createToken();
+    const data = bytes(2 * MIN_PART_SIZE + 4321, 29);
+    const session = client.videos.createUploadWithUploadTokenProgressiveSession(token.token!);
+    const first = await session.uploadPart(file('rec1.webm', data.subarray(0, MIN_PART_SIZE)));
+    await session.uploadPart(file('rec2.webm', data.subarray(MIN_PART_SIZE, 2 * MIN_PART_SIZE)));
+    const during = (await (await api.authed(`/videos/${first.videoId}/status`)).json()) as VideoStatus;
+    assert.deepEqual(during.ingest.receivedParts, { parts: [1, 2], total: null });
+    assert.equal(during.ingest.status, 'uploading');
+    const last = await session.uploadLastPart(file('rec3.webm', data.subarray(2 * MIN_PART_SIZE)));
+    assert.equal(last.videoId, first.videoId);
+    const done = (await (await api.authed(`/videos/${first.videoId}/status`)).json()) as VideoStatus;
+    assert.deepEqual(done.ingest.receivedParts, { parts: [1, 2, 3], total: 3 });
+    assert.equal(sha256File(sourceOf(last.videoId)), sha256(data));
+  });
+
   it('uploads part by part with a progressive session', async () => {
     const token = await client.uploadTokens.createToken();
     const data = bytes(2 * MIN_PART_SIZE + 10, 23);

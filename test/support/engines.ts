@@ -24,6 +24,9 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+  // A fake camera, microphones and screen, granted without a prompt: recording tests and screenshots.
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
 ];
 export const chromiumPath = (): string => process.env.CHROME_PATH ?? '/usr/bin/chromium';
 export const firefoxPath = (): string => process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';

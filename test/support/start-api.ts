@@ -10,7 +10,17 @@ import { startVideoApiServer } from '../../src/server/app.js';
 
 const dataDir = process.env.VIDEO_UPLOADER_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'vu-browser-'));
 const apiKey = process.env.APIVIDEO_API_KEY ?? 'test-browser-api-key-0123456789';
-const running = await startVideoApiServer({ apiKey, dataDir, port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
+// Browser tests record a few seconds of video: parts smaller than api.video's 5 MiB minimum are let through.
+const minPartSize = process.env.VIDEO_UPLOADER_MIN_PART_SIZE
+  ? Number(process.env.VIDEO_UPLOADER_MIN_PART_SIZE)
+  : undefined;
+const running = await startVideoApiServer({
+  apiKey,
+  dataDir,
+  port: Number(process.env.PORT ?? 0),
+  host: '127.0.0.1',
+  ...(minPartSize ? { minPartSize } : {}),
+});
 process.stdout.write(JSON.stringify({ url: running.url, apiKey, dataDir }) + '\n');
 
 const stop = async (): Promise<void> => {

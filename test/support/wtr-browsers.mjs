@@ -100,6 +100,8 @@ const launchers = {
         browser: 'firefox',
         executablePath: firefoxPath(),
         headless: true,
+        // Fake camera and microphone, no permission prompt: recording tests.
+        extraPrefsFirefox: { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true },
       },
     }),
   webkit: () => new WebKitGtkLauncher(),

@@ -275,6 +275,8 @@ export function videoApiPlugin() {
     async serverStart() {
       child = spawn(process.execPath, ['--import', 'tsx', 'test/support/start-api.ts'], {
         stdio: ['pipe', 'pipe', 'inherit'],
+        // Recordings of a few seconds are sent in parts of RECORDING_TEST_PART_SIZE (see test/upload/browser).
+        env: { ...process.env, VIDEO_UPLOADER_MIN_PART_SIZE: String(64 * 1024) },
       });
       const lines = createInterface({ input: child.stdout });
       api = await new Promise((resolve, reject) => {
