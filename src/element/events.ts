@@ -93,6 +93,19 @@ export class VideoUploadCompleteEvent extends Event {
   }
 }
 
+/**
+ * The uploaded video can be watched: the video API serves it (`via` `hls`, its HLS rendition, or `mp4`, its
+ * MP4 file). Fired once per video, after `video-upload-complete`, when the service has processed it.
+ */
+export class VideoUploadPlayableEvent extends Event {
+  static readonly eventName = 'video-upload-playable';
+  readonly detail: { readonly file: File; readonly video: Video; readonly via: 'hls' | 'mp4' };
+  constructor(detail: { file: File; video: Video; via: 'hls' | 'mp4' }) {
+    super(VideoUploadPlayableEvent.eventName, init);
+    this.detail = detail;
+  }
+}
+
 /** A file was refused by the element's checks, or its upload failed. `file` is null only when no file was involved. */
 export class VideoUploadErrorEvent extends Event {
   static readonly eventName = 'video-upload-error';
@@ -143,6 +156,7 @@ declare global {
     'video-upload-resume': VideoUploadResumeEvent;
     'video-upload-token': VideoUploadTokenEvent;
     'video-upload-complete': VideoUploadCompleteEvent;
+    'video-upload-playable': VideoUploadPlayableEvent;
     'video-upload-error': VideoUploadErrorEvent;
     'video-upload-cancel': VideoUploadCancelEvent;
     'video-upload-record-start': VideoUploadRecordStartEvent;

@@ -55,6 +55,18 @@ export interface VideoUploaderStrings {
   announceStart: (fileName: string) => string;
   announceProgress: (percent: string) => string;
   announceComplete: (fileName: string) => string;
+  /** After the upload, while the video API processes the video. */
+  processing: string;
+  /** The video can be watched. */
+  playable: string;
+  /** The video API took longer than `playable-timeout` to process the video. */
+  playableTimeout: string;
+  /** The video API could not process the video. */
+  playableFailed: string;
+  /** Live-region announcement when a video can be watched. */
+  announcePlayable: (fileName: string) => string;
+  /** Accessible name of the inline player. */
+  playerLabel: (fileName: string) => string;
   /** Validation message when `required` and no video was uploaded. */
   valueMissing: string;
   /** Validation message while an upload runs, so that a form is not submitted half-way. */

@@ -257,6 +257,20 @@ export const styles = css`
     color: var(--video-uploader-danger-color);
   }
 
+  [part~='player'] {
+    display: block;
+    width: 100%;
+    aspect-ratio: 16 / 9;
+    border: 0;
+    border-radius: calc(var(--video-uploader-border-radius) - 0.25rem);
+    background: #000;
+  }
+
+  [part~='playable-status'] {
+    color: var(--video-uploader-muted-color);
+    font-size: 0.875em;
+  }
+
   [part~='interrupted'] {
     display: flex;
     gap: 0.5rem;

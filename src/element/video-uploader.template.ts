@@ -3,7 +3,7 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import type { Video } from '../protocol/index.js';
 import type { DropZoneController } from './controllers/drop-zone.js';
 import type { LocalizeController } from './controllers/localize.js';
-import type { Upload, UploadView } from './controllers/upload.js';
+import type { Completed, Upload, UploadView } from './controllers/upload.js';
 import { formatBytes, formatDuration, formatPercent, formatSpeed } from './format.js';
 import type { VideoUploaderStrings } from './strings.js';
 
@@ -15,6 +15,8 @@ export interface UploaderTemplate {
     maxFileSize: number | null;
     maxDuration: number | null;
     video: Video | null;
+    /** `null`: a link to the player; `video`: a `<video>` of the MP4 file; anything else: the player in an iframe. */
+    player: string | null;
   };
   view: UploadView;
   /** The browser said it is offline: the upload waits for the connection. */
@@ -144,7 +146,7 @@ function renderFile(t: UploaderTemplate, upload: Upload, text: VideoUploaderStri
         complete
           ? t.el.multiple
             ? nothing
-            : renderDone(t.el.video, text)
+            : renderDone(t, text)
           : html`
               <progress
                 part="progress"
@@ -234,20 +236,69 @@ function renderActions(t: UploaderTemplate, text: VideoUploaderStrings): Templat
   </div>`;
 }
 
-function renderDone(video: Video | null, text: VideoUploaderStrings): TemplateResult {
+function renderDone(t: UploaderTemplate, text: VideoUploaderStrings): TemplateResult {
+  const { video } = t.el;
+  const entry = video ? t.view.completed.find((e) => e.video.videoId === video.videoId) : undefined;
+  const inline = entry && t.el.player !== null && (entry.playable === 'hls' || entry.playable === 'mp4');
   return html`<p part="done">
-    ${doneIcon}<span>${text.complete}</span>
-    ${video ? html`<a part="link" href=${video.assets.player} target="_blank" rel="noopener">${text.openVideo}</a>` : nothing}
-  </p>`;
+      ${doneIcon}<span>${text.complete}</span>
+      ${
+        video && !inline
+          ? html`<a part="link" href=${video.assets.player} target="_blank" rel="noopener">${text.openVideo}</a>`
+          : nothing
+      }
+    </p>
+    ${entry ? (inline ? renderPlayer(entry, t.el.player!, text) : renderPlayable(entry, text)) : nothing}`;
+}
+
+/** Where the uploaded video is on its way to being watched. */
+function renderPlayable(entry: Completed, text: VideoUploaderStrings): TemplateResult {
+  const words = {
+    waiting: text.processing,
+    hls: text.playable,
+    mp4: text.playable,
+    timeout: text.playableTimeout,
+    failed: text.playableFailed,
+  }[entry.playable];
+  return html`<p part="playable-status" data-playable=${entry.playable}>${words}</p>`;
+}
+
+/** The uploaded video in the element: the service's player in an iframe, or a `<video>` of its MP4 file. */
+function renderPlayer(
+  { file, video, playable }: Completed,
+  player: string,
+  text: VideoUploaderStrings,
+): TemplateResult {
+  const label = text.playerLabel(file.name);
+  if (player === 'video' && video.assets.mp4) {
+    // The thumbnail exists where the service made renditions (it did when the HLS one is what played).
+    return html`<video
+      part="player"
+      controls
+      playsinline
+      preload="metadata"
+      src=${video.assets.mp4}
+      poster=${ifDefined(playable === 'hls' ? video.assets.thumbnail : undefined)}
+      aria-label=${label}
+    ></video>`;
+  }
+  return html`<iframe
+    part="player"
+    src=${video.assets.player}
+    title=${label}
+    allow="autoplay; fullscreen; picture-in-picture"
+    allowfullscreen
+  ></iframe>`;
 }
 
 function renderVideos(view: UploadView, text: VideoUploaderStrings): TemplateResult {
   return html`<ul part="videos">
     ${view.completed.map(
-      ({ file, video }) =>
+      ({ file, video, playable }) =>
         html`<li>
           ${doneIcon}<span title=${file.name}>${file.name}</span>
           <a part="link" href=${video.assets.player} target="_blank" rel="noopener">${text.openVideo}</a>
+          ${playable === 'waiting' ? html`<span part="playable-status" data-playable="waiting">${text.processing}</span>` : nothing}
         </li>`,
     )}
   </ul>`;

@@ -98,6 +98,7 @@ const optionalString: PropertyDeclaration['converter'] = {
  * @fires {VideoUploadPauseEvent} video-upload-pause - The upload was paused.
  * @fires {VideoUploadResumeEvent} video-upload-resume - The upload continues.
  * @fires {VideoUploadCompleteEvent} video-upload-complete - The video was uploaded.
+ * @fires {VideoUploadPlayableEvent} video-upload-playable - The video API has processed the video: it can be watched.
  * @fires {VideoUploadErrorEvent} video-upload-error - A file was refused, or the upload failed.
  * @fires {VideoUploadCancelEvent} video-upload-cancel - The upload was canceled.
  * @fires {VideoUploadRecordStartEvent} video-upload-record-start - Recording from the camera or the screen began.
@@ -130,6 +131,8 @@ export class VideoUploader extends LitElement {
     sources: {},
     recorderMimeType: { attribute: 'recorder-mime-type' },
     recorderOptions: { attribute: false },
+    player: {},
+    playableTimeout: { attribute: 'playable-timeout', type: Number },
   };
 
   /** The site's token endpoint: it receives `{fileName, fileSize, fileType}` as JSON and returns a token grant. */
@@ -190,6 +193,16 @@ export class VideoUploader extends LitElement {
   /** Engine options for recordings (`partSize`, `timeslice`…); for tests against a local API. */
   declare recorderOptions: RecorderOptions;
 
+  /**
+   * Shows the uploaded video in the element once the video API has processed it: the service's player in
+   * an iframe (`player` or `player="iframe"`), or a `<video>` of its MP4 file (`player="video"`, for videos
+   * with `mp4Support`). Absent, the element shows a link to the player.
+   */
+  declare player: string | null;
+
+  /** Seconds to wait for the video API to make the uploaded video playable; default 600. */
+  declare playableTimeout: number | null;
+
   readonly #localize = new LocalizeController(this);
   readonly #form = new FormController(this, {
     value: () => this.#formValue(),
@@ -225,6 +238,8 @@ export class VideoUploader extends LitElement {
     this.lang = '';
     this.strings = {};
     [this.sources, this.recorderMimeType, this.recorderOptions] = ['file', '', {}];
+    this.player = null;
+    this.playableTimeout = null;
   }
 
   /** Where the upload is: `idle`, `authorizing`, `uploading`, `paused`, `retrying`, `complete`, `error` or `canceled`. */

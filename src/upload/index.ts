@@ -21,6 +21,13 @@ export {
 } from './resume-store.js';
 export { backoffDelay, parseRetryAfter, DEFAULT_RETRIES } from './retry.js';
 export { planParts } from './parts.js';
+export {
+  waitForPlayable,
+  DEFAULT_PLAYABLE_TIMEOUT_MS,
+  type PlayableResult,
+  type PlayableVia,
+  type WaitForPlayableOptions,
+} from './playable.js';
 export { PROGRESS_INTERVAL_MS } from './progress.js';
 export type {
   TokenProvider,

@@ -1,8 +1,10 @@
+import { waitForPlayable } from '../../upload/playable.js';
 import type { UploadSession } from '../../upload/session.js';
 import type { UploadErrorLike, UploadEvent, UploadEventMap } from '../../upload/types.js';
 import {
   VideoUploadCompleteEvent,
   VideoUploadErrorEvent,
+  VideoUploadPlayableEvent,
   VideoUploadPauseEvent,
   VideoUploadProgressEvent,
   VideoUploadResumeEvent,
@@ -13,7 +15,7 @@ import {
 import { formatPercent } from '../format.js';
 import type { VideoUploaderStrings } from '../strings.js';
 import type { LocalizeController } from './localize.js';
-import type { Upload, UploadSettings, UploadView } from './upload.js';
+import type { Completed, PlayableStatus, Upload, UploadSettings, UploadView } from './upload.js';
 
 const MILESTONES = [25, 50, 75];
 
@@ -57,6 +59,35 @@ export interface SessionRun {
   announce(message: string): void;
   /** Starts the next file of the queue. */
   start(next: Upload): void;
+}
+
+/**
+ * Watches an uploaded video until the video API says it can be watched, then marks its entry and fires
+ * `video-upload-playable`. Stops when the upload is cleared (the run's signal) or the time limit passes.
+ */
+function watchPlayable(run: SessionRun, entry: Completed): void {
+  const { file, video } = entry;
+  const timeout = run.host.playableTimeout;
+  const mark = (playable: PlayableStatus): void => {
+    const completed = run.view().completed.map((e) => (e.video.videoId === video.videoId ? { ...e, playable } : e));
+    run.set({ completed });
+  };
+  waitForPlayable(video, {
+    signal: run.signal,
+    ...(timeout !== null && timeout > 0 ? { timeoutMs: timeout * 1000 } : {}),
+  }).then(
+    (result) => {
+      if (run.signal.aborted) return;
+      if (!result.playable) {
+        mark(result.reason);
+        return;
+      }
+      mark(result.via);
+      run.announce(run.localize.text.announcePlayable(file.name));
+      run.host.dispatchEvent(new VideoUploadPlayableEvent({ file, video, via: result.via }));
+    },
+    () => undefined,
+  );
 }
 
 /**
@@ -106,10 +137,12 @@ export function followSession(session: UploadSession, upload: Upload, run: Sessi
     host.dispatchEvent(new VideoUploadResumeEvent({ file, progress }));
   });
   on('complete', ({ video }) => {
-    const completed = host.multiple ? [...run.view().completed, { file, video }] : [{ file, video }];
+    const entry: Completed = { file, video, playable: 'waiting' };
+    const completed = host.multiple ? [...run.view().completed, entry] : [entry];
     run.set({ completed, progress: session.progress });
     run.announce(text().announceComplete(file.name));
     host.dispatchEvent(new VideoUploadCompleteEvent({ file, video }));
+    watchPlayable(run, entry);
     const [next, ...rest] = run.view().queue;
     if (next) {
       run.set({ queue: rest });

@@ -32,6 +32,20 @@ export interface UploadSettings {
   maxFileSize: number | null;
   maxDuration: number | null;
   multiple: boolean;
+  playableTimeout: number | null;
+}
+
+/**
+ * Where an uploaded video is on its way to being watched: `waiting` while the video API processes it, then
+ * `hls` or `mp4` (how it plays), or `timeout` and `failed` when it did not become playable.
+ */
+export type PlayableStatus = 'waiting' | 'hls' | 'mp4' | 'timeout' | 'failed';
+
+/** An uploaded file and its video. */
+export interface Completed {
+  file: File;
+  video: Video;
+  playable: PlayableStatus;
 }
 
 /** One file on its way. */
@@ -56,7 +70,7 @@ export interface UploadView {
   checking: boolean;
   /** Files waiting for the current one, with `multiple`. */
   queue: readonly Upload[];
-  completed: ReadonlyArray<{ file: File; video: Video }>;
+  completed: readonly Completed[];
   /** The polite live region's text. */
   announcement: string;
   /** An upload this browser left unfinished (a closed tab, a reload), shown until a file is picked. */

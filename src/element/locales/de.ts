@@ -30,6 +30,13 @@ const de: VideoUploaderStrings = {
   announceStart: (fileName) => `${fileName} wird hochgeladen`,
   announceProgress: (percent) => `${percent} hochgeladen`,
   announceComplete: (fileName) => `${fileName} hochgeladen`,
+  processing: 'Das Video wird verarbeitet…',
+  playable: 'Bereit zum Ansehen',
+  playableTimeout: 'Wird noch verarbeitet: Das Video ist etwas später bereit.',
+  playableFailed:
+    'Das Video konnte nicht verarbeitet werden. Versuchen Sie eine andere Datei oder wenden Sie sich an die Website.',
+  announcePlayable: (fileName) => `${fileName} ist bereit zum Ansehen`,
+  playerLabel: (fileName) => `Video: ${fileName}`,
   valueMissing: 'Bitte laden Sie ein Video hoch.',
   uploadInProgress: 'Bitte warten Sie, bis das Video vollständig hochgeladen ist.',
   errorFileType: () =>
