@@ -27,7 +27,7 @@ const NOT_YET = new Set([202, 404, 425]);
 
 /**
  * Waits until an uploaded video can be watched, with no key: the way api.video's own uploader does it, by
- * asking for the video's HLS manifest until it is served (202, or 404, while it is being encoded). A video
+ * asking for the video's HLS manifest (HEAD) until it is served (202, or 404, while it is being encoded). A video
  * API that makes no HLS (the local one without ffmpeg answers 501) is watched through its MP4 asset, when
  * the video has one. The looks back off (1 s, 1.5 s, … up to 10 s, or what `Retry-After` says), and stop at
  * the time limit, on a rendition that failed, or when `signal` aborts (which rejects with `canceled`).
@@ -45,8 +45,8 @@ export async function waitForPlayable(video: Video, options: WaitForPlayableOpti
     const [via, url] = targets[target];
     let wait = delay;
     try {
-      const response = await fetch(url, { method: via === 'hls' ? 'GET' : 'HEAD', cache: 'no-store', signal });
-      await response.body?.cancel();
+      // HEAD: the status is the answer; nothing is downloaded.
+      const response = await fetch(url, { method: 'HEAD', cache: 'no-store', signal });
       // 200 only: 202 means "being made", and is "ok" to fetch.
       if (response.status === 200) return { playable: true, via };
       const later =

@@ -30,7 +30,7 @@ describe('a video API started with minPartSize', () => {
     const response = await sendChunk(api, token, bytes(SMALL - 1), { range: 'part 1/*' });
     assert.equal(response.status, 400);
     const problem = (await response.json()) as { title: string; detail?: string };
-    assert.equal(problem.title, 'The part is too small.');
+    assert.equal(problem.title, 'The uploaded file is too small.');
     assert.match(problem.detail ?? '', /65536/);
   });
 });

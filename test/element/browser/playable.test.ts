@@ -1,8 +1,14 @@
 /** After the upload: the element watches the video until the local video API can play it, then shows it. */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import '../../../src/element/index.js';
 import type { VideoUploader, VideoUploadPlayableEvent } from '../../../src/element/index.js';
 import { part, pick, recordEvents, text, tokenUrl, videoFile } from './helpers.js';
+
+interface VideoStatusBody {
+  ingest: { status: string };
+  encoding: { playable: boolean; metadata: { width: number; height: number } };
+}
 
 async function sampleMp4(): Promise<File> {
   const response = await fetch('/test/fixtures/sample.mp4');
@@ -43,6 +49,30 @@ describe('<video-uploader> playable', () => {
       await waitUntil(() => player.readyState >= 2, 'the inline video has its first frame', { timeout: 15_000 });
     }
     await expect(el).to.be.accessible();
+
+    // What the video API says and serves, once playable. With ffmpeg (CI installs it) the HLS rendition
+    // came first: the status says playable, the thumbnail is a JPEG of the video's size, and every segment
+    // the manifest names is served. Without ffmpeg the MP4 file is what plays.
+    const { body: api } = await executeServerCommand<{ body: VideoStatusBody }, { videoId: string }>('video-status', {
+      videoId: detail.video.videoId,
+    });
+    if (detail.via === 'hls') {
+      expect(api.ingest.status).to.equal('ingested');
+      expect(api.encoding.playable).to.equal(true);
+      const { width, height } = api.encoding.metadata;
+      const thumbnail = await fetch(detail.video.assets.thumbnail);
+      expect(thumbnail.headers.get('content-type')).to.equal('image/jpeg');
+      const bitmap = await createImageBitmap(await thumbnail.blob());
+      expect([bitmap.width, bitmap.height]).to.deep.equal([width, height]);
+      const manifest = await (await fetch(detail.video.assets.hls)).text();
+      const segments = manifest.split('\n').filter((line) => line && !line.startsWith('#'));
+      expect(segments.length).to.be.above(0);
+      for (const segment of segments) {
+        const answer = await fetch(new URL(segment, detail.video.assets.hls));
+        expect(answer.status, segment).to.equal(200);
+        expect((await answer.arrayBuffer()).byteLength, segment).to.be.above(0);
+      }
+    }
   });
 
   it('with player, shows the service player in an iframe', async () => {
