@@ -55,6 +55,9 @@ export interface VideoUploaderStrings {
   announceStart: (fileName: string) => string;
   announceProgress: (percent: string) => string;
   announceComplete: (fileName: string) => string;
+  /** Labels of the fields the visitor may fill before choosing a file (`fields="title description"`). */
+  fieldTitle: string;
+  fieldDescription: string;
   /** After the upload, while the video API processes the video. */
   processing: string;
   /** The video can be watched. */

@@ -257,6 +257,37 @@ export const styles = css`
     color: var(--video-uploader-danger-color);
   }
 
+  [part~='fields'] {
+    display: grid;
+    gap: 0.75rem;
+  }
+
+  [part~='field'] {
+    display: grid;
+    gap: 0.25rem;
+    font-weight: 600;
+    font-size: 0.875em;
+  }
+
+  [part~='input'] {
+    font: inherit;
+    font-weight: 400;
+    font-size: 1rem;
+    min-height: 2.75rem;
+    padding: 0.5rem 0.75rem;
+    border: 1px solid var(--video-uploader-border-color);
+    border-radius: 0.5rem;
+    background: var(--video-uploader-background);
+    color: inherit;
+    width: 100%;
+    resize: vertical;
+  }
+
+  [part~='input']:focus-visible {
+    outline: var(--video-uploader-focus-ring);
+    outline-offset: 1px;
+  }
+
   [part~='player'] {
     display: block;
     width: 100%;

@@ -17,6 +17,9 @@ export interface UploaderTemplate {
     video: Video | null;
     /** `null`: a link to the player; `video`: a `<video>` of the MP4 file; anything else: the player in an iframe. */
     player: string | null;
+    /** The `fields` attribute: `title`, `description`, space-separated. */
+    fields: string;
+    typedFields: Readonly<Record<string, string>>;
   };
   view: UploadView;
   /** The browser said it is offline: the upload waits for the connection. */
@@ -36,6 +39,7 @@ export interface UploaderTemplate {
     cancelClick(): void;
     retryClick(): void;
     anotherClick(): void;
+    fieldInput(event: Event): void;
   };
 }
 
@@ -64,7 +68,7 @@ export function renderUploader(t: UploaderTemplate): TemplateResult {
   const showDropzone = t.el.multiple || (!view.current && view.state !== 'complete');
   return html`
     <div part="base">
-      ${showDropzone ? renderDropzone(t, text) : nothing}
+      ${showDropzone ? renderFields(t, text) : nothing} ${showDropzone ? renderDropzone(t, text) : nothing}
       ${view.interrupted && !view.current && view.state === 'idle' ? renderInterrupted(t, text) : nothing}
       ${view.refusal ? html`<p part="error" id="refusal">${errorIcon}<span>${view.refusal}</span></p>` : nothing}
       ${view.state === 'canceled' && !view.current ? html`<p part="status">${text.canceled}</p>` : nothing}
@@ -74,6 +78,48 @@ export function renderUploader(t: UploaderTemplate): TemplateResult {
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${view.announcement}</div>
     </div>
   `;
+}
+
+/** Title and description, typed before the file is chosen (`fields`); they go with the token request. */
+function renderFields(t: UploaderTemplate, text: VideoUploaderStrings): TemplateResult | typeof nothing {
+  const wanted = new Set(t.el.fields.split(/[\s,]+/).filter(Boolean));
+  if (!wanted.has('title') && !wanted.has('description')) return nothing;
+  const typed = t.el.typedFields;
+  const disabled = t.disabled;
+  return html`<div part="fields">
+    ${
+      wanted.has('title')
+        ? html`<label part="field">
+            <span part="field-label">${text.fieldTitle}</span>
+            <input
+              part="input title-input"
+              name="title"
+              maxlength="256"
+              autocomplete="off"
+              .value=${typed.title ?? ''}
+              ?disabled=${disabled}
+              @input=${t.on.fieldInput}
+            />
+          </label>`
+        : nothing
+    }
+    ${
+      wanted.has('description')
+        ? html`<label part="field">
+            <span part="field-label">${text.fieldDescription}</span>
+            <textarea
+              part="input description-input"
+              name="description"
+              maxlength="2048"
+              rows="3"
+              .value=${typed.description ?? ''}
+              ?disabled=${disabled}
+              @input=${t.on.fieldInput}
+            ></textarea>
+          </label>`
+        : nothing
+    }
+  </div>`;
 }
 
 function renderDropzone(t: UploaderTemplate, text: VideoUploaderStrings): TemplateResult {

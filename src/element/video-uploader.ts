@@ -133,6 +133,7 @@ export class VideoUploader extends LitElement {
     recorderOptions: { attribute: false },
     player: {},
     playableTimeout: { attribute: 'playable-timeout', type: Number },
+    fields: {},
   };
 
   /** The site's token endpoint: it receives `{fileName, fileSize, fileType}` as JSON and returns a token grant. */
@@ -203,6 +204,20 @@ export class VideoUploader extends LitElement {
   /** Seconds to wait for the video API to make the uploaded video playable; default 600. */
   declare playableTimeout: number | null;
 
+  /**
+   * Fields the visitor fills before choosing a file, space-separated: `title`, `description`. What they
+   * type goes to the token endpoint with the file facts (`{fileName, …, title, description}`), where the
+   * issuer hands it to `authorize` and titles and describes the video it creates.
+   */
+  declare fields: string;
+
+  #typed: Record<string, string> = {};
+
+  /** What the visitor typed in the `fields`, by field name. */
+  get typedFields(): Readonly<Record<string, string>> {
+    return this.#typed;
+  }
+
   readonly #localize = new LocalizeController(this);
   readonly #form = new FormController(this, {
     value: () => this.#formValue(),
@@ -240,6 +255,7 @@ export class VideoUploader extends LitElement {
     [this.sources, this.recorderMimeType, this.recorderOptions] = ['file', '', {}];
     this.player = null;
     this.playableTimeout = null;
+    this.fields = '';
   }
 
   /** Where the upload is: `idle`, `authorizing`, `uploading`, `paused`, `retrying`, `complete`, `error` or `canceled`. */
@@ -325,6 +341,8 @@ export class VideoUploader extends LitElement {
   reset(): void {
     this.#record.reset();
     this.#uploads.reset();
+    // The next video gets its own title and description.
+    this.#typed = {};
   }
 
   /** Form reset: forget the upload, as a file input forgets its file. */
@@ -392,6 +410,11 @@ export class VideoUploader extends LitElement {
 
   #handleRetryClick = (): void => this.retry();
 
+  #handleFieldInput = (event: Event): void => {
+    const input = event.target as HTMLInputElement | HTMLTextAreaElement;
+    this.#typed = { ...this.#typed, [input.name]: input.value };
+  };
+
   #handleAnotherClick = (): void => {
     this.reset();
     void this.updateComplete.then(() => this.#fileButton?.focus());
@@ -452,6 +475,7 @@ export class VideoUploader extends LitElement {
         cancelClick: this.#handleCancelClick,
         retryClick: this.#handleRetryClick,
         anotherClick: this.#handleAnotherClick,
+        fieldInput: this.#handleFieldInput,
       },
     });
   }

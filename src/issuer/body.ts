@@ -1,14 +1,19 @@
-import type { FileFacts } from '../protocol/index.js';
+import { MAX_TITLE, type FileFacts } from '../protocol/index.js';
 import { issuerProblems } from './problems.js';
 
 /** Largest token request body; file facts need a few hundred bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 export const MAX_FILE_NAME_LENGTH = 1024;
 export const MAX_FILE_TYPE_LENGTH = 255;
+/** A visitor's description of the video: room for a paragraph or two. */
+export const MAX_DESCRIPTION_LENGTH = 2048;
 
 // Control characters have no place in a file name or a media type.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// A description may run over lines; other control characters are refused.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 function isJson(contentType: string | null): boolean {
   if (contentType === null) return true;
@@ -52,8 +57,22 @@ function text(body: Record<string, unknown>, name: 'fileName' | 'fileType', max:
   return value;
 }
 
+/** A field the visitor typed: trimmed, bounded, without control characters (but line breaks in a description). */
+function typed(body: Record<string, unknown>, name: 'title' | 'description', max: number): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw issuerProblems.invalidAttribute(name, `${name} must be a string.`);
+  const trimmed = value.trim();
+  if (trimmed.length > max) throw issuerProblems.invalidAttribute(name, `${name} may hold at most ${max} characters.`);
+  if ((name === 'title' ? CONTROL : CONTROL_BUT_LINES).test(trimmed)) {
+    throw issuerProblems.invalidAttribute(name, `${name} must not contain control characters.`);
+  }
+  return trimmed || undefined;
+}
+
 /**
- * The file facts of a token request: `{fileName?, fileSize?, fileType?}` as JSON, or no body at all.
+ * The file facts of a token request: `{fileName?, fileSize?, fileType?, title?, description?}` as JSON, or
+ * no body at all.
  * Unknown fields are ignored so that newer elements keep working with older issuers.
  */
 export async function readFileFacts(request: Request): Promise<FileFacts> {
@@ -75,6 +94,10 @@ export async function readFileFacts(request: Request): Promise<FileFacts> {
   if (fileName !== undefined) facts.fileName = fileName;
   const fileType = text(body, 'fileType', MAX_FILE_TYPE_LENGTH);
   if (fileType !== undefined) facts.fileType = fileType;
+  const title = typed(body, 'title', MAX_TITLE);
+  if (title !== undefined) facts.title = title;
+  const description = typed(body, 'description', MAX_DESCRIPTION_LENGTH);
+  if (description !== undefined) facts.description = description;
   const fileSize = body.fileSize;
   if (fileSize !== undefined && fileSize !== null) {
     if (typeof fileSize !== 'number' || !Number.isSafeInteger(fileSize) || fileSize < 0) {

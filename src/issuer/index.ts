@@ -90,8 +90,14 @@ async function videoFieldsFor(
   if (!createVideo && !narrowing.video) return undefined;
   const base: VideoFields =
     typeof createVideo === 'function' ? await runHook(config, 'createVideo', createVideo, request, file) : {};
-  const title = titleFromFileName(file.fileName);
-  return { ...(title ? { title } : {}), ...base, ...narrowing.video };
+  // The visitor's title and description, else a title from the file name; the site's hooks have the last word.
+  const title = file.title ?? titleFromFileName(file.fileName);
+  return {
+    ...(title ? { title } : {}),
+    ...(file.description ? { description: file.description } : {}),
+    ...base,
+    ...narrowing.video,
+  };
 }
 
 const describe = (error: unknown): string =>

@@ -33,6 +33,10 @@ export interface FileFacts {
   fileName?: string;
   fileSize?: number;
   fileType?: string;
+  /** The title the visitor typed (the element's `fields="title"`), trimmed; never empty. */
+  title?: string;
+  /** The description the visitor typed (`fields="description"`), trimmed; never empty. */
+  description?: string;
 }
 
 export interface VideoAssets {

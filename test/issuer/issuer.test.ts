@@ -47,6 +47,11 @@ describe('token issuer', () => {
     return { status: response.status, body: await response.json() };
   }
 
+  async function videosOnApi(): Promise<number> {
+    const response = await api.authed('/videos?pageSize=1');
+    return ((await response.json()) as { pagination: { itemsTotal: number } }).pagination.itemsTotal;
+  }
+
   async function tokensOnApi(): Promise<number> {
     const response = await api.authed('/upload-tokens?pageSize=1');
     return ((await response.json()) as { pagination: { itemsTotal: number } }).pagination.itemsTotal;
@@ -227,6 +232,53 @@ describe('token issuer', () => {
       assert.equal((await video(long.videoId)).title, 'é'.repeat(256));
       const untitled = (await post(url)).json;
       assert.equal((await video(untitled.videoId)).title, 'Untitled video');
+    });
+
+    it('titles and describes the video with what the visitor typed, and hands it to authorize', async () => {
+      const seenByAuthorize: unknown[] = [];
+      const url = await serve({
+        rateLimit: false,
+        createVideo: true,
+        authorize: (request, file) => {
+          seenByAuthorize.push({ title: file.title, description: file.description });
+          return true;
+        },
+      });
+      const typed = json({
+        fileName: 'clip.mp4',
+        title: '  Our team, day 1  ',
+        description: 'Line one.\nLine two, with\ta tab.',
+      });
+      const grant = (await post(url, typed)).json;
+      const created = await video(grant.videoId);
+      assert.equal(created.title, 'Our team, day 1');
+      assert.equal(created.description, 'Line one.\nLine two, with\ta tab.');
+      assert.deepEqual(seenByAuthorize, [
+        { title: 'Our team, day 1', description: 'Line one.\nLine two, with\ta tab.' },
+      ]);
+      // A blank title falls back to the file name.
+      const blank = (await post(url, json({ fileName: 'clip.mp4', title: '   ' }))).json;
+      assert.equal((await video(blank.videoId)).title, 'clip.mp4');
+    });
+
+    it('refuses a typed title or description that is too long, not text, or holds control characters', async () => {
+      const url = await serve({ rateLimit: false, createVideo: true });
+      const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+        [{ title: 'x'.repeat(257) }, 'title', /at most 256 characters/],
+        [{ title: 'a\nb' }, 'title', /control characters/],
+        [{ title: 42 }, 'title', /must be a string/],
+        [{ description: 'x'.repeat(2049) }, 'description', /at most 2048 characters/],
+        [{ description: 'bell\u0007' }, 'description', /control characters/],
+      ];
+      const before = await videosOnApi();
+      for (const [body, name, message] of cases) {
+        const seen = await post(url, json({ fileName: 'clip.mp4', ...body }));
+        assert.equal(seen.status, 400, JSON.stringify(body));
+        assert.equal(seen.json.name, name);
+        assert.match(JSON.stringify(seen.json), message);
+      }
+      // Nothing was created for a refused request.
+      assert.equal(await videosOnApi(), before);
     });
 
     it('answers 502 naming the refusal when the video API refuses the video fields', async () => {

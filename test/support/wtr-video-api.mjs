@@ -135,6 +135,10 @@ export function videoApiPlugin() {
       });
       return await response.json();
     },
+    'get-video': async ({ payload }) => {
+      const response = await apiFetch(`/videos/${encodeURIComponent(payload.videoId)}`);
+      return await response.json();
+    },
     'video-status': async ({ payload }) => {
       const response = await apiFetch(`/videos/${encodeURIComponent(payload.videoId)}/status`);
       return { status: response.status, body: await response.json().catch(() => null) };
@@ -188,19 +192,23 @@ export function videoApiPlugin() {
    * The README's issuer: the real `createTokenIssuer` with its default options (rate limit included), in
    * front of the local API, one per engine so that engines running side by side keep their own counts.
    */
-  const readmeIssuer = async (engine) => {
+  const readmeIssuer = async (engine, createVideo = false) => {
     const state = lane(engine);
-    if (!state.issuer) {
+    const key = createVideo ? 'creatingIssuer' : 'issuer';
+    if (!state[key]) {
       const { createTokenIssuer } = await tsImport('../../src/issuer/index.ts', import.meta.url);
-      state.issuer = createTokenIssuer({ apiKey: api.apiKey, apiUrl: api.url });
+      state[key] = createTokenIssuer({ apiKey: api.apiKey, apiUrl: api.url, createVideo });
     }
-    return state.issuer;
+    return state[key];
   };
 
-  /** POST /__issuer: the README's issuer, through its Node adapter as a site would mount it. */
+  /**
+   * POST /__issuer: the README's issuer, through its Node adapter as a site would mount it;
+   * `/__issuer?create=1` the same with `createVideo: true`.
+   */
   const issuerMiddleware = async (ctx, engine) => {
     const { toWebRequest, writeWebResponse } = await tsImport('../../src/issuer/node.ts', import.meta.url);
-    const issuer = await readmeIssuer(engine);
+    const issuer = await readmeIssuer(engine, ctx.query.create === '1');
     const { request } = await toWebRequest(ctx.req);
     const response = await issuer(request, { clientAddress: `${engine}:${ctx.req.socket.remoteAddress}` });
     lane(engine).issuerCalls.push({

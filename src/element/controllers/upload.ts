@@ -33,6 +33,8 @@ export interface UploadSettings {
   maxDuration: number | null;
   multiple: boolean;
   playableTimeout: number | null;
+  /** What the visitor typed in the `fields` (title, description): sent to the token endpoint with the file. */
+  readonly typedFields: Readonly<Record<string, string>>;
 }
 
 /**
@@ -286,6 +288,8 @@ export class UploadController implements ReactiveController {
     if (host.token) options.token = host.token;
     if (host.tokenProvider) options.tokenProvider = host.tokenProvider;
     if (host.tokenUrl) options.tokenUrl = host.tokenUrl;
+    const fields = Object.entries(host.typedFields).filter(([, value]) => value.trim() !== '');
+    if (fields.length > 0) options.fields = Object.fromEntries(fields.map(([name, value]) => [name, value.trim()]));
     if (host.chunkSize !== null && host.chunkSize > 0) options.chunkSize = host.chunkSize;
     if (host.retries !== null && host.retries >= 0) options.retries = host.retries;
     if (host.stallTimeout !== null && host.stallTimeout > 0) options.stallTimeout = host.stallTimeout * 1000;

@@ -30,6 +30,8 @@ const de: VideoUploaderStrings = {
   announceStart: (fileName) => `${fileName} wird hochgeladen`,
   announceProgress: (percent) => `${percent} hochgeladen`,
   announceComplete: (fileName) => `${fileName} hochgeladen`,
+  fieldTitle: 'Titel',
+  fieldDescription: 'Beschreibung',
   processing: 'Das Video wird verarbeitet…',
   playable: 'Bereit zum Ansehen',
   playableTimeout: 'Wird noch verarbeitet: Das Video ist etwas später bereit.',

@@ -30,6 +30,8 @@ const en: VideoUploaderStrings = {
   announceStart: (fileName) => `Uploading ${fileName}`,
   announceProgress: (percent) => `${percent} uploaded`,
   announceComplete: (fileName) => `${fileName} uploaded`,
+  fieldTitle: 'Title',
+  fieldDescription: 'Description',
   processing: 'Processing the video…',
   playable: 'Ready to watch',
   playableTimeout: 'Still processing: the video will be ready a little later.',

@@ -30,6 +30,8 @@ const es: VideoUploaderStrings = {
   announceStart: (fileName) => `Subiendo ${fileName}`,
   announceProgress: (percent) => `${percent} subido`,
   announceComplete: (fileName) => `${fileName} subido`,
+  fieldTitle: 'Título',
+  fieldDescription: 'Descripción',
   processing: 'Procesando el vídeo…',
   playable: 'Listo para ver',
   playableTimeout: 'Aún en proceso: el vídeo estará listo un poco más tarde.',

@@ -30,6 +30,8 @@ const fr: VideoUploaderStrings = {
   announceStart: (fileName) => `Envoi de ${fileName}`,
   announceProgress: (percent) => `${percent} envoyés`,
   announceComplete: (fileName) => `${fileName} envoyée`,
+  fieldTitle: 'Titre',
+  fieldDescription: 'Description',
   processing: 'Traitement de la vidéo…',
   playable: 'Prête à être regardée',
   playableTimeout: 'Traitement en cours : la vidéo sera prête un peu plus tard.',

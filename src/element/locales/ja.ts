@@ -30,6 +30,8 @@ const ja: VideoUploaderStrings = {
   announceStart: (fileName) => `${fileName} をアップロード中`,
   announceProgress: (percent) => `${percent} アップロード済み`,
   announceComplete: (fileName) => `${fileName} のアップロードが完了しました`,
+  fieldTitle: 'タイトル',
+  fieldDescription: '説明',
   processing: '動画を処理しています…',
   playable: '視聴できます',
   playableTimeout: '処理中です。動画はまもなく視聴できるようになります。',
