@@ -2,7 +2,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../../src/element/index.js';
-import type { VideoUploadCompleteEvent, VideoUploader } from '../../../src/element/index.js';
+import { loadLocale, type VideoUploadCompleteEvent, type VideoUploader } from '../../../src/element/index.js';
 import type { Video } from '../../../src/protocol/index.js';
 import { part, pick, videoFile } from './helpers.js';
 
@@ -16,6 +16,7 @@ describe('<video-uploader> fields', () => {
   it('labels a title and a description, accessible, and none without fields', async () => {
     const plain = await fixture<VideoUploader>(html`<video-uploader token-url="/__token"></video-uploader>`);
     expect(part(plain, 'fields')).to.equal(null);
+    await loadLocale('fr');
     const el = await fixture<VideoUploader>(
       html`<video-uploader token-url="/__token" fields="title description" lang="fr"></video-uploader>`,
     );
