@@ -5,7 +5,7 @@
  * Uploads go to the real local video API, through the fault proxy capped in bandwidth so that progress can
  * be seen.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,8 @@ const server = createServer(async (request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (url.pathname === '/element.js') {
     response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+  } else if (url.pathname === '/sample.mp4') {
+    response.writeHead(200, { 'content-type': 'video/mp4' }).end(readFileSync('test/fixtures/sample.mp4'));
   } else if (url.pathname === '/token' && request.method === 'POST' && url.searchParams.has('busy')) {
     // A busy issuer: over its rate limit, it asks the element to wait.
     response
@@ -147,6 +149,25 @@ const scenes: Scene[] = [
   {
     name: 'complete',
     act: `dropFiles([file("teaser.mp4", 300_000)]); await until(() => uploader().state === 'complete');`,
+  },
+  {
+    name: 'fields',
+    attributes: 'fields="title description"',
+    act: `const title = uploader().shadowRoot.querySelector('[part~=title-input]');
+      title.value = 'Our first week'; title.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));`,
+  },
+  {
+    name: 'processing',
+    // The video API keeps saying "still being made".
+    rules: [{ path: '/vod/', times: 0, action: { type: 'status', status: 202 } }],
+    act: `dropFiles([file("teaser.mp4", 300_000)]); await until(() => uploader().shadowRoot.querySelector('[part~=playable-status]'));`,
+  },
+  {
+    name: 'player',
+    attributes: 'player="video"',
+    act: `const blob = await (await fetch('/sample.mp4')).blob();
+      dropFiles([new File([blob], 'sample.mp4', { type: 'video/mp4' })]);
+      await until(() => uploader().shadowRoot.querySelector('video[part~=player]')?.readyState >= 2);`,
   },
   {
     name: 'canceled',
