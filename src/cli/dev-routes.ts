@@ -14,7 +14,8 @@ import { problems } from '../server/problem.js';
 export const ISSUER_PATH = '/api/upload-token';
 export const VIDEOS_PATH = '/api/videos';
 const VIDEOS_PAGE_SIZE = 12;
-const LIST_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+/** A fresh object per answer: the node adapter writes the body's Content-Length into the one it is given. */
+const listHeaders = (): Record<string, string> => ({ 'content-type': 'application/json', 'cache-control': 'no-store' });
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -113,7 +114,7 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
     const response = await internal(`/videos?pageSize=${VIDEOS_PAGE_SIZE}&currentPage=${encodeURIComponent(page)}`);
     // The list is rebuilt with this server's public origin in asset URLs (the internal call had none).
     const text = (await response.text()).replaceAll('http://video-api.internal', url.origin);
-    if (!response.ok) return new Response(text, { status: response.status, headers: LIST_HEADERS });
+    if (!response.ok) return new Response(text, { status: response.status, headers: listHeaders() });
     // Each video says whether its file arrived whole, so the page can tell unfinished uploads apart.
     const list = JSON.parse(text) as { data: { videoId: string; ingest?: string }[] };
     await Promise.all(
@@ -124,7 +125,7 @@ export function registerDevRoutes(app: App, ctx: ApiContext, options: DevOptions
         video.ingest = status.ingest?.status ?? 'missing';
       }),
     );
-    return new Response(JSON.stringify(list), { status: 200, headers: LIST_HEADERS });
+    return new Response(JSON.stringify(list), { status: 200, headers: listHeaders() });
   });
 
   // The element's files may be loaded by the allowed sites' pages (module scripts need CORS); the

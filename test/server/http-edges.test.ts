@@ -425,4 +425,49 @@ describe("HTTP edges of the dev server's issuer route", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it("frames every answer of the demo's video list by its own length, pipelined", async () => {
+    // Found by the fuzzer: one headers object shared by every answer took the first body's length for good.
+    const { startVideoApiServer } = await import('../../src/server/app.js');
+    const { registerDevRoutes } = await import('../../src/cli/dev-routes.js');
+    const { sendPipelined } = await import('../../tools/fuzz/fuzz-core.js');
+    const dataDir = tempDir();
+    const dev = await startVideoApiServer({ apiKey: 'k', dataDir, port: 0, host: '127.0.0.1' }, (app, ctx) =>
+      registerDevRoutes(app, ctx, { demoDir: 'demo', cdnDir: 'dist/cdn', publicUrl: () => dev.url }),
+    );
+    try {
+      const auth = { authorization: `Basic ${Buffer.from('k:').toString('base64')}` };
+      for (const title of ['one', 'two']) {
+        const created = await fetch(`${dev.url}/videos`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ title }),
+        });
+        assert.equal(created.status, 201);
+      }
+      const get = (target: string) => ({
+        method: 'GET',
+        target: Buffer.from(target),
+        headers: [],
+        body: Buffer.alloc(0),
+      });
+      const port = Number(new URL(dev.url).port);
+      const answers = await sendPipelined(
+        port,
+        [get('/api/videos'), get('/api/videos?currentPage=x'), get('/api/videos'), get('/videos')],
+        5_000,
+      );
+      assert.ok(answers !== 'hang');
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        [200, 400, 200, 401],
+      );
+      for (const answer of answers) {
+        assert.equal(Number(answer.headers.get('content-length')), answer.body.length);
+      }
+    } finally {
+      await dev.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
