@@ -163,6 +163,13 @@ const scenes: Scene[] = [
     act: `dropFiles([file("teaser.mp4", 300_000)]); await until(() => uploader().shadowRoot.querySelector('[part~=playable-status]'));`,
   },
   {
+    name: 'poster',
+    bandwidth: 40_000,
+    act: `const blob = await (await fetch('/sample.mp4')).blob();
+      dropFiles([new File([blob], 'Rehearsal, take 2.mp4', { type: 'video/mp4' })]);
+      await until(() => uploader().shadowRoot.querySelector('img[part~=poster]')?.naturalWidth > 0 && uploader().progress?.percent >= 10);`,
+  },
+  {
     name: 'player',
     attributes: 'player="video"',
     act: `const blob = await (await fetch('/sample.mp4')).blob();

@@ -257,6 +257,15 @@ export const styles = css`
     color: var(--video-uploader-danger-color);
   }
 
+  [part~='poster'] {
+    flex: none;
+    width: 4.5rem;
+    aspect-ratio: 16 / 9;
+    object-fit: cover;
+    border-radius: 0.375rem;
+    background: #000;
+  }
+
   [part~='fields'] {
     display: grid;
     gap: 0.75rem;

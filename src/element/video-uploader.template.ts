@@ -170,9 +170,13 @@ function renderDropzone(t: UploaderTemplate, text: VideoUploaderStrings): Templa
 function renderFile(t: UploaderTemplate, upload: Upload, text: VideoUploaderStrings): TemplateResult {
   const { localize, view } = t;
   const locale = localize.locale;
-  const { file, duration } = upload;
+  const { file, duration, poster } = upload;
   const { state, progress, checking, error } = view;
-  const meta = [formatBytes(file.size, locale), duration !== null ? formatDuration(duration, locale) : '']
+  const meta = [
+    formatBytes(file.size, locale),
+    duration !== null ? formatDuration(duration, locale) : '',
+    poster ? `${poster.width}×${poster.height}` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
   const complete = state === 'complete';
@@ -182,7 +186,7 @@ function renderFile(t: UploaderTemplate, upload: Upload, text: VideoUploaderStri
   return html`
     <div part="file">
       <div part="file-info">
-        ${videoIcon}
+        ${poster ? html`<img part="poster" src=${poster.url} alt="" />` : videoIcon}
         <div part="file-text">
           <span part="file-name" title=${file.name}>${file.name}</span>
           <span part="file-meta">${meta}</span>

@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { UploadProtocol, Video } from '../../protocol/index.js';
 import type { InterruptedUpload } from '../../upload/resume-store.js';
+import type { Poster } from '../poster.js';
 import type { UploadSession } from '../../upload/session.js';
 import { UploadError } from '../../upload/upload-error.js';
 import type {
@@ -55,6 +56,8 @@ export interface Upload {
   file: File;
   /** Seconds, from the file's metadata; null while unknown. */
   duration: number | null;
+  /** A frame of the file and its size, once read; absent where the browser cannot decode the file. */
+  poster?: Poster;
 }
 
 /** Everything the element renders of its uploads. Replaced, never changed in place, and the element re-renders. */
@@ -161,6 +164,8 @@ export class UploadController implements ReactiveController {
    * ignored, and a session still running is canceled), and its file, progress, error and retry go.
    */
   #clearCurrent(changes: Partial<UploadView>): void {
+    const poster = this.#view.current?.poster;
+    if (poster && changes.current?.poster !== poster) URL.revokeObjectURL(poster.url);
     this.#run?.abort();
     this.#run = null;
     this.#session = null;
@@ -334,7 +339,19 @@ export class UploadController implements ReactiveController {
       start: (next) => this.#start(next),
     });
     this.#readDurationLater(engine, upload, signal);
+    this.#readPosterLater(engine, upload, signal);
     session.start(upload.file);
+  }
+
+  /** A frame of the file to show beside its name, read while the upload runs. */
+  #readPosterLater(engine: EngineModule, upload: Upload, signal: AbortSignal): void {
+    if (typeof document === 'undefined') return;
+    void engine.readPoster(upload.file).then((poster) => {
+      if (!poster) return;
+      const current = this.#view.current;
+      if (signal.aborted || current?.file !== upload.file) return URL.revokeObjectURL(poster.url);
+      this.#set({ current: { ...current, poster } });
+    });
   }
 
   /** Without `max-duration` the duration is only shown, so it is read while the upload runs. */
