@@ -75,6 +75,8 @@ export interface UploadView {
   checking: boolean;
   /** Files waiting for the current one, with `multiple`. */
   queue: readonly Upload[];
+  /** With `multiple`: the files the element refused since the last reset, each with its reason. */
+  refused: ReadonlyArray<{ file: File; reason: string }>;
   completed: readonly Completed[];
   /** The polite live region's text. */
   announcement: string;
@@ -95,6 +97,7 @@ const INITIAL: UploadView = {
   refusal: null,
   checking: false,
   queue: [],
+  refused: [],
   completed: [],
   announcement: '',
   interrupted: null,
@@ -208,15 +211,32 @@ export class UploadController implements ReactiveController {
     if (this.#view.state === 'paused') this.#session?.resume();
   }
 
-  cancel(): void {
+  /**
+   * Cancels the current upload and, with `scope` `all` (the default), the files waiting after it; with
+   * `current`, the next waiting file starts.
+   */
+  cancel(scope: 'all' | 'current' = 'all'): void {
     const upload = this.#view.current;
-    this.#set({ queue: [] });
+    const [next, ...rest] = this.#view.queue;
+    if (scope === 'all' || !next) this.#set({ queue: [] });
     if (!upload || this.#view.state === 'complete') return;
     // The engine refuses to cancel what has finished; a failed upload is canceled so that its resume record goes.
     this.#session?.cancel();
     this.#clearCurrent({ state: 'canceled' });
     this.#announce(this.#localize.text.canceled);
     this.#host.dispatchEvent(new VideoUploadCancelEvent({ file: upload.file }));
+    if (scope === 'current' && next) {
+      this.#set({ queue: rest });
+      this.#start(next);
+    }
+  }
+
+  /** Takes a waiting file out of the queue. */
+  removeQueued(file: File): void {
+    const queue = this.#view.queue.filter((upload) => upload.file !== file);
+    if (queue.length === this.#view.queue.length) return;
+    this.#set({ queue });
+    this.#announce(this.#localize.text.removedFromQueue(file.name));
   }
 
   retry(): void {
@@ -279,6 +299,8 @@ export class UploadController implements ReactiveController {
   }
 
   #refuse(file: File, error: UploadError, words: string = error.message): void {
+    // With multiple, a refused file stays listed with its reason among the others.
+    if (this.#host.multiple) this.#set({ refused: [...this.#view.refused, { file, reason: words }] });
     if (this.busy) this.#set({ refusal: words, error });
     else this.#clearCurrent({ state: 'error', refusal: words, error });
     this.#announce(words);
