@@ -163,6 +163,28 @@ const scenes: Scene[] = [
     act: `dropFiles([file("teaser.mp4", 300_000)]); await until(() => uploader().shadowRoot.querySelector('[part~=playable-status]'));`,
   },
   {
+    name: 'batch',
+    attributes: 'multiple max-file-size="50000000"',
+    bandwidth: 2_000_000,
+    act: `dropFiles([file("Day 1 - arrival.mp4", 30_000_000), file("Day 2 - the long walk on the cliffs.mp4", 20_000_000), file("Day 3.mp4", 9_000_000), file("Full day, uncut.mov", 90_000_000, "video/quicktime")]);
+      await until(() => uploader().progress?.percent >= 20);`,
+  },
+  {
+    name: 'batch-cancel',
+    attributes: 'multiple',
+    bandwidth: 2_000_000,
+    act: `dropFiles([file("Day 1 - arrival.mp4", 30_000_000), file("Day 2.mp4", 20_000_000)]);
+      await until(() => uploader().progress?.percent >= 10);
+      uploader().shadowRoot.querySelector('[part~=cancel-button]').click();`,
+  },
+  {
+    name: 'poster',
+    bandwidth: 40_000,
+    act: `const blob = await (await fetch('/sample.mp4')).blob();
+      dropFiles([new File([blob], 'Rehearsal, take 2.mp4', { type: 'video/mp4' })]);
+      await until(() => uploader().shadowRoot.querySelector('img[part~=poster]')?.naturalWidth > 0 && uploader().progress?.percent >= 10);`,
+  },
+  {
     name: 'player',
     attributes: 'player="video"',
     act: `const blob = await (await fetch('/sample.mp4')).blob();

@@ -5,5 +5,6 @@
  */
 export { UploadSession } from '../upload/session.js';
 export { readDuration } from './duration.js';
+export { readPoster } from './poster.js';
 export { followSession } from './controllers/session-view.js';
 export { lastInterruptedUpload } from '../upload/resume-store.js';

@@ -51,6 +51,17 @@ export interface VideoUploaderStrings {
   canceled: string;
   /** Files waiting in the queue with `multiple`. */
   queued: (count: number) => string;
+  /** Accessible name of the button that takes a waiting file out of the queue. */
+  removeFromQueue: (fileName: string) => string;
+  /** Announced when a waiting file was taken out of the queue. */
+  removedFromQueue: (fileName: string) => string;
+  /** Cancel during a batch: cancel only this file, or every file still to upload. */
+  cancelQuestion: string;
+  cancelThisFile: string;
+  cancelAll: string;
+  keepUploading: string;
+  /** Heading of the files the element refused, with `multiple`. */
+  refusedFiles: string;
   /** Live-region announcements, at milestones only. */
   announceStart: (fileName: string) => string;
   announceProgress: (percent: string) => string;

@@ -257,6 +257,77 @@ export const styles = css`
     color: var(--video-uploader-danger-color);
   }
 
+  [part~='queue-list'],
+  [part~='refused'] {
+    display: grid;
+    gap: 0.25rem;
+    margin: 0;
+    padding: 0;
+    list-style: none;
+    font-size: 0.875em;
+  }
+
+  [part~='queued-file'] {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    min-width: 0;
+  }
+
+  [part~='queued-name'] {
+    flex: 1 1 auto;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+
+  [part~='remove-button'] {
+    display: inline-grid;
+    place-items: center;
+    min-height: 2.75rem;
+    min-width: 2.75rem;
+    padding: 0;
+    border-color: transparent;
+  }
+
+  [part~='remove-button'] svg {
+    width: 1.125em;
+    height: 1.125em;
+  }
+
+  [part~='refused'] li {
+    display: flex;
+    gap: 0.5rem;
+    align-items: flex-start;
+    color: var(--video-uploader-danger-color);
+  }
+
+  [part~='refused'] svg {
+    flex: none;
+    width: 1.25em;
+    height: 1.25em;
+    margin-top: 0.125em;
+  }
+
+  [part~='refused-label'] {
+    font-size: 0.875em;
+    font-weight: 600;
+  }
+
+  [part~='confirm-cancel'] [part~='status'] {
+    flex-basis: 100%;
+  }
+
+  [part~='poster'] {
+    flex: none;
+    width: 4.5rem;
+    aspect-ratio: 16 / 9;
+    object-fit: cover;
+    border-radius: 0.375rem;
+    background: #000;
+  }
+
   [part~='fields'] {
     display: grid;
     gap: 0.75rem;

@@ -24,6 +24,8 @@ export interface UploaderTemplate {
   view: UploadView;
   /** The browser said it is offline: the upload waits for the connection. */
   offline: boolean;
+  /** Cancel was pressed during a batch: the element asks whether to cancel this file or all. */
+  confirmingCancel: boolean;
   localize: LocalizeController;
   dropZone: DropZoneController;
   disabled: boolean;
@@ -40,6 +42,10 @@ export interface UploaderTemplate {
     retryClick(): void;
     anotherClick(): void;
     fieldInput(event: Event): void;
+    removeQueued(file: File): void;
+    cancelThisFile(): void;
+    cancelAll(): void;
+    keepUploading(): void;
   };
 }
 
@@ -57,6 +63,7 @@ const icon = (path: TemplateResult): TemplateResult =>
   </svg>`;
 const uploadIcon = icon(svg`<path d="M12 16V4m0 0-4 4m4-4 4 4"/><path d="M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3"/>`);
 const videoIcon = icon(svg`<rect x="3" y="5" width="13" height="14" rx="2"/><path d="m16 10 5-3v10l-5-3"/>`);
+const removeIcon = icon(svg`<path d="M6 6l12 12M18 6 6 18"/>`);
 const errorIcon = icon(svg`<circle cx="12" cy="12" r="9"/><path d="M12 8v5m0 3h.01"/>`);
 const pausedIcon = icon(svg`<circle cx="12" cy="12" r="9"/><path d="M10 9v6m4-6v6"/>`);
 const doneIcon = icon(svg`<circle cx="12" cy="12" r="9"/><path d="m8 12 3 3 5-6"/>`);
@@ -70,10 +77,15 @@ export function renderUploader(t: UploaderTemplate): TemplateResult {
     <div part="base">
       ${showDropzone ? renderFields(t, text) : nothing} ${showDropzone ? renderDropzone(t, text) : nothing}
       ${view.interrupted && !view.current && view.state === 'idle' ? renderInterrupted(t, text) : nothing}
-      ${view.refusal ? html`<p part="error" id="refusal">${errorIcon}<span>${view.refusal}</span></p>` : nothing}
+      ${
+        view.refusal && !t.el.multiple
+          ? html`<p part="error" id="refusal">${errorIcon}<span>${view.refusal}</span></p>`
+          : nothing
+      }
       ${view.state === 'canceled' && !view.current ? html`<p part="status">${text.canceled}</p>` : nothing}
       ${view.current ? renderFile(t, view.current, text) : nothing}
-      ${view.queue.length ? html`<p part="queue">${text.queued(view.queue.length)}</p>` : nothing}
+      ${view.queue.length ? renderQueue(t, text) : nothing}
+      ${t.el.multiple && view.refused.length ? renderRefused(t, text) : nothing}
       ${t.el.multiple && view.completed.length ? renderVideos(view, text) : nothing}
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${view.announcement}</div>
     </div>
@@ -170,9 +182,13 @@ function renderDropzone(t: UploaderTemplate, text: VideoUploaderStrings): Templa
 function renderFile(t: UploaderTemplate, upload: Upload, text: VideoUploaderStrings): TemplateResult {
   const { localize, view } = t;
   const locale = localize.locale;
-  const { file, duration } = upload;
+  const { file, duration, poster } = upload;
   const { state, progress, checking, error } = view;
-  const meta = [formatBytes(file.size, locale), duration !== null ? formatDuration(duration, locale) : '']
+  const meta = [
+    formatBytes(file.size, locale),
+    duration !== null ? formatDuration(duration, locale) : '',
+    poster ? `${poster.width}×${poster.height}` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
   const complete = state === 'complete';
@@ -182,7 +198,7 @@ function renderFile(t: UploaderTemplate, upload: Upload, text: VideoUploaderStri
   return html`
     <div part="file">
       <div part="file-info">
-        ${videoIcon}
+        ${poster ? html`<img part="poster" src=${poster.url} alt="" />` : videoIcon}
         <div part="file-text">
           <span part="file-name" title=${file.name}>${file.name}</span>
           <span part="file-meta">${meta}</span>
@@ -239,8 +255,59 @@ function statusText(t: UploaderTemplate, text: VideoUploaderStrings): string {
   return parts.join(' · ');
 }
 
+/** The files waiting their turn, each with a button that takes it out. */
+function renderQueue(t: UploaderTemplate, text: VideoUploaderStrings): TemplateResult {
+  const locale = t.localize.locale;
+  return html`<p part="queue" id="queue-label">${text.queued(t.view.queue.length)}</p>
+    <ul part="queue-list" aria-labelledby="queue-label">
+      ${t.view.queue.map(
+        ({ file }) =>
+          html`<li part="queued-file">
+            <span part="queued-name" title=${file.name}>${file.name}</span>
+            <span part="file-meta">${formatBytes(file.size, locale)}</span>
+            <button
+              part="remove-button"
+              type="button"
+              aria-label=${text.removeFromQueue(file.name)}
+              ?disabled=${t.disabled}
+              @click=${() => t.on.removeQueued(file)}
+            >
+              ${removeIcon}
+            </button>
+          </li>`,
+      )}
+    </ul>`;
+}
+
+/** With `multiple`, the files the element refused stay listed with their reason. */
+function renderRefused(t: UploaderTemplate, text: VideoUploaderStrings): TemplateResult {
+  return html`<p part="refused-label" id="refused-label">${text.refusedFiles}</p>
+    <ul part="refused" id="refusal" aria-labelledby="refused-label">
+      ${t.view.refused.map(
+        ({ file, reason }) =>
+          html`<li>
+            ${errorIcon}<span><span part="refused-name">${file.name}</span>: ${reason}</span>
+          </li>`,
+      )}
+    </ul>`;
+}
+
 function renderActions(t: UploaderTemplate, text: VideoUploaderStrings): TemplateResult {
   const { on, disabled } = t;
+  if (t.confirmingCancel && t.view.queue.length > 0) {
+    return html`<div part="actions confirm-cancel" role="group" aria-labelledby="cancel-question">
+      <p part="status" id="cancel-question">${text.cancelQuestion}</p>
+      <button part="action cancel-this-button" type="button" ?disabled=${disabled} @click=${on.cancelThisFile}>
+        ${text.cancelThisFile}
+      </button>
+      <button part="action cancel-all-button" type="button" ?disabled=${disabled} @click=${on.cancelAll}>
+        ${text.cancelAll}
+      </button>
+      <button part="action keep-button" class="primary" type="button" ?disabled=${disabled} @click=${on.keepUploading}>
+        ${text.keepUploading}
+      </button>
+    </div>`;
+  }
   const { state, checking, error } = t.view;
   if (state === 'complete') {
     return html`<div part="actions">

@@ -406,7 +406,48 @@ export class VideoUploader extends LitElement {
     else this.pause();
   };
 
-  #handleCancelClick = (): void => this.cancel();
+  /** During a batch, Cancel first asks: this file, or every file still to upload. */
+  #confirmingCancel = false;
+
+  #handleCancelClick = (): void => {
+    if (this.multiple && this.#uploads.view.queue.length > 0) {
+      this.#confirmingCancel = true;
+      this.requestUpdate();
+      void this.updateComplete.then(() => this.#part('keep-button')?.focus());
+    } else {
+      this.cancel();
+    }
+  };
+
+  #closeCancelQuestion(): void {
+    this.#confirmingCancel = false;
+    this.requestUpdate();
+  }
+
+  #handleCancelThisFile = (): void => {
+    this.#closeCancelQuestion();
+    this.#uploads.cancel('current');
+  };
+
+  #handleCancelAll = (): void => {
+    this.#closeCancelQuestion();
+    this.cancel();
+  };
+
+  #handleKeepUploading = (): void => {
+    this.#closeCancelQuestion();
+    void this.updateComplete.then(() => this.#part('cancel-button')?.focus());
+  };
+
+  #handleRemoveQueued = (file: File): void => {
+    this.#uploads.removeQueued(file);
+    // Focus stays in the list (the next file's button), or goes to Cancel once the list is gone.
+    void this.updateComplete.then(() => (this.#part('remove-button') ?? this.#part('cancel-button'))?.focus());
+  };
+
+  #part(name: string): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>(`[part~='${name}']`);
+  }
 
   #handleRetryClick = (): void => this.retry();
 
@@ -422,6 +463,10 @@ export class VideoUploader extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
+    // The question is about the file now uploading and those waiting: it goes when either is gone.
+    if (this.#confirmingCancel && (!this.#uploads.busy || this.#uploads.view.queue.length === 0)) {
+      this.#confirmingCancel = false;
+    }
     // Controls come and go with the state; remember whether focus was among them so it is not lost.
     this.#focusWasInside = Boolean(this.shadowRoot?.activeElement);
   }
@@ -464,6 +509,7 @@ export class VideoUploader extends LitElement {
       el: this,
       view: this.#uploads.view,
       offline: this.#keepAlive.offline,
+      confirmingCancel: this.#confirmingCancel,
       localize: this.#localize,
       dropZone: this.#dropZone,
       disabled: this.#isDisabled,
@@ -476,6 +522,10 @@ export class VideoUploader extends LitElement {
         retryClick: this.#handleRetryClick,
         anotherClick: this.#handleAnotherClick,
         fieldInput: this.#handleFieldInput,
+        removeQueued: this.#handleRemoveQueued,
+        cancelThisFile: this.#handleCancelThisFile,
+        cancelAll: this.#handleCancelAll,
+        keepUploading: this.#handleKeepUploading,
       },
     });
   }

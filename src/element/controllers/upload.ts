@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { UploadProtocol, Video } from '../../protocol/index.js';
 import type { InterruptedUpload } from '../../upload/resume-store.js';
+import type { Poster } from '../poster.js';
 import type { UploadSession } from '../../upload/session.js';
 import { UploadError } from '../../upload/upload-error.js';
 import type {
@@ -55,6 +56,8 @@ export interface Upload {
   file: File;
   /** Seconds, from the file's metadata; null while unknown. */
   duration: number | null;
+  /** A frame of the file and its size, once read; absent where the browser cannot decode the file. */
+  poster?: Poster;
 }
 
 /** Everything the element renders of its uploads. Replaced, never changed in place, and the element re-renders. */
@@ -72,6 +75,8 @@ export interface UploadView {
   checking: boolean;
   /** Files waiting for the current one, with `multiple`. */
   queue: readonly Upload[];
+  /** With `multiple`: the files the element refused since the last reset, each with its reason. */
+  refused: ReadonlyArray<{ file: File; reason: string }>;
   completed: readonly Completed[];
   /** The polite live region's text. */
   announcement: string;
@@ -92,6 +97,7 @@ const INITIAL: UploadView = {
   refusal: null,
   checking: false,
   queue: [],
+  refused: [],
   completed: [],
   announcement: '',
   interrupted: null,
@@ -161,6 +167,8 @@ export class UploadController implements ReactiveController {
    * ignored, and a session still running is canceled), and its file, progress, error and retry go.
    */
   #clearCurrent(changes: Partial<UploadView>): void {
+    const poster = this.#view.current?.poster;
+    if (poster && changes.current?.poster !== poster) URL.revokeObjectURL(poster.url);
     this.#run?.abort();
     this.#run = null;
     this.#session = null;
@@ -203,15 +211,32 @@ export class UploadController implements ReactiveController {
     if (this.#view.state === 'paused') this.#session?.resume();
   }
 
-  cancel(): void {
+  /**
+   * Cancels the current upload and, with `scope` `all` (the default), the files waiting after it; with
+   * `current`, the next waiting file starts.
+   */
+  cancel(scope: 'all' | 'current' = 'all'): void {
     const upload = this.#view.current;
-    this.#set({ queue: [] });
+    const [next, ...rest] = this.#view.queue;
+    if (scope === 'all' || !next) this.#set({ queue: [] });
     if (!upload || this.#view.state === 'complete') return;
     // The engine refuses to cancel what has finished; a failed upload is canceled so that its resume record goes.
     this.#session?.cancel();
     this.#clearCurrent({ state: 'canceled' });
     this.#announce(this.#localize.text.canceled);
     this.#host.dispatchEvent(new VideoUploadCancelEvent({ file: upload.file }));
+    if (scope === 'current' && next) {
+      this.#set({ queue: rest });
+      this.#start(next);
+    }
+  }
+
+  /** Takes a waiting file out of the queue. */
+  removeQueued(file: File): void {
+    const queue = this.#view.queue.filter((upload) => upload.file !== file);
+    if (queue.length === this.#view.queue.length) return;
+    this.#set({ queue });
+    this.#announce(this.#localize.text.removedFromQueue(file.name));
   }
 
   retry(): void {
@@ -274,6 +299,8 @@ export class UploadController implements ReactiveController {
   }
 
   #refuse(file: File, error: UploadError, words: string = error.message): void {
+    // With multiple, a refused file stays listed with its reason among the others.
+    if (this.#host.multiple) this.#set({ refused: [...this.#view.refused, { file, reason: words }] });
     if (this.busy) this.#set({ refusal: words, error });
     else this.#clearCurrent({ state: 'error', refusal: words, error });
     this.#announce(words);
@@ -334,7 +361,19 @@ export class UploadController implements ReactiveController {
       start: (next) => this.#start(next),
     });
     this.#readDurationLater(engine, upload, signal);
+    this.#readPosterLater(engine, upload, signal);
     session.start(upload.file);
+  }
+
+  /** A frame of the file to show beside its name, read while the upload runs. */
+  #readPosterLater(engine: EngineModule, upload: Upload, signal: AbortSignal): void {
+    if (typeof document === 'undefined') return;
+    void engine.readPoster(upload.file).then((poster) => {
+      if (!poster) return;
+      const current = this.#view.current;
+      if (signal.aborted || current?.file !== upload.file) return URL.revokeObjectURL(poster.url);
+      this.#set({ current: { ...current, poster } });
+    });
   }
 
   /** Without `max-duration` the duration is only shown, so it is read while the upload runs. */
