@@ -274,6 +274,10 @@ export const styles = css`
     min-width: 0;
   }
 
+  [part~='queued-file'] [part~='file-meta'] {
+    white-space: nowrap;
+  }
+
   [part~='queued-name'] {
     flex: 1 1 auto;
     min-width: 0;
