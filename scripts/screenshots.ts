@@ -1,5 +1,5 @@
 /**
- * `npm run screenshots`: pictures of `<video-uploader>` in each state, at 320 px and 800 px wide, in the light
+ * `npm run screenshots`: pictures of `<video-uploader>` in each state, at 320, 375 and 1000 px wide, in the light
  * and dark color schemes, in Chromium, Firefox and WebKit, into `screenshots/<engine>/` (git-ignored;
  * `BROWSERS=webkit npm run screenshots` for one engine, `SCENES=offline,busy-issuer` for some states).
  * Uploads go to the real local video API, through the fault proxy capped in bandwidth so that progress can
@@ -265,6 +265,9 @@ const scenes: Scene[] = [
   { name: 'disabled', attributes: 'disabled', act: '' },
 ];
 
+/** A small phone, a common phone, a desktop column. */
+const WIDTHS = [320, 375, 1000];
+
 /** `SCENES=offline,busy-issuer npm run screenshots` renders only those. */
 const only = process.env.SCENES?.split(',').filter(Boolean);
 const chosen = only?.length ? scenes.filter((scene) => only.some((name) => scene.name.startsWith(name))) : scenes;
@@ -281,7 +284,7 @@ try {
       // Firefox and WebKit take the color scheme from preferences at launch.
       const browser = await launchEngine(engine, { colorScheme });
       try {
-        for (const width of [320, 800]) {
+        for (const width of WIDTHS) {
           const tab = await browser.newPage({ width, height: 900 });
           for (const scene of chosen.filter((s) => !s.engines || s.engines.includes(engine))) {
             proxy.configure({ rules: scene.rules ?? [], ...(scene.bandwidth ? { bandwidth: scene.bandwidth } : {}) });
@@ -298,7 +301,7 @@ try {
         await browser.close();
       }
     }
-    console.log(`screenshots: ${chosen.length * 4} pictures in ${join(outDir, engine)}`);
+    console.log(`screenshots: ${chosen.length * WIDTHS.length * 2} pictures in ${join(outDir, engine)}`);
   }
 } finally {
   server.close();

@@ -9,7 +9,7 @@ export type ChunkRange =
   | { kind: 'bytes'; from: number; to: number; total: number };
 
 /** Why a header was refused; `upload.ts` turns it into a problem body. */
-export type RangeError = 'malformed' | 'zero-parts' | 'too-many-parts';
+export type RangeError = 'malformed' | 'zero-parts' | 'too-many-parts' | 'part-too-high-total';
 
 const PART = /^part\s+([0-9]{1,10})\s*\/\s*([0-9]{1,10}|\*)$/i;
 const BYTES = /^bytes\s+([0-9]{1,16})\s*-\s*([0-9]{1,16})\s*\/\s*([0-9]{1,16})$/i;
@@ -24,7 +24,7 @@ export function parseContentRange(header: string | undefined): ChunkRange | Rang
     if (total === 0) return 'zero-parts';
     if (number === 0) return 'malformed';
     if (number > MAX_PARTS || (total !== null && total > MAX_PARTS)) return 'too-many-parts';
-    if (total !== null && number > total) return 'malformed';
+    if (total !== null && number > total) return 'part-too-high-total';
     return { kind: 'part', part: number, total };
   }
   const bytes = BYTES.exec(value);

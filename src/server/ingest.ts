@@ -263,8 +263,8 @@ export class Ingest {
     if (range.kind === 'part') {
       if (range.total !== null && known !== null && range.total !== known) throw uploadProblems.totalChanged();
       const total = range.total ?? known;
-      if (total !== null && (range.part > total || chunks.some((c) => c.key > total)))
-        throw uploadProblems.totalChanged();
+      if (total !== null && range.part > total) throw uploadProblems.partTooHighTotal();
+      if (total !== null && chunks.some((c) => c.key > total)) throw uploadProblems.totalPartsTooLow();
       if (same) {
         if (same.size === size) return 'duplicate';
         throw uploadProblems.partAlreadySent();

@@ -83,6 +83,20 @@ export const uploadProblems = {
       `A video may be sent in at most ${max} parts.`,
       'Content-Range',
     ),
+  partTooHighTotal: (): ProblemError =>
+    uploadProblem(
+      `${PART_RANGE}part-too-high-total`,
+      'The "part" value in the "Content-Range" header is higher than the "total_parts" value.',
+      'In `part N/M`, N is at most M.',
+      'Content-Range',
+    ),
+  totalPartsTooLow: (): ProblemError =>
+    uploadProblem(
+      `${PART_RANGE}total-parts-too-low`,
+      'The "total_parts" value in the "Content-Range" header is lower than the number of parts already uploaded.',
+      'The last part (`part N/N`) must be numbered after every part already sent.',
+      'Content-Range',
+    ),
   requestTooLarge: (max: number): ProblemError =>
     uploadProblem(
       'uploaded-file-too-large',

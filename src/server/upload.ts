@@ -63,6 +63,7 @@ export async function acceptChunk(
   if (range === 'malformed') throw uploadProblems.malformedRange();
   if (range === 'zero-parts') throw uploadProblems.zeroParts();
   if (range === 'too-many-parts') throw uploadProblems.tooManyParts(MAX_PARTS);
+  if (range === 'part-too-high-total') throw uploadProblems.partTooHighTotal();
 
   if (!/^multipart\/form-data\b/i.test(c.req.header('content-type') ?? '')) throw uploadProblems.notMultipart();
   const declared = Number(c.req.header('content-length') ?? '0');

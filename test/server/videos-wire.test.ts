@@ -162,6 +162,25 @@ describe('the Videos wire', () => {
       400,
       'video-source-already-uploaded',
     );
+    await expectProblem(
+      await sendChunk(api, token, bytes(10), { range: 'part 3/2' }),
+      400,
+      'video-content-range-by-part-part-too-high-total',
+      'The "part" value in the "Content-Range" header is higher than the "total_parts" value.',
+    );
+    // A progressive upload whose last part is numbered before a part already sent.
+    const progressive = await expectVideo(
+      await sendChunk(api, token, bytes(5 * 1024 * 1024, 4), { range: 'part 1/*' }),
+    );
+    await expectVideo(
+      await sendChunk(api, token, bytes(5 * 1024 * 1024, 6), { videoId: progressive.videoId, range: 'part 3/*' }),
+    );
+    await expectProblem(
+      await sendChunk(api, token, bytes(10, 5), { videoId: progressive.videoId, range: 'part 2/2' }),
+      400,
+      'video-content-range-by-part-total-parts-too-low',
+      'The "total_parts" value in the "Content-Range" header is lower than the number of parts already uploaded.',
+    );
     const again = await expectProblem(
       await sendSource(api, video.videoId, bytes(10)),
       400,
