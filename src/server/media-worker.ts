@@ -166,10 +166,13 @@ export class MediaWorker {
     };
   }
 
+  #temps = 0;
+
   async #thumbnail(id: string, seconds: number): Promise<void> {
     if (this.#ffmpeg === false) throw new Error('ffmpeg is not installed');
     const target = thumbnailPath(this.#files, id);
-    const temp = `${target}.tmp.jpg`;
+    // Its own temporary file: a thumbnail picked while the background work makes one must not share it.
+    const temp = `${target}.${++this.#temps}.tmp.jpg`;
     const args = (at: number): string[] => [
       '-y',
       '-v',
@@ -184,12 +187,19 @@ export class MediaWorker {
       '3',
       temp,
     ];
-    await this.#run(this.#ffmpeg, args(seconds));
-    await rename(temp, target).catch(async () => {
-      // Past the last frame ffmpeg writes nothing: take the first frame instead.
-      await this.#run(this.#ffmpeg as string, args(0));
+    const ffmpeg = this.#ffmpeg;
+    try {
+      await this.#run(ffmpeg, args(seconds));
       await rename(temp, target);
-    });
+    } catch (error) {
+      // Past the last frame ffmpeg writes nothing (or, in some versions, fails): take the first frame instead.
+      // A time asked before the probe knew the duration lands here too.
+      if (seconds === 0) throw error;
+      await this.#run(ffmpeg, args(0));
+      await rename(temp, target);
+    } finally {
+      await rm(temp, { force: true });
+    }
   }
 
   async #hls(id: string): Promise<void> {
