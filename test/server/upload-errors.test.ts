@@ -113,7 +113,6 @@ describe('POST /upload refusals', () => {
       for (const range of [
         'parts 1/3',
         'part 0/3',
-        'part 4/3',
         'part x/3',
         'bytes 10-5/100',
         'bytes 0-99/50',
@@ -126,6 +125,14 @@ describe('POST /upload refusals', () => {
           'The value of the "Content-Range" header is malformed, the expected format is "bytes <from_byte>-<to_byte>/<total_bytes>" or "part <part>/<total_parts>".',
         );
       }
+    });
+
+    it('refuses a part numbered above the total', async () => {
+      await expectProblem(
+        await sendChunk(api, token, bytes(10), { range: 'part 4/3' }),
+        400,
+        'The "part" value in the "Content-Range" header is higher than the "total_parts" value.',
+      );
     });
 
     it('refuses zero parts', async () => {
@@ -205,7 +212,7 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await sendChunk(api, token, bytes(PART), { range: 'part 4/*', videoId: video.videoId }),
         400,
-        'The "total_parts" value in the "Content-Range" header must be the same than the one you already set for this video.',
+        'The "part" value in the "Content-Range" header is higher than the "total_parts" value.',
       );
       const open = await expectVideo(await sendChunk(api, token, bytes(PART), { range: 'part 1/*' }));
       await expectVideo(await sendChunk(api, token, bytes(PART), { range: 'part 2/*', videoId: open.videoId }));
@@ -213,7 +220,7 @@ describe('POST /upload refusals', () => {
       await expectProblem(
         await sendChunk(api, token, bytes(10), { range: 'part 1/1', videoId: open.videoId }),
         400,
-        'The "total_parts" value in the "Content-Range" header must be the same than the one you already set for this video.',
+        'The "total_parts" value in the "Content-Range" header is lower than the number of parts already uploaded.',
       );
       const byRange = await expectVideo(
         await sendChunk(api, token, bytes(PART), { range: `bytes 0-${PART - 1}/${3 * PART}` }),
