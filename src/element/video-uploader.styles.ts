@@ -307,13 +307,6 @@ export const styles = css`
     color: var(--video-uploader-danger-color);
   }
 
-  [part~='refused'] svg {
-    flex: none;
-    width: 1.25em;
-    height: 1.25em;
-    margin-top: 0.125em;
-  }
-
   [part~='refused-label'] {
     font-size: 0.875em;
     font-weight: 600;
@@ -386,6 +379,7 @@ export const styles = css`
 
   [part~='error'] svg,
   [part~='interrupted'] svg,
+  [part~='refused'] svg,
   [part~='done'] svg {
     flex: none;
     width: 1.25em;

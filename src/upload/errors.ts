@@ -27,6 +27,13 @@ export function describeBody(body: string): string {
   return excerpt(body) || 'no body';
 }
 
+/** `error` as an `UploadError`: itself, or a non-retryable `protocol` error that names what was thrown. */
+export function asUploadError(error: unknown): UploadError {
+  if (error instanceof UploadError) return error;
+  const said = error instanceof Error ? error.message : String(error);
+  return new UploadError('protocol', `Unexpected failure: ${said}`, { retryable: false, cause: error });
+}
+
 /** The `type` of a problem body, or undefined. */
 export function problemType(body: string): string | undefined {
   try {

@@ -1,5 +1,5 @@
 import { HeaderNames, MIN_PART_SIZE, PRODUCTION_API_URL, type Video } from '../protocol/index.js';
-import { canceledError, errorFromResponse, UploadError } from './errors.js';
+import { asUploadError, canceledError, errorFromResponse, UploadError } from './errors.js';
 import { pickRecorderMimeType, recordingFileName } from './recorder-mime.js';
 import { backoffDelay, DEFAULT_RETRIES, isOffline, parseRetryAfter, sleep, waitForOnline } from './retry.js';
 import { DEFAULT_STALL_TIMEOUT_MS } from './session.js';
@@ -269,13 +269,7 @@ export class RecordingSession extends EventTarget {
 
   #fail(error: unknown): void {
     this.#run = null;
-    const failure =
-      error instanceof UploadError
-        ? error
-        : new UploadError('protocol', `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, {
-            retryable: false,
-            cause: error,
-          });
+    const failure = asUploadError(error);
     this.#error = failure;
     this.#transition('error');
     this.#emit('error', { error: failure });

@@ -6,7 +6,7 @@ import {
   type Video,
 } from '../protocol/index.js';
 import { ApiVideoTransport } from './apivideo-transport.js';
-import { canceledError, UploadError } from './errors.js';
+import { asUploadError, canceledError, UploadError } from './errors.js';
 import { ProgressTracker } from './progress.js';
 import { ResumeStore } from './resume-store.js';
 import { backoffDelay, DEFAULT_RETRIES, isOffline, sleep, waitForOnline } from './retry.js';
@@ -205,13 +205,7 @@ export class UploadSession extends EventTarget {
     this.#tracker?.stop();
     this.#run = null;
     this.#retrying = 0;
-    const failure =
-      error instanceof UploadError
-        ? error
-        : new UploadError('protocol', `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, {
-            retryable: false,
-            cause: error,
-          });
+    const failure = asUploadError(error);
     this.#error = failure;
     if (this.#transition('error')) this.#emit('error', { error: failure });
   }
