@@ -48,26 +48,23 @@ async function readBounded(request: Request): Promise<Uint8Array | undefined> {
   return all;
 }
 
-function text(body: Record<string, unknown>, name: 'fileName' | 'fileType', max: number): string | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw issuerProblems.invalidAttribute(name, `${name} must be a string.`);
+/**
+ * A text field of the body: a string of at most `max` characters without control characters (`controls`
+ * says which). A field the visitor typed (`trim`) is trimmed first, and left out when nothing is left.
+ */
+function text(
+  body: Record<string, unknown>,
+  name: keyof FileFacts,
+  max: number,
+  { trim = false, controls = CONTROL }: { trim?: boolean; controls?: RegExp } = {},
+): string | undefined {
+  const raw = body[name];
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string') throw issuerProblems.invalidAttribute(name, `${name} must be a string.`);
+  const value = trim ? raw.trim() : raw;
   if (value.length > max) throw issuerProblems.invalidAttribute(name, `${name} may hold at most ${max} characters.`);
-  if (CONTROL.test(value)) throw issuerProblems.invalidAttribute(name, `${name} must not contain control characters.`);
-  return value;
-}
-
-/** A field the visitor typed: trimmed, bounded, without control characters (but line breaks in a description). */
-function typed(body: Record<string, unknown>, name: 'title' | 'description', max: number): string | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw issuerProblems.invalidAttribute(name, `${name} must be a string.`);
-  const trimmed = value.trim();
-  if (trimmed.length > max) throw issuerProblems.invalidAttribute(name, `${name} may hold at most ${max} characters.`);
-  if ((name === 'title' ? CONTROL : CONTROL_BUT_LINES).test(trimmed)) {
-    throw issuerProblems.invalidAttribute(name, `${name} must not contain control characters.`);
-  }
-  return trimmed || undefined;
+  if (controls.test(value)) throw issuerProblems.invalidAttribute(name, `${name} must not contain control characters.`);
+  return trim && value === '' ? undefined : value;
 }
 
 /**
@@ -94,9 +91,9 @@ export async function readFileFacts(request: Request): Promise<FileFacts> {
   if (fileName !== undefined) facts.fileName = fileName;
   const fileType = text(body, 'fileType', MAX_FILE_TYPE_LENGTH);
   if (fileType !== undefined) facts.fileType = fileType;
-  const title = typed(body, 'title', MAX_TITLE);
+  const title = text(body, 'title', MAX_TITLE, { trim: true });
   if (title !== undefined) facts.title = title;
-  const description = typed(body, 'description', MAX_DESCRIPTION_LENGTH);
+  const description = text(body, 'description', MAX_DESCRIPTION_LENGTH, { trim: true, controls: CONTROL_BUT_LINES });
   if (description !== undefined) facts.description = description;
   const fileSize = body.fileSize;
   if (fileSize !== undefined && fileSize !== null) {

@@ -29,8 +29,7 @@ describe('<video-uploader> playable', () => {
     await completed;
     await el.updateComplete;
     // Right after the upload the video API is still at work (HLS is made by ffmpeg, or looked for).
-    const status = text(el, 'playable-status');
-    if (status) expect(status).to.equal('Processing the video…');
+    expect(text(el, 'playable-status')).to.equal('Processing the video…');
     const { detail } = await playable;
     expect(['hls', 'mp4']).to.include(detail.via);
     expect(detail.video.videoId).to.equal(el.video!.videoId);
