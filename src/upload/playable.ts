@@ -1,6 +1,6 @@
 import type { Video } from '../protocol/index.js';
 import { canceledError } from './errors.js';
-import { parseRetryAfter } from './retry.js';
+import { parseRetryAfter, sleep } from './retry.js';
 
 /** How the video can be watched once it is playable: its HLS rendition, or its MP4 file. */
 export type PlayableVia = 'hls' | 'mp4';
@@ -33,7 +33,8 @@ const NOT_YET = new Set([202, 404, 425]);
  * the time limit, on a rendition that failed, or when `signal` aborts (which rejects with `canceled`).
  */
 export async function waitForPlayable(video: Video, options: WaitForPlayableOptions = {}): Promise<PlayableResult> {
-  const { signal } = options;
+  // Never aborted when the caller gives no signal: the wait then ends by its time limit alone.
+  const signal = options.signal ?? new AbortController().signal;
   const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_PLAYABLE_TIMEOUT_MS);
   const maxDelay = options.maxDelayMs ?? 10_000;
   let delay = options.delayMs ?? 1000;
@@ -41,7 +42,7 @@ export async function waitForPlayable(video: Video, options: WaitForPlayableOpti
   if (video.assets.mp4) targets.push(['mp4', video.assets.mp4]);
   let target = 0;
   for (;;) {
-    if (signal?.aborted) throw canceledError();
+    if (signal.aborted) throw canceledError();
     const [via, url] = targets[target];
     let wait = delay;
     try {
@@ -59,24 +60,10 @@ export async function waitForPlayable(video: Video, options: WaitForPlayableOpti
       wait = parseRetryAfter((name) => response.headers.get(name)) ?? delay;
     } catch {
       // A lost connection: look again later.
-      if (signal?.aborted) throw canceledError();
+      if (signal.aborted) throw canceledError();
     }
     if (Date.now() + wait > deadline) return { playable: false, reason: 'timeout' };
     await sleep(wait, signal);
     delay = Math.min(maxDelay, delay * 1.5);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(canceledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
