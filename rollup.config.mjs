@@ -28,7 +28,13 @@ export default {
     dir: 'dist/cdn',
     format: 'es',
     entryFileNames: 'video-uploader.min.js',
-    chunkFileNames: (chunk) => (chunk.name === 'engine' ? ENGINE_FILE : 'video-uploader-[name]-[hash].min.js'),
+    // The chunk that the engine and the recorder share is named after the upload session it holds.
+    chunkFileNames: (chunk) =>
+      chunk.name === 'engine'
+        ? ENGINE_FILE
+        : chunk.moduleIds.some((id) => id.replaceAll('\\', '/').endsWith('/dist/upload/session.js'))
+          ? 'video-uploader-session-[hash].min.js'
+          : 'video-uploader-[name]-[hash].min.js',
     sourcemap: true,
   },
   plugins: [
@@ -44,7 +50,7 @@ export default {
     }),
     nodeResolve({ browser: true, exportConditions: ['production', 'browser', 'module', 'import', 'default'] }),
     commonjs(),
-    terser({ ecma: 2020, module: true, format: { comments: false } }),
+    terser({ ecma: 2020, module: true, compress: { passes: 3 }, format: { comments: false } }),
   ],
   onwarn(warning, warn) {
     if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return;

@@ -1,10 +1,18 @@
 /**
  * What only an upload needs, in one module that the element imports lazily (controllers/engine-loader.ts): the
- * upload engine, its English error messages, the duration reader and the lookup of an upload left unfinished.
+ * upload engine, the English words of an upload (added to the catalogue as this module loads), the duration and poster readers, the first-bytes check, the lookup of
+ * an upload left unfinished, what keeps an upload alive (keep-alive.ts), and the views of a picked file with
+ * their styles.
  * The CDN build ships it as `video-uploader-engine.min.js`, next to `video-uploader.min.js`.
  */
-export { UploadSession } from '../upload/session.js';
-export { readDuration } from './duration.js';
-export { readPoster } from './poster.js';
-export { followSession } from './controllers/session-view.js';
+import english from './locales/en-upload.js';
+import { addEnglish } from './strings.js';
+
+addEnglish(english);
+
+export { startUpload } from './controllers/session-view.js';
+export { checkFile } from './file-checks.js';
 export { lastInterruptedUpload } from '../upload/resume-store.js';
+export { KeepAliveController } from './controllers/keep-alive.js';
+export { ControlsController } from './controllers/controls.js';
+export * as views from './upload-views.template.js';

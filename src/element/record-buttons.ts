@@ -6,8 +6,9 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { Video } from '../protocol/index.js';
 import type { RecordingSessionOptions } from '../upload/recording-session.js';
 import type { RecorderController, RecorderHost } from './controllers/recorder.js';
+import { loadEngine } from './controllers/engine-loader.js';
 import type { LocalizeController } from './controllers/localize.js';
-import { canRecord } from '../upload/recorder-mime.js';
+import { canRecord } from '../upload/can-record.js';
 import type { VideoUploaderStrings } from './strings.js';
 
 export type RecordSourceName = 'camera' | 'screen';
@@ -101,7 +102,11 @@ export class RecordHook {
   async open(source: RecordSourceName, before: () => void): Promise<void> {
     before();
     if (!this.#recorder) {
-      const { RecorderController } = await import('./controllers/recorder.js');
+      // The recorder's view uses the words of an upload, which come with the engine (already loading).
+      const [{ RecorderController }] = await Promise.all([
+        import('./controllers/recorder.js'),
+        loadEngine().catch(() => undefined),
+      ]);
       this.#recorder ??= new RecorderController(this.#host, this.#localize, (video) => {
         this.video = video;
         this.#host.requestUpdate();

@@ -4,6 +4,7 @@ import { live } from 'lit/directives/live.js';
 import { ref } from 'lit/directives/ref.js';
 import type { RecorderController } from './controllers/recorder.js';
 import { formatBytes } from './format.js';
+import { errorText } from './error-text.js';
 
 /** m:ss (h:mm:ss past an hour), the way recorders show elapsed time. */
 function clock(ms: number): string {
@@ -148,7 +149,7 @@ export function renderRecorder(r: RecorderController): TemplateResult {
       ${r.phase === 'blocked' ? html`<p part="error" role="alert">${r.message}</p>` : nothing}
       ${
         r.phase === 'error' && r.failure
-          ? html`<p part="error" role="alert">${r.localize.errorText(r.failure)} ${text.uploadKept}</p>`
+          ? html`<p part="error" role="alert">${errorText(r.localize.text, r.failure)} ${text.uploadKept}</p>`
           : nothing
       }
       ${

@@ -1,11 +1,12 @@
 /**
  * The text of `<video-uploader>`: one typed catalogue, English, French, German, Spanish and Japanese
  * built in, `registerLocale()` to add or amend a language, and the `strings` property to override any entry.
- * English ships in the main module; the other built-in languages are loaded on first use, so that pages
- * in one language do not download four others.
+ * English ships in the main module as far as the element shows it before a file is picked; the rest of it
+ * comes with the upload engine, which the element loads as soon as it is on the page. The other built-in
+ * languages are loaded on first use, so that pages in one language do not download four others.
  */
-import type { UploadErrorCode } from '../upload/types.js';
-import en from './locales/en.js';
+import { loadEngine } from './controllers/engine-loader.js';
+import first from './locales/en.js';
 
 /** Every text the element shows or announces. Values already formatted (sizes, durations, percents) come in as strings. */
 export interface VideoUploaderStrings {
@@ -118,31 +119,9 @@ export interface VideoUploaderStrings {
   interrupted: (fileName: string, percent: string) => string;
 }
 
-/** The keys of the upload-failure messages, by engine error code. */
-export const errorStringKeys: Record<
-  Exclude<UploadErrorCode, 'file-type' | 'file-too-large'>,
-  keyof VideoUploaderStrings
-> = {
-  'token-request-failed': 'errorTokenRequestFailed',
-  'token-missing': 'errorSetup',
-  'api-url-missing': 'errorSetup',
-  'token-endpoint-missing': 'errorSetup',
-  'token-endpoint-cors': 'errorSetup',
-  'token-endpoint-not-json': 'errorSetup',
-  'token-endpoint-refused': 'errorTokenRefused',
-  'token-endpoint-unreachable': 'errorTokenUnreachable',
-  // A grant of the wrong shape is the token endpoint's mistake, not the visitor's.
-  'token-invalid': 'errorSetup',
-  'token-expired': 'errorTokenExpired',
-  unauthorized: 'errorUnauthorized',
-  network: 'errorNetwork',
-  server: 'errorServer',
-  'rate-limited': 'errorRateLimited',
-  canceled: 'errorCanceled',
-  protocol: 'errorProtocol',
-};
-
-const catalogue = new Map<string, Partial<VideoUploaderStrings>>([['en', en]]);
+/** English: the words of the first chunk, then those of an upload once the engine has added them. */
+let en: Partial<VideoUploaderStrings> = first;
+const catalogue = new Map<string, Partial<VideoUploaderStrings>>([['en', {}]]);
 const listeners = new Set<() => void>();
 
 type LocaleModule = Promise<{ default: VideoUploaderStrings }>;
@@ -158,22 +137,36 @@ const notify = (): void => {
   for (const listener of listeners) listener();
 };
 
+/** The English words of an upload, added by the engine's chunk when it loads (engine.ts). */
+export function addEnglish(strings: Partial<VideoUploaderStrings>): void {
+  en = { ...en, ...strings };
+  notify();
+}
+
 /**
  * Loads a built-in language (`fr`, `de`, `es`, `ja`, by primary subtag); elements re-render once it is there.
- * Elements call it themselves; a page may await it first to show no English at all. Resolves at once for
- * English and for languages that are not built in.
+ * Elements call it themselves; a page may await it first to show no English at all. For English it resolves
+ * once the engine's chunk has brought the words of an upload; at once for languages that are not built in.
+ * A load that failed (offline) is tried again on the next call.
  */
 export function loadLocale(lang: string): Promise<void> {
   const primary = lang.toLowerCase().split('-')[0];
+  if (primary === 'en') return loadEngine().then(() => undefined);
   const load = builtIn[primary];
   if (!load) return Promise.resolve();
   let pending = loading.get(primary);
   if (!pending) {
-    pending = load().then(({ default: strings }) => {
-      // Entries registered before the built-in ones arrived keep precedence.
-      catalogue.set(primary, { ...strings, ...catalogue.get(primary) });
-      notify();
-    });
+    pending = load().then(
+      ({ default: strings }) => {
+        // Entries registered before the built-in ones arrived keep precedence.
+        catalogue.set(primary, { ...strings, ...catalogue.get(primary) });
+        notify();
+      },
+      (error: unknown) => {
+        loading.delete(primary);
+        throw error;
+      },
+    );
     loading.set(primary, pending);
   }
   return pending;
@@ -195,11 +188,14 @@ export function onLocaleRegistered(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-/** The catalogue for a BCP 47 tag: English, under the primary language, under the exact tag (a built-in language once loaded). */
+/**
+ * The catalogue for a BCP 47 tag: English, under the primary language, under the exact tag (a built-in
+ * language once loaded). English is whole once the engine has loaded (`await loadLocale('en')`).
+ */
 export function stringsFor(lang: string): VideoUploaderStrings {
   const exact = lang.toLowerCase();
   const primary = exact.split('-')[0];
-  return { ...en, ...catalogue.get('en'), ...catalogue.get(primary), ...catalogue.get(exact) };
+  return { ...en, ...catalogue.get('en'), ...catalogue.get(primary), ...catalogue.get(exact) } as VideoUploaderStrings;
 }
 
 /** Whether a language has built-in or registered strings. */

@@ -1,5 +1,7 @@
 import {
+  adoptStyles,
   LitElement,
+  supportsAdoptingStyleSheets,
   type PropertyDeclaration,
   type PropertyDeclarations,
   type PropertyValues,
@@ -9,7 +11,6 @@ import type { UploadProtocol, Video } from '../protocol/index.js';
 import type { TokenProvider, UploadErrorLike, UploadProgress, UploadState } from '../upload/types.js';
 import { DropZoneController } from './controllers/drop-zone.js';
 import { FormController } from './controllers/form.js';
-import { KeepAliveController } from './controllers/keep-alive.js';
 import { LocalizeController } from './controllers/localize.js';
 import { UploadController } from './controllers/upload.js';
 import { RecordHook, type RecorderOptions, type RecordSourceName } from './record-buttons.js';
@@ -229,9 +230,7 @@ export class VideoUploader extends LitElement {
     drop: (files) => void this.#uploads.add(files),
   });
   readonly #uploads = new UploadController(this, this.#localize, () => this.#isDisabled);
-  readonly #keepAlive = new KeepAliveController(this, () => this.#uploads.view.state);
   readonly #record = new RecordHook(this, this.#localize);
-  #focusWasInside = false;
 
   constructor() {
     super();
@@ -401,53 +400,7 @@ export class VideoUploader extends LitElement {
     void this.#uploads.add(files);
   };
 
-  #handlePauseClick = (): void => {
-    if (this.state === 'paused') this.resume();
-    else this.pause();
-  };
-
-  /** During a batch, Cancel first asks: this file, or every file still to upload. */
-  #confirmingCancel = false;
-
-  #handleCancelClick = (): void => {
-    if (this.multiple && this.#uploads.view.queue.length > 0) {
-      this.#confirmingCancel = true;
-      this.requestUpdate();
-      void this.updateComplete.then(() => this.#part('keep-button')?.focus());
-    } else {
-      this.cancel();
-    }
-  };
-
-  #closeCancelQuestion(): void {
-    this.#confirmingCancel = false;
-    this.requestUpdate();
-  }
-
-  #handleCancelThisFile = (): void => {
-    this.#closeCancelQuestion();
-    this.#uploads.cancel('current');
-  };
-
-  #handleCancelAll = (): void => {
-    this.#closeCancelQuestion();
-    this.cancel();
-  };
-
-  #handleKeepUploading = (): void => {
-    this.#closeCancelQuestion();
-    void this.updateComplete.then(() => this.#part('cancel-button')?.focus());
-  };
-
-  #handleRemoveQueued = (file: File): void => {
-    this.#uploads.removeQueued(file);
-    // Focus stays in the list (the next file's button), or goes to Cancel once the list is gone.
-    void this.updateComplete.then(() => (this.#part('remove-button') ?? this.#part('cancel-button'))?.focus());
-  };
-
-  #part(name: string): HTMLElement | null {
-    return this.renderRoot.querySelector<HTMLElement>(`[part~='${name}']`);
-  }
+  #handleCancelClick = (): void => this.cancel();
 
   #handleRetryClick = (): void => this.retry();
 
@@ -455,21 +408,6 @@ export class VideoUploader extends LitElement {
     const input = event.target as HTMLInputElement | HTMLTextAreaElement;
     this.#typed = { ...this.#typed, [input.name]: input.value };
   };
-
-  #handleAnotherClick = (): void => {
-    this.reset();
-    void this.updateComplete.then(() => this.#fileButton?.focus());
-  };
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    super.willUpdate(changed);
-    // The question is about the file now uploading and those waiting: it goes when either is gone.
-    if (this.#confirmingCancel && (!this.#uploads.busy || this.#uploads.view.queue.length === 0)) {
-      this.#confirmingCancel = false;
-    }
-    // Controls come and go with the state; remember whether focus was among them so it is not lost.
-    this.#focusWasInside = Boolean(this.shadowRoot?.activeElement);
-  }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
@@ -485,15 +423,6 @@ export class VideoUploader extends LitElement {
       dragover: this.#dropZone.dragover,
       disabled: this.#isDisabled,
     });
-    if (this.#focusWasInside && !this.shadowRoot?.activeElement) {
-      for (const part of ['retry-button', 'pause-button', 'another-button', 'button', 'link']) {
-        const next = this.renderRoot.querySelector<HTMLElement>(`[part~=${part}]:not(:disabled)`);
-        if (next) {
-          next.focus();
-          break;
-        }
-      }
-    }
   }
 
   /** Opens the recorder (loaded on first use): the camera's set-up view, or the screen picker then recording. */
@@ -501,15 +430,29 @@ export class VideoUploader extends LitElement {
     if (!this.#isDisabled) await this.#record.open(source, () => this.#uploads.reset());
   }
 
+  #viewStyles = false;
+
   protected override render(): TemplateResult {
+    const views = this.#uploads.views;
+    if (views && !this.#viewStyles) {
+      // The views' styles come with them (the recorder's progress and done message use them too): adopted
+      // beside the element's own, or added after them where a browser cannot adopt style sheets.
+      this.#viewStyles = true;
+      const root = this.renderRoot as ShadowRoot;
+      adoptStyles(
+        root,
+        supportsAdoptingStyleSheets ? [...VideoUploader.elementStyles, views.viewStyles] : [views.viewStyles],
+      );
+    }
     if (this.#record.active) return this.#record.render();
     return renderUploader({
+      views,
+      controls: this.#uploads.controls,
       record: this.#record.buttons(this.#isDisabled, (source) => void this.record(source), this.#handleInputChange),
       files: this.#record.acceptsFiles,
       el: this,
       view: this.#uploads.view,
-      offline: this.#keepAlive.offline,
-      confirmingCancel: this.#confirmingCancel,
+      offline: this.#uploads.offline,
       localize: this.#localize,
       dropZone: this.#dropZone,
       disabled: this.#isDisabled,
@@ -517,15 +460,9 @@ export class VideoUploader extends LitElement {
         buttonClick: this.#handleButtonClick,
         dropzoneClick: this.#handleDropzoneClick,
         inputChange: this.#handleInputChange,
-        pauseClick: this.#handlePauseClick,
         cancelClick: this.#handleCancelClick,
         retryClick: this.#handleRetryClick,
-        anotherClick: this.#handleAnotherClick,
         fieldInput: this.#handleFieldInput,
-        removeQueued: this.#handleRemoveQueued,
-        cancelThisFile: this.#handleCancelThisFile,
-        cancelAll: this.#handleCancelAll,
-        keepUploading: this.#handleKeepUploading,
       },
     });
   }

@@ -182,8 +182,12 @@ export async function listen(
         res.once('close', () => clearTimeout(deadline));
       }
       // The inactivity timeout guards the arrival of the request. Once its body is in, the work
-      // (assembling a large out-of-order upload, say) may take as long as it takes.
-      req.once('end', () => socket.setTimeout(0));
+      // (assembling a large out-of-order upload, say) may take as long as it takes. A body node:http
+      // reads only after the answer (an unread GET's, dumped then) ends after node:http has set the
+      // keep-alive timeout on the socket: that one stays, so an idle connection is closed.
+      req.once('end', () => {
+        if (!res.writableFinished) socket.setTimeout(0);
+      });
       stripEmptyContentType(res);
       void handle(req, res);
     },

@@ -47,4 +47,5 @@ export {
   type RecordingSessionOptions,
   type RecordingState,
 } from './recording-session.js';
-export { canRecord, pickRecorderMimeType, recordingFileName, RECORDER_MIME_TYPES } from './recorder-mime.js';
+export { canRecord } from './can-record.js';
+export { pickRecorderMimeType, recordingFileName, RECORDER_MIME_TYPES } from './recorder-mime.js';

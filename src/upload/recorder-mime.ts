@@ -12,15 +12,6 @@ export const RECORDER_MIME_TYPES = [
   'video/mp4',
 ] as const;
 
-/** Whether this browser has a `MediaRecorder` and a way to ask for a camera or the screen. */
-export function canRecord(): boolean {
-  return (
-    typeof MediaRecorder === 'function' &&
-    typeof navigator !== 'undefined' &&
-    typeof navigator.mediaDevices?.getUserMedia === 'function'
-  );
-}
-
 /**
  * The MIME type to record with. `override` is used when the browser can record it, else `null`
  * (a developer error). Without an override: the first supported candidate, or `''` to let the browser choose.

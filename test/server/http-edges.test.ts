@@ -202,6 +202,21 @@ describe('HTTP edges of the local video API', () => {
     );
   });
 
+  it('closes a keep-alive connection left idle after an answer once keepAliveMs has passed', async () => {
+    // Two answered requests on one connection, then silence: the server closes it at the keep-alive timeout
+    // (1 s here; 5 s by default), so idle connections cannot pile up.
+    const request = `GET /videos HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\n\r\n`;
+    const answer = await raw(api.url, [request, request], { gapMs: 200, giveUpMs: 6_000 });
+    assert.equal(answer.status, 200, answer.head);
+    assert.equal(
+      answer.body.match(/HTTP\/1\.1 200/g)?.length,
+      1,
+      'the second request was answered on the same connection',
+    );
+    assert.ok(answer.closedAfter >= 1_000, `closed after ${answer.closedAfter} ms, before the keep-alive timeout`);
+    assert.ok(answer.closedAfter < 4_000, `closed after ${answer.closedAfter} ms`);
+  });
+
   it('answers CONNECT with 405 and an Expect it cannot meet with 417, as problem bodies', async () => {
     assertProblem(await raw(api.url, ['CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n']), 405);
     assertProblem(

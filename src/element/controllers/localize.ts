@@ -1,6 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { UploadErrorLike } from '../../upload/types.js';
-import { errorStringKeys, loadLocale, onLocaleRegistered, stringsFor, type VideoUploaderStrings } from '../strings.js';
+import { loadLocale, onLocaleRegistered, stringsFor, type VideoUploaderStrings } from '../strings.js';
 
 /** What the controller reads of its element: its own `lang` and the page's overrides of the text. */
 export interface LocalizeHost extends ReactiveControllerHost, HTMLElement {
@@ -38,7 +37,9 @@ export class LocalizeController implements ReactiveController {
 
   hostUpdate(): void {
     // A built-in language other than English arrives in its own module; the element re-renders when it does.
-    void loadLocale(this.locale);
+    // (English words of an upload come with the engine, which the element loads anyway.)
+    const locale = this.locale;
+    if (!/^en\b/i.test(locale)) loadLocale(locale).catch(() => undefined);
   }
 
   #handleChange = (): void => {
@@ -67,14 +68,5 @@ export class LocalizeController implements ReactiveController {
   /** Every text of the element in its language, with the page's overrides on top. */
   get text(): VideoUploaderStrings {
     return { ...stringsFor(this.locale), ...this.#host.strings };
-  }
-
-  /** What a visitor reads for an error: the catalogue's words for its code, else the engine's message. */
-  errorText(error: UploadErrorLike): string {
-    const text = this.text;
-    if (error.code === 'file-type' || error.code === 'file-too-large') return text.errorFileRefused;
-    const key = errorStringKeys[error.code];
-    const value = key ? text[key] : undefined;
-    return typeof value === 'string' ? value : error.message;
   }
 }

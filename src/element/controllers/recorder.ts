@@ -17,6 +17,7 @@ import { formatDuration } from '../format.js';
 import { recorderStringsFor, type RecorderStrings } from '../recorder.strings.js';
 import { renderRecorder } from '../recorder.template.js';
 import type { LocalizeController } from './localize.js';
+import { errorText } from '../error-text.js';
 
 export type RecordSource = 'camera' | 'screen';
 export type RecorderPhase = 'starting' | 'setup' | 'recording' | 'finishing' | 'complete' | 'error' | 'blocked';
@@ -227,7 +228,7 @@ export class RecorderController implements ReactiveController {
         this.saveUrl = URL.createObjectURL(file);
         this.saveName = file.name;
       }
-      this.announcement = this.localize.errorText(detail.error);
+      this.announcement = errorText(this.localize.text, detail.error);
       host.dispatchEvent(new VideoUploadErrorEvent({ file: session.recording(), error: detail.error }));
       update();
     });

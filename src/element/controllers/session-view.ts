@@ -1,6 +1,15 @@
 import { waitForPlayable } from '../../upload/playable.js';
-import type { UploadSession } from '../../upload/session.js';
-import type { UploadErrorLike, UploadEvent, UploadEventMap } from '../../upload/types.js';
+import { UploadSession } from '../../upload/session.js';
+import type {
+  UploadErrorLike,
+  UploadEvent,
+  UploadEventMap,
+  UploadSessionOptions,
+  UploadState,
+} from '../../upload/types.js';
+import { readDuration } from '../duration.js';
+import { DURATION_TIMEOUT_MS } from '../file-checks.js';
+import { readPoster } from '../poster.js';
 import {
   VideoUploadCompleteEvent,
   VideoUploadErrorEvent,
@@ -16,8 +25,10 @@ import { formatPercent } from '../format.js';
 import type { VideoUploaderStrings } from '../strings.js';
 import type { LocalizeController } from './localize.js';
 import type { Completed, PlayableStatus, Upload, UploadSettings, UploadView } from './upload.js';
+import { errorText } from '../error-text.js';
 
 const MILESTONES = [25, 50, 75];
+const BUSY: ReadonlySet<UploadState> = new Set(['authorizing', 'uploading', 'retrying', 'paused']);
 
 /** The codes a developer fixes; each is told once per page in the console, with what to do. */
 const DEVELOPER_CODES: ReadonlySet<string> = new Set([
@@ -94,7 +105,7 @@ function watchPlayable(run: SessionRun, entry: Completed): void {
  * Turns what one session reports into the element's view, announcements and events. Part of the engine's
  * chunk (engine.ts): it runs only once a session exists.
  */
-export function followSession(session: UploadSession, upload: Upload, run: SessionRun): void {
+function followSession(session: UploadSession, upload: Upload, run: SessionRun): void {
   let lastMilestone = 0;
   const { file } = upload;
   const { host, signal } = run;
@@ -155,7 +166,54 @@ export function followSession(session: UploadSession, upload: Upload, run: Sessi
   on('error', ({ error }) => {
     warnDeveloper(error);
     run.set({ error });
-    run.announce(run.localize.errorText(error));
+    run.announce(errorText(run.localize.text, error));
     host.dispatchEvent(new VideoUploadErrorEvent({ file, error }));
   });
+}
+
+/** The engine's options from the element's settings (unset ones keep the engine's defaults). */
+function sessionOptions(host: UploadSettings): UploadSessionOptions {
+  const options: UploadSessionOptions = { protocol: host.protocol };
+  // Unset, the engine uses the production API for grants without `apiUrl`, and refuses a static token.
+  if (host.apiUrl) options.apiUrl = host.apiUrl;
+  if (host.token) options.token = host.token;
+  if (host.tokenProvider) options.tokenProvider = host.tokenProvider;
+  if (host.tokenUrl) options.tokenUrl = host.tokenUrl;
+  const fields = Object.entries(host.typedFields).filter(([, value]) => value.trim() !== '');
+  if (fields.length > 0) options.fields = Object.fromEntries(fields.map(([name, value]) => [name, value.trim()]));
+  if (host.chunkSize !== null && host.chunkSize > 0) options.chunkSize = host.chunkSize;
+  if (host.retries !== null && host.retries >= 0) options.retries = host.retries;
+  if (host.stallTimeout !== null && host.stallTimeout > 0) options.stallTimeout = host.stallTimeout * 1000;
+  return options;
+}
+
+/**
+ * Uploads one file in a new session, followed by `followSession`; while it runs, reads the file's duration
+ * (when the checks did not) and a frame to show beside its name. The run's abort cancels a busy session.
+ */
+export function startUpload(upload: Upload, run: SessionRun): UploadSession {
+  const session = new UploadSession(sessionOptions(run.host));
+  const { signal } = run;
+  signal.addEventListener('abort', () => {
+    if (BUSY.has(session.state)) session.cancel();
+  });
+  followSession(session, upload, run);
+  if (typeof document !== 'undefined') {
+    const { file } = upload;
+    if (upload.duration === null) {
+      void readDuration(file, DURATION_TIMEOUT_MS).then((duration) => {
+        const current = run.view().current;
+        if (duration !== null && !signal.aborted && current?.file === file)
+          run.set({ current: { ...current, duration } });
+      });
+    }
+    void readPoster(file).then((poster) => {
+      if (!poster) return;
+      const current = run.view().current;
+      if (signal.aborted || current?.file !== file) return URL.revokeObjectURL(poster.url);
+      run.set({ current: { ...current, poster } });
+    });
+  }
+  session.start(upload.file);
+  return session;
 }

@@ -1,4 +1,4 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveController } from 'lit';
 import type { UploadProtocol, Video } from '../../protocol/index.js';
 import type { InterruptedUpload } from '../../upload/resume-store.js';
 import type { Poster } from '../poster.js';
@@ -9,14 +9,12 @@ import type {
   UploadErrorLike,
   UploadEventMap,
   UploadProgress,
-  UploadSessionOptions,
   UploadState,
 } from '../../upload/types.js';
 import { VideoUploadCancelEvent, VideoUploadErrorEvent, VideoUploadSelectEvent } from '../events.js';
-import { matchesAccept } from '../file-checks.js';
-import { formatBytes, formatDuration } from '../format.js';
-import { sniffNotVideo } from '../sniff.js';
 import { loadEngine, type EngineModule } from './engine-loader.js';
+import type { ControlsController, ControlsHost } from './controls.js';
+import type { KeepAliveController } from './keep-alive.js';
 import type { LocalizeController } from './localize.js';
 
 /** The element's properties that an upload reads. */
@@ -85,8 +83,6 @@ export interface UploadView {
 }
 
 const BUSY: ReadonlySet<UploadState> = new Set(['authorizing', 'uploading', 'retrying', 'paused']);
-/** Milliseconds the duration check may take before the file is let through without it. */
-const DURATION_TIMEOUT_MS = 4000;
 
 const INITIAL: UploadView = {
   state: 'idle',
@@ -109,15 +105,18 @@ const INITIAL: UploadView = {
  * own `AbortController`; clearing the current upload aborts its run, and a stale run's results are ignored.
  */
 export class UploadController implements ReactiveController {
-  readonly #host: ReactiveControllerHost & EventTarget & UploadSettings;
+  readonly #host: ControlsHost & EventTarget & UploadSettings;
   readonly #localize: LocalizeController;
   readonly #isDisabled: () => boolean;
   #view: UploadView = INITIAL;
   #session: UploadSession | null = null;
   #run: AbortController | null = null;
+  #engine: EngineModule | null = null;
+  #keepAlive: KeepAliveController | null = null;
+  #controls: ControlsController | null = null;
 
   constructor(
-    host: ReactiveControllerHost & EventTarget & UploadSettings,
+    host: ControlsHost & EventTarget & UploadSettings,
     localize: LocalizeController,
     isDisabled: () => boolean,
   ) {
@@ -132,10 +131,37 @@ export class UploadController implements ReactiveController {
     if (typeof document !== 'undefined') this.#showInterrupted();
   }
 
+  /** The engine, once loaded: the element then renders its views and keeps its uploads alive. */
+  #loaded(engine: EngineModule): EngineModule {
+    if (!this.#engine) {
+      this.#engine = engine;
+      this.#keepAlive = new engine.KeepAliveController(this.#host, () => this.#view.state);
+      this.#controls = new engine.ControlsController(this.#host, this);
+      this.#host.requestUpdate();
+    }
+    return engine;
+  }
+
+  /** The views of a picked file, which come with the engine; null until it has loaded. */
+  get views(): EngineModule['views'] | null {
+    return this.#engine?.views ?? null;
+  }
+
+  /** The controls of a picked file (controls.ts), which come with the engine; null until it has loaded. */
+  get controls(): ControlsController | null {
+    return this.#controls;
+  }
+
+  /** Whether the browser said it went offline during an upload (known once the engine has loaded). */
+  get offline(): boolean {
+    return this.#keepAlive?.offline ?? false;
+  }
+
   /** Once the engine is there, names the upload this browser left unfinished, while nothing else is shown. */
   #showInterrupted(): void {
     loadEngine().then(
       (engine) => {
+        this.#loaded(engine);
         if (this.#view.state !== 'idle' || this.#view.current || this.#view.interrupted) return;
         const interrupted = engine.lastInterruptedUpload();
         if (interrupted) this.#set({ interrupted });
@@ -252,50 +278,33 @@ export class UploadController implements ReactiveController {
     this.#showInterrupted();
   }
 
-  /** The element's checks: type, size, then duration. Refusals are reported and give null. */
+  /**
+   * The element's checks (file-checks.ts, in the engine's chunk): type, first bytes, size, then duration.
+   * While nothing else runs and they take a moment, the file shows as being prepared. Refusals are reported
+   * and give null.
+   */
   async #check(file: File): Promise<Upload | null> {
-    const { accept, maxFileSize, maxDuration } = this.#host;
-    const text = this.#localize.text;
-    const locale = this.#localize.locale;
-    if (!matchesAccept(file, accept)) {
-      // The visitor reads words; the developer's message names the type and the pattern.
-      const message = `The file ${file.name} (type "${file.type || 'unknown'}") does not match accept="${accept}".`;
-      this.#refuse(file, new UploadError('file-type', message, { retryable: false }), text.errorFileType(accept));
-      return null;
-    }
-    if (maxFileSize !== null && maxFileSize > 0 && file.size > maxFileSize) {
-      const message = text.errorFileTooLarge(formatBytes(file.size, locale), formatBytes(maxFileSize, locale));
-      this.#refuse(file, new UploadError('file-too-large', message, { retryable: false }));
-      return null;
-    }
-    const kind = await sniffNotVideo(file);
-    if (kind) {
-      const message = `The file ${file.name} is ${kind} (by its first bytes), not a video container.`;
-      this.#refuse(file, new UploadError('file-type', message, { retryable: false }), text.errorNotVideo);
-      return null;
-    }
-    if (maxDuration === null || !(maxDuration > 0)) return { file, duration: null };
-    // While nothing else runs, the file shows as being prepared; the check is then the current run.
     let signal: AbortSignal | null = null;
-    if (!this.busy) {
+    // Shown only when the checks take a moment: the engine still on its way, or the duration to read.
+    const slow = !this.#engine || (this.#host.maxDuration ?? 0) > 0;
+    if (slow && !this.busy) {
       this.#clearCurrent({ current: { file, duration: null }, checking: true, refusal: null });
       signal = this.#newRun();
     }
-    const duration = await loadEngine().then(
-      (engine) => engine.readDuration(file, DURATION_TIMEOUT_MS),
-      () => null,
+    // Without the engine nothing can be checked or uploaded: starting the file then says it could not load.
+    const checked = await loadEngine().then(
+      (engine) => engine.checkFile(file, this.#host, this.#localize),
+      () => ({ file, duration: null }),
     );
     if (signal) {
       if (signal.aborted) return null;
       this.#set({ current: null, checking: false });
     }
-    // A duration the browser cannot read (a codec it does not play) is left to the video API to judge.
-    if (duration !== null && duration > maxDuration) {
-      const message = text.errorFileTooLong(formatDuration(duration, locale), formatDuration(maxDuration, locale));
-      this.#refuse(file, new UploadError('file-too-large', message, { retryable: false }));
+    if ('refusal' in checked) {
+      this.#refuse(file, checked.refusal, checked.words);
       return null;
     }
-    return { file, duration };
+    return checked;
   }
 
   #refuse(file: File, error: UploadError, words: string = error.message): void {
@@ -307,22 +316,6 @@ export class UploadController implements ReactiveController {
     this.#host.dispatchEvent(new VideoUploadErrorEvent({ file, error }));
   }
 
-  #sessionOptions(): UploadSessionOptions {
-    const host = this.#host;
-    const options: UploadSessionOptions = { protocol: host.protocol };
-    // Unset, the engine uses the production API for grants without `apiUrl`, and refuses a static token.
-    if (host.apiUrl) options.apiUrl = host.apiUrl;
-    if (host.token) options.token = host.token;
-    if (host.tokenProvider) options.tokenProvider = host.tokenProvider;
-    if (host.tokenUrl) options.tokenUrl = host.tokenUrl;
-    const fields = Object.entries(host.typedFields).filter(([, value]) => value.trim() !== '');
-    if (fields.length > 0) options.fields = Object.fromEntries(fields.map(([name, value]) => [name, value.trim()]));
-    if (host.chunkSize !== null && host.chunkSize > 0) options.chunkSize = host.chunkSize;
-    if (host.retries !== null && host.retries >= 0) options.retries = host.retries;
-    if (host.stallTimeout !== null && host.stallTimeout > 0) options.stallTimeout = host.stallTimeout * 1000;
-    return options;
-  }
-
   /**
    * Starts one file in a new run: once the engine has arrived (a file picked before waits for it, shown as
    * authorizing), or with a network error that "Try again" retries when it cannot load.
@@ -332,26 +325,21 @@ export class UploadController implements ReactiveController {
     const signal = this.#newRun();
     loadEngine().then(
       (engine) => {
-        if (!signal.aborted) this.#startSession(engine, upload, signal);
+        if (!signal.aborted) this.#startSession(this.#loaded(engine), upload, signal);
       },
       (cause: unknown) => {
         if (signal.aborted) return;
         const error = new UploadError('network', 'The uploader could not be loaded: check the connection.', { cause });
         this.#set({ state: 'error', error });
-        this.#announce(this.#localize.errorText(error));
+        this.#announce(this.#localize.text.errorNetwork);
         this.#host.dispatchEvent(new VideoUploadErrorEvent({ file: upload.file, error }));
       },
     );
   }
 
-  /** Hands one file to a new session; session-view.ts turns what it reports into the view and events. */
+  /** Hands one file to a new session in the engine (session-view.ts), which turns its reports into the view. */
   #startSession(engine: EngineModule, upload: Upload, signal: AbortSignal): void {
-    const session = new engine.UploadSession(this.#sessionOptions());
-    this.#session = session;
-    signal.addEventListener('abort', () => {
-      if (BUSY.has(session.state)) session.cancel();
-    });
-    engine.followSession(session, upload, {
+    this.#session = engine.startUpload(upload, {
       host: this.#host,
       localize: this.#localize,
       signal,
@@ -359,29 +347,6 @@ export class UploadController implements ReactiveController {
       set: (changes) => this.#set(changes),
       announce: (message) => this.#announce(message),
       start: (next) => this.#start(next),
-    });
-    this.#readDurationLater(engine, upload, signal);
-    this.#readPosterLater(engine, upload, signal);
-    session.start(upload.file);
-  }
-
-  /** A frame of the file to show beside its name, read while the upload runs. */
-  #readPosterLater(engine: EngineModule, upload: Upload, signal: AbortSignal): void {
-    if (typeof document === 'undefined') return;
-    void engine.readPoster(upload.file).then((poster) => {
-      if (!poster) return;
-      const current = this.#view.current;
-      if (signal.aborted || current?.file !== upload.file) return URL.revokeObjectURL(poster.url);
-      this.#set({ current: { ...current, poster } });
-    });
-  }
-
-  /** Without `max-duration` the duration is only shown, so it is read while the upload runs. */
-  #readDurationLater(engine: EngineModule, upload: Upload, signal: AbortSignal): void {
-    if (upload.duration !== null || typeof document === 'undefined') return;
-    void engine.readDuration(upload.file, DURATION_TIMEOUT_MS).then((duration) => {
-      if (duration !== null && !signal.aborted && this.#view.current === upload)
-        this.#set({ current: { ...upload, duration } });
     });
   }
 }

@@ -1,6 +1,35 @@
 import type { VideoUploaderStrings } from '../strings.js';
 
-const en: VideoUploaderStrings = {
+/** The words of the element before a file is picked, and of a file whose upload could not start: English. */
+export type FirstStrings = Pick<
+  VideoUploaderStrings,
+  | 'dropLabel'
+  | 'dropLabelMultiple'
+  | 'or'
+  | 'choose'
+  | 'chooseMultiple'
+  | 'recordCamera'
+  | 'recordScreen'
+  | 'captureNative'
+  | 'dropHere'
+  | 'maxSize'
+  | 'maxDuration'
+  | 'preparing'
+  | 'cancel'
+  | 'retry'
+  | 'canceled'
+  | 'fieldTitle'
+  | 'fieldDescription'
+  | 'valueMissing'
+  | 'uploadInProgress'
+  | 'errorNetwork'
+>;
+
+/**
+ * English, as far as the element needs it before the upload engine arrives; the rest (en-upload.ts) comes
+ * with the engine's chunk.
+ */
+const en: FirstStrings = {
   dropLabel: 'Drag and drop a video here',
   dropLabelMultiple: 'Drag and drop videos here',
   or: 'or',
@@ -13,61 +42,13 @@ const en: VideoUploaderStrings = {
   maxSize: (size) => `Up to ${size}`,
   maxDuration: (duration) => `${duration} at most`,
   preparing: 'Getting ready…',
-  progressLabel: (fileName) => `Upload of ${fileName}`,
-  uploading: 'Uploading…',
-  timeLeft: (duration) => `${duration} left`,
-  retrying: (attempt, retries) => `Connection trouble, trying again (${attempt} of ${retries})…`,
-  paused: 'Paused',
-  pause: 'Pause',
-  resume: 'Resume',
   cancel: 'Cancel',
   retry: 'Try again',
-  uploadAnother: 'Upload another video',
-  complete: 'Upload complete',
-  openVideo: 'Watch the video',
   canceled: 'Upload canceled',
-  queued: (count) => (count === 1 ? '1 more video waiting' : `${count} more videos waiting`),
-  removeFromQueue: (fileName) => `Remove ${fileName} from the queue`,
-  removedFromQueue: (fileName) => `${fileName} removed from the queue`,
-  cancelQuestion: 'Cancel only this file, or every file still to upload?',
-  cancelThisFile: 'Cancel this file',
-  cancelAll: 'Cancel all',
-  keepUploading: 'Keep uploading',
-  refusedFiles: 'Not uploaded',
-  announceStart: (fileName) => `Uploading ${fileName}`,
-  announceProgress: (percent) => `${percent} uploaded`,
-  announceComplete: (fileName) => `${fileName} uploaded`,
   fieldTitle: 'Title',
   fieldDescription: 'Description',
-  processing: 'Processing the video…',
-  playable: 'Ready to watch',
-  playableTimeout: 'Still processing: the video will be ready a little later.',
-  playableFailed: 'The video could not be processed. Try another file, or contact the site.',
-  announcePlayable: (fileName) => `${fileName} is ready to watch`,
-  playerLabel: (fileName) => `Video: ${fileName}`,
   valueMissing: 'Please upload a video.',
   uploadInProgress: 'Please wait until the video has finished uploading.',
-  errorFileType: () => 'This file is not a video that can be uploaded here. Choose another video file.',
-  errorFileTooLarge: (size, max) => `This file is ${size}, larger than the ${max} allowed. Choose a smaller file.`,
-  errorFileTooLong: (duration, max) =>
-    `This video lasts ${duration}, longer than the ${max} allowed. Choose a shorter video.`,
-  errorFileRefused: 'The video service refused this file. Choose another file.',
-  errorTokenRequestFailed: 'The upload could not be authorized. Try again; if it keeps failing, contact the site.',
-  errorTokenInvalid: 'The upload was refused by the video service. Reload the page and try again.',
-  errorTokenExpired: 'The upload permission has expired. Reload the page and try again.',
-  errorUnauthorized: 'The upload was refused by the video service. Reload the page and try again.',
   errorNetwork: 'The connection was lost. Check your internet connection, then try again.',
-  errorServer: 'The video service had a problem. Try again in a moment.',
-  errorRateLimited: 'Too many uploads right now. Wait a minute, then try again.',
-  errorCanceled: 'The upload was canceled.',
-  errorProtocol: 'The video service sent an unexpected answer. Try again; if it keeps failing, contact the site.',
-  errorNotVideo: 'This file does not contain a video. Choose a video file.',
-  errorSetup: 'Uploads are not set up correctly on this page. Please let the site know.',
-  errorTokenRefused: 'You are not allowed to upload here. Sign in, or ask the site for access.',
-  errorTokenUnreachable: 'The site could not be reached to start the upload. Check your connection, then try again.',
-  waitingBusy: (duration) => `The site is busy. Continuing in ${duration}…`,
-  offline: 'Waiting for the connection… The upload continues by itself.',
-  interrupted: (fileName, percent) =>
-    `The upload of ${fileName} was interrupted at ${percent}. Choose the same file to continue where it stopped.`,
 };
 export default en;

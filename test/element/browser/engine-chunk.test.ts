@@ -7,7 +7,7 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../../src/element/index.js';
 import type { VideoUploader, VideoUploadCompleteEvent } from '../../../src/element/index.js';
-import { pick, recordEvents, text, videoFile } from './helpers.js';
+import { part, pick, recordEvents, text, videoFile } from './helpers.js';
 import { freshEngineLoader, gate, type GateLog } from './engine-gate.js';
 
 describe('<video-uploader> upload engine chunk', () => {
@@ -42,10 +42,11 @@ describe('<video-uploader> upload engine chunk', () => {
     pick(el, [file]);
     await el.updateComplete;
     await new Promise((resolve) => setTimeout(resolve, 400));
-    // Still waiting for the engine: shown as being prepared, no token asked for, nothing failed.
-    expect(el.state).to.equal('authorizing');
-    expect(text(el, 'status')).to.equal('Getting ready…');
-    expect(events.map((event) => event.type)).to.deep.equal(['select']);
+    // Still waiting for the engine, whose checks come before the select event: shown as being prepared, no
+    // event yet, no token asked for, nothing failed; the visitor can cancel.
+    expect(text(el, 'status')).to.equal('early.mp4 · Getting ready…');
+    expect(part(el, 'cancel-button')).to.not.equal(null);
+    expect(events).to.deep.equal([]);
     expect(await executeServerCommand('token-endpoint-log', { reset: false })).to.deep.equal([]);
 
     await gate({ mode: 'open' });

@@ -135,6 +135,20 @@ describe('retries through a fault-injecting proxy', () => {
     expect(log).to.have.length(3);
   });
 
+  it('gives each part a fresh retry budget once the one before it got through', async () => {
+    // Two failures per part with retries: 2. As one budget for the upload they would add up to six and fail
+    // it; the budget is per stretch without progress, as after a server restart.
+    const { session, events, log, file } = await through(
+      [1, 2, 3].map(
+        (part) => ({ path: '/upload', part, times: 2, action: { type: 'status', status: 502 } }) as FaultRule,
+      ),
+      { retries: 2 },
+    );
+    await expectIntact(session, file);
+    expect(events.retries.map((r) => r.attempt)).to.deep.equal([1, 2, 1, 2, 1, 2]);
+    expect(log.map(partOf)).to.deep.equal([1, 1, 1, 2, 2, 2, 3, 3, 3]);
+  });
+
   it('does not retry other 4xx, and says why', async () => {
     const { events, result, log } = await through([
       {

@@ -73,6 +73,35 @@ describe('tus transport', () => {
     expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
   });
 
+  it('gives the retry budget back once a PATCH gets through', async () => {
+    // PATCH 1 and 2 fail, 3 moves the offset, 4 and 5 fail, 6 goes on: four failures with retries: 2.
+    const { url } = await configureProxy({
+      rules: [
+        { method: 'PATCH', times: 2, action: { type: 'status', status: 503, headers: { 'Retry-After': '0' } } },
+        {
+          method: 'PATCH',
+          skip: 1,
+          times: 2,
+          action: { type: 'status', status: 503, headers: { 'Retry-After': '0' } },
+        },
+      ],
+    });
+    const session = new UploadSession({
+      protocol: 'tus',
+      tokenProvider: () => grantFor(url, 600),
+      chunkSize: CHUNK,
+      retries: 2,
+    });
+    const events = record(session);
+    const file = makeFile(16 * MiB, 'tus-budget.mp4', 67);
+    session.start(file);
+    const { state, error } = await settled(session);
+    expect(error?.message ?? null).to.equal(null);
+    expect(state).to.equal('complete');
+    expect(events.retries.map((r) => r.attempt)).to.deep.equal([1, 2, 1, 2]);
+    expect((await sourceSha256(session.video!.videoId)).sha256).to.equal(await sha256(file));
+  });
+
   it('continues from the server offset when the answer to a stored PATCH is lost', async () => {
     // The browser resends a request whose kept-alive connection closed without an answer; the server
     // already holds those bytes, so the resend gets 409 (offset conflict): the upload asks for the offset.
