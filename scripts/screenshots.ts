@@ -1,11 +1,13 @@
 /**
  * `npm run screenshots`: pictures of `<video-uploader>` in each state, at 320, 375 and 1000 px wide, in the light
  * and dark color schemes, in Chromium, Firefox and WebKit, into `screenshots/<engine>/` (git-ignored;
- * `BROWSERS=webkit npm run screenshots` for one engine, `SCENES=offline,busy-issuer` for some states).
+ * `BROWSERS=webkit npm run screenshots` for one engine, `SCENES=offline,busy-issuer` for some states), and the
+ * engines side by side into `screenshots/side-by-side/`.
  * Uploads go to the real local video API, through the fault proxy capped in bandwidth so that progress can
  * be seen.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,45 @@ import { enginesFrom, launchEngine, type EngineName, type EnginePage } from '../
 import { FaultProxy, type FaultRule } from '../test/support/fault-proxy.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Each picture of the engines next to one another (in the order of `BROWSERS`), 8 px apart, into
+ * `screenshots/side-by-side/`, with ffmpeg: what differs between engines shows at a glance.
+ */
+function sideBySide(names: string[]): void {
+  const dir = join(outDir, 'side-by-side');
+  mkdirSync(dir, { recursive: true });
+  let made = 0;
+  for (const name of names) {
+    for (const width of WIDTHS) {
+      for (const colorScheme of ['light', 'dark']) {
+        const file = `${name}-${width}-${colorScheme}.png`;
+        const inputs = engines.map((engine) => join(outDir, engine, file)).filter((path) => existsSync(path));
+        if (inputs.length < 2) continue;
+        const layout = inputs.map((_, i) =>
+          i === 0
+            ? '0_0'
+            : `${inputs
+                .slice(0, i)
+                .map((__, j) => `w${j}`)
+                .join('+')}+${8 * i}_0`,
+        );
+        const result = spawnSync('ffmpeg', [
+          ...['-y', '-v', 'error'],
+          ...inputs.flatMap((path) => ['-i', path]),
+          ...['-filter_complex', `xstack=inputs=${inputs.length}:layout=${layout.join('|')}:fill=gray`],
+          join(dir, file),
+        ]);
+        if (result.status !== 0) {
+          console.warn(`screenshots: no side-by-side pictures (ffmpeg: ${result.error?.message ?? result.stderr}).`);
+          return;
+        }
+        made++;
+      }
+    }
+  }
+  console.log(`screenshots: ${made} side-by-side pictures in ${dir}`);
+}
 const outDir = join(root, 'screenshots');
 const apiKey = 'screenshots-api-key-0123456789';
 
@@ -290,6 +331,8 @@ try {
             proxy.configure({ rules: scene.rules ?? [], ...(scene.bandwidth ? { bandwidth: scene.bandwidth } : {}) });
             await tab.goto(`${origin}/?attributes=${encodeURIComponent(scene.attributes ?? '')}`);
             await tab.evaluate(helpers);
+            // MiniBrowser's window cannot be as narrow as a phone: the page is held to the width instead.
+            await tab.evaluate(`void (document.body.style.cssText = 'box-sizing: border-box; width: ${width}px')`);
             await tab.evaluate("customElements.whenDefined('video-uploader').then(() => uploader().updateComplete)");
             if (scene.act) await tab.evaluate(`(async () => { ${scene.act} })()`);
             await shoot(tab, join(outDir, engine, `${scene.name}-${width}-${colorScheme}.png`));
@@ -303,6 +346,7 @@ try {
     }
     console.log(`screenshots: ${chosen.length * WIDTHS.length * 2} pictures in ${join(outDir, engine)}`);
   }
+  if (engines.length > 1) sideBySide(chosen.map((scene) => scene.name));
 } finally {
   server.close();
   await proxy.close();

@@ -7,10 +7,24 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import puppeteer, { type Browser as PuppeteerBrowser, type Page as PuppeteerPage } from 'puppeteer-core';
 import { remote } from 'webdriverio';
+
+/** Runs a command to its end; rejects with its error output when it fails. */
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}: ${stderr.trim()}`)),
+    );
+  });
+}
 
 export type EngineName = 'chromium' | 'firefox' | 'webkit';
 export const ENGINES: readonly EngineName[] = ['chromium', 'firefox', 'webkit'];
@@ -271,8 +285,27 @@ class WebDriverEnginePage implements EnginePage {
   async click(selector: string): Promise<void> {
     await this.driver.$(selector).click();
   }
+  /**
+   * WebKitWebDriver's element screenshot crops at the wrong place (a black band where the element should
+   * be), while its viewport screenshot is right: the viewport is taken and cut to the element with ffmpeg.
+   */
   async screenshot(path: string, selector = 'body'): Promise<void> {
-    await this.driver.$(selector).saveScreenshot(path);
+    const rect = (await this.evaluate(
+      `(() => { const el = document.querySelector(${JSON.stringify(selector)}); el.scrollIntoView({ block: 'nearest' });
+        const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, innerWidth, innerHeight]; })()`,
+    )) as number[];
+    const [left, top, right, bottom, width, height] = rect;
+    const x = Math.max(0, Math.floor(left));
+    const y = Math.max(0, Math.floor(top));
+    const w = Math.min(width, Math.ceil(right)) - x;
+    const h = Math.min(height, Math.ceil(bottom)) - y;
+    const viewport = `${path}.viewport.png`;
+    await this.driver.saveScreenshot(viewport);
+    try {
+      await run('ffmpeg', ['-y', '-v', 'error', '-i', viewport, '-vf', `crop=${w}:${h}:${x}:${y}`, path]);
+    } finally {
+      rmSync(viewport, { force: true });
+    }
   }
   async close(): Promise<void> {
     await this.driver.deleteSession().catch(() => {});
