@@ -37,8 +37,9 @@ describe(
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    // Chromium by default in npm test; E2E_BROWSERS=chromium,firefox,webkit runs the others too.
-    for (const engine of enginesFrom(process.env.E2E_BROWSERS ?? 'chromium')) describeEngine(engine);
+    // Chromium and Firefox in npm test; E2E_BROWSERS=chromium,firefox,webkit adds WebKit (its CMS-form case
+    // failed once in four runs here after Firefox's, and passed alone: not in CI until that is understood).
+    for (const engine of enginesFrom(process.env.E2E_BROWSERS ?? 'chromium,firefox')) describeEngine(engine);
 
     function describeEngine(engine: EngineName): void {
       describe(engine, () => {
