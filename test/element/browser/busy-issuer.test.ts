@@ -16,7 +16,7 @@ describe('<video-uploader> and a busy issuer', () => {
     const completed = oneEvent(el, 'video-upload-complete');
     const began = performance.now();
     el.start(videoFile('busy.mp4', 100_000));
-    await waitUntil(() => /busy/.test(text(el, 'status')), 'the element says it waits', { timeout: 2000 });
+    await waitUntil(() => /site is busy/.test(text(el, 'status')), 'the element says it waits', { timeout: 2000 });
     expect(text(el, 'status')).to.equal('The site is busy. Continuing in 2 sec…');
     expect(el.state).to.equal('retrying');
     await expect(el).to.be.accessible();
