@@ -137,7 +137,7 @@ const notify = (): void => {
   for (const listener of listeners) listener();
 };
 
-/** The English words of an upload, added by the engine's chunk when it loads (engine.ts). */
+/** The English words of an upload, added when the engine's chunk has loaded (controllers/engine-loader.ts). */
 export function addEnglish(strings: Partial<VideoUploaderStrings>): void {
   en = { ...en, ...strings };
   notify();

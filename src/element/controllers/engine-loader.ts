@@ -1,4 +1,5 @@
 import type * as Engine from '../engine.js';
+import { addEnglish } from '../strings.js';
 
 /** The upload engine's module (engine.ts), imported when an element connects. */
 export type EngineModule = typeof Engine;
@@ -27,9 +28,16 @@ function importEngine(attempt: number): Promise<EngineModule> {
  * calls share it. A failed load is forgotten, so that the next call (the visitor's "Try again") loads it again.
  */
 export function loadEngine(): Promise<EngineModule> {
-  pending ??= importEngine(attempts++).catch((error: unknown) => {
-    pending = null;
-    throw error;
-  });
+  pending ??= importEngine(attempts++).then(
+    (engine) => {
+      // The English words of an upload come with the engine: the catalogue is whole before anyone uses it.
+      addEnglish(engine.englishUpload);
+      return engine;
+    },
+    (error: unknown) => {
+      pending = null;
+      throw error;
+    },
+  );
   return pending;
 }
