@@ -87,7 +87,8 @@ export const viewStyles = css`
   }
 
   [part~='queue-list'],
-  [part~='refused'] {
+  [part~='refused'],
+  [part~='videos'] {
     display: grid;
     gap: 0.25rem;
     margin: 0;
@@ -184,20 +185,22 @@ export const viewStyles = css`
     color: var(--video-uploader-success-color);
   }
 
-  [part~='videos'] {
-    display: grid;
-    gap: 0.25rem;
-    margin: 0;
-    padding: 0;
-    list-style: none;
-    font-size: 0.875em;
-  }
-
+  /* Each uploaded video: its name and link on one line, where it is on its way to being watched below. */
   [part~='videos'] li {
     display: flex;
+    flex-wrap: wrap;
     align-items: center;
-    gap: 0.5rem;
+    gap: 0 0.5rem;
     min-width: 0;
+  }
+
+  [part~='videos'] [part~='link'] {
+    white-space: nowrap;
+  }
+
+  [part~='videos'] [part~='playable-status'] {
+    flex-basis: 100%;
+    padding-inline-start: 1.75em;
   }
 
   [part~='videos'] svg {
