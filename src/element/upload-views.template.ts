@@ -142,15 +142,14 @@ function renderRefused(t: UploaderTemplate, text: VideoUploaderStrings): Templat
 }
 
 function renderActions(t: UploaderTemplate, text: VideoUploaderStrings): TemplateResult {
-  const { on, disabled } = t;
-  const batch = t.controls;
-  if (batch?.confirming && t.view.queue.length > 0) {
+  const { on, disabled, controls } = t;
+  if (controls?.confirming && t.view.queue.length > 0) {
     return html`<div part="actions confirm-cancel" role="group" aria-labelledby="cancel-question">
       <p part="status" id="cancel-question">${text.cancelQuestion}</p>
-      <button part="action cancel-this-button" type="button" ?disabled=${disabled} @click=${batch.cancelThisFile}>
+      <button part="action cancel-this-button" type="button" ?disabled=${disabled} @click=${controls.cancelThisFile}>
         ${text.cancelThisFile}
       </button>
-      <button part="action cancel-all-button" type="button" ?disabled=${disabled} @click=${batch.cancelAll}>
+      <button part="action cancel-all-button" type="button" ?disabled=${disabled} @click=${controls.cancelAll}>
         ${text.cancelAll}
       </button>
       <button
@@ -158,7 +157,7 @@ function renderActions(t: UploaderTemplate, text: VideoUploaderStrings): Templat
         class="primary"
         type="button"
         ?disabled=${disabled}
-        @click=${batch.keepUploading}
+        @click=${controls.keepUploading}
       >
         ${text.keepUploading}
       </button>
@@ -167,7 +166,7 @@ function renderActions(t: UploaderTemplate, text: VideoUploaderStrings): Templat
   const { state, checking, error } = t.view;
   if (state === 'complete') {
     return html`<div part="actions">
-      <button part="action another-button" type="button" ?disabled=${disabled} @click=${t.controls?.anotherClick}>
+      <button part="action another-button" type="button" ?disabled=${disabled} @click=${controls?.anotherClick}>
         ${text.uploadAnother}
       </button>
     </div>`;
@@ -203,7 +202,7 @@ function renderActions(t: UploaderTemplate, text: VideoUploaderStrings): Templat
       part="action cancel-button"
       type="button"
       ?disabled=${disabled}
-      @click=${batch?.cancelClick ?? on.cancelClick}
+      @click=${controls?.cancelClick ?? on.cancelClick}
     >
       ${text.cancel}
     </button>
