@@ -12,9 +12,8 @@ export interface ControlsHost extends ReactiveControllerHost {
 /**
  * The controls of a picked file: Pause and Resume, "Upload another video"; Cancel during a batch
  * (`multiple`) first asks whether to cancel this file or every file still to upload; a waiting file can be
- * taken out of the queue; and when controls come and go
- * with the state, focus moves to the next one rather than being lost. Part of the engine's chunk (engine.ts):
- * these controls exist only once a file is picked.
+ * taken out of the queue; and when controls come and go with the state, focus moves to the next one rather
+ * than being lost. Part of the engine's chunk (engine.ts): these controls exist only once a file is picked.
  */
 export class ControlsController implements ReactiveController {
   readonly #host: ControlsHost;
