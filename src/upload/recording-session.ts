@@ -11,6 +11,14 @@ import { sendXhr } from './xhr.js';
 /** Milliseconds between the recorder's blobs. */
 export const DEFAULT_TIMESLICE_MS = 1000;
 
+/**
+ * Firefox on a busy machine can end with an empty blob and its `stop` event while a blob it was still
+ * encoding (the recording's tail, up to a timeslice of it) comes after them. After an empty last blob the
+ * session waits this long for such a blob, and after one arrives, `LATE_QUIET_MS` more for another.
+ */
+const LATE_BLOB_WAIT_MS = 3000;
+const LATE_QUIET_MS = 250;
+
 export type RecordingState = 'idle' | 'recording' | 'finishing' | 'complete' | 'error' | 'canceled';
 
 export interface RecordingProgress {
@@ -101,6 +109,10 @@ export class RecordingSession extends EventTarget {
   #startedAt = 0;
   #stoppedAt = 0;
   #stopped = false;
+  /** Whether the recorder's latest blob was empty; after `stop`, a late blob may still come (see LATE_BLOB_WAIT_MS). */
+  #lastBlobEmpty = false;
+  /** While waiting for a late blob after the recorder's `stop` event. */
+  #late: ReturnType<typeof setTimeout> | undefined;
   #run: AbortController | null = null;
   #wake: (() => void) | null = null;
   #lastProgressAt = 0;
@@ -219,6 +231,8 @@ export class RecordingSession extends EventTarget {
     this.#run?.abort();
     this.#run = null;
     this.#stopped = true;
+    clearTimeout(this.#late);
+    this.#late = undefined;
     if (this.#recorder && this.#recorder.state !== 'inactive') this.#recorder.stop();
     this.#pending = [];
     this.#all = [];
@@ -229,7 +243,12 @@ export class RecordingSession extends EventTarget {
   }
 
   #onData(blob: Blob): void {
+    this.#lastBlobEmpty = blob.size === 0;
     if (this.#state === 'canceled' || blob.size === 0) return;
+    if (this.#late !== undefined) {
+      clearTimeout(this.#late);
+      this.#late = setTimeout(() => this.#onStopped(), LATE_QUIET_MS);
+    }
     this.#pending.push(blob);
     this.#pendingBytes += blob.size;
     this.#recordedBytes += blob.size;
@@ -240,6 +259,18 @@ export class RecordingSession extends EventTarget {
   }
 
   #onRecorderStop(): void {
+    if (this.#stopped || this.#late !== undefined) return;
+    if (this.#lastBlobEmpty && this.#state !== 'canceled') {
+      this.#late = setTimeout(() => this.#onStopped(), LATE_BLOB_WAIT_MS);
+    } else {
+      this.#onStopped();
+    }
+  }
+
+  /** The recording is whole: what is held back goes as the last part. */
+  #onStopped(): void {
+    clearTimeout(this.#late);
+    this.#late = undefined;
     if (this.#stopped) return;
     this.#stopped = true;
     this.#stoppedAt ||= performance.now();

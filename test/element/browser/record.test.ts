@@ -128,7 +128,9 @@ describe('<video-uploader> records', function () {
         await new Promise((r) => setTimeout(r, 1000));
         button(el, 'stop-button').click();
         const { detail } = await completed;
-        expect((await sourceSha256(detail.video.videoId)).sha256).to.equal(await sha256(detail.file));
+        const stored = await sourceSha256(detail.video.videoId);
+        expect(stored.size, 'stored bytes').to.equal(detail.file.size);
+        expect(stored.sha256).to.equal(await sha256(detail.file));
       } finally {
         screen.restore();
       }

@@ -149,6 +149,55 @@ describe('recording while uploading', function () {
     expect(video.videoWidth).to.be.greaterThan(0);
   });
 
+  it('takes the tail that Firefox gives after its stop event into the last part', async () => {
+    // Firefox on a busy machine was seen ending a recording so: an empty blob, `stop`, then a blob of the
+    // recording's last second 50 ms later. Here the real recorder's last blob is held back the same way
+    // (for 1.5 s) by a listener that runs before the session's.
+    const Real = window.MediaRecorder;
+    let tailGiven: () => void;
+    const given = new Promise<void>((resolve) => (tailGiven = resolve));
+    class LateTail extends Real {
+      constructor(stream: MediaStream, options?: MediaRecorderOptions) {
+        super(stream, options);
+        let tail: Blob | null = null;
+        let held = false;
+        this.addEventListener('dataavailable', (event) => {
+          if (held || this.state !== 'inactive' || event.data.size === 0) return;
+          held = true;
+          event.stopImmediatePropagation();
+          tail = event.data;
+          this.dispatchEvent(new BlobEvent('dataavailable', { data: new Blob([]) }));
+        });
+        this.addEventListener('stop', (event) => {
+          if (!tail) return;
+          event.stopImmediatePropagation();
+          const late = tail;
+          tail = null;
+          this.dispatchEvent(new Event('stop'));
+          setTimeout(() => {
+            this.dispatchEvent(new BlobEvent('dataavailable', { data: late }));
+            tailGiven();
+          }, 1500);
+        });
+      }
+    }
+    window.MediaRecorder = LateTail;
+    try {
+      const { session, blobs } = await recordFor(1, 1500);
+      await given;
+      expect(session.error?.message ?? null).to.equal(null);
+      expect(session.state).to.equal('complete');
+      const recorded = new Blob(blobs);
+      const stored = await sourceSha256(session.video!.videoId);
+      expect(stored.size).to.equal(recorded.size);
+      expect(stored.sha256).to.equal(await sha256(recorded));
+      expect(session.progress.acknowledgedBytes).to.equal(recorded.size);
+      expect(await sha256(session.recording()!)).to.equal(stored.sha256);
+    } finally {
+      window.MediaRecorder = Real;
+    }
+  });
+
   it('gets a new token when the video API refuses the one in use mid-recording', async () => {
     let first = '';
     const { session, provider } = await recordFor(3, 0, {}, async (minted) => {
