@@ -23,19 +23,34 @@ class SessionPerFile {
     this.options = options;
     /** test session id → { driver, url } */
     this.sessions = new Map();
+    /** test session id → the WebDriver session being created */
+    this.starting = new Map();
   }
+  /** A session still being created counts: the runner stops it after a start timeout, and it must go. */
   isActive(id) {
-    return this.sessions.has(id);
+    return this.sessions.has(id) || this.starting.has(id);
   }
   async getBrowserUrl(id) {
     return this.sessions.get(id)?.url;
   }
   async queueStartSession(id, url) {
-    const driver = await remote(this.options);
+    const starting = remote(this.options);
+    this.starting.set(id, starting);
+    let driver;
+    try {
+      driver = await starting;
+    } finally {
+      this.starting.delete(id);
+    }
     this.sessions.set(id, { driver, url });
     await driver.navigateTo(url);
   }
+  /**
+   * Ends the file's session. One whose creation outlasted the runner's start timeout is ended once it
+   * exists: WebKitWebDriver holds one session at a time, and a forgotten one refuses every later file.
+   */
   async queueStopSession(id) {
+    await this.starting.get(id)?.catch(() => {});
     const entry = this.sessions.get(id);
     this.sessions.delete(id);
     await entry?.driver.deleteSession().catch(() => {});

@@ -9,7 +9,7 @@ const names = (el: VideoUploader, selector: string): string[] =>
 
 describe('<video-uploader> batch', () => {
   it('lists the waiting files, takes one out, and keeps a refused file listed with its reason', async () => {
-    const url = await tokenUrl({ bandwidth: 512 * 1024 });
+    const url = await tokenUrl({ bandwidth: 128 * 1024 });
     const el = await fixture<VideoUploader>(
       html`<video-uploader token-url=${url} multiple max-file-size="3000000"></video-uploader>`,
     );
@@ -36,7 +36,7 @@ describe('<video-uploader> batch', () => {
     expect(names(el, '[part~=queued-name]')).to.deep.equal(['third.mp4']);
     expect(el.shadowRoot!.activeElement).to.equal(part(el, 'remove-button'));
 
-    await waitUntil(() => el.videos.length === 2, 'first and third uploaded', { timeout: 20_000 });
+    await waitUntil(() => el.videos.length === 2, 'first and third uploaded', { timeout: 40_000 });
     expect(events.filter((e) => e.type === 'complete').map((e) => (e.detail.file as File).name)).to.deep.equal([
       'first.mp4',
       'third.mp4',
