@@ -260,7 +260,7 @@ export class RecordingSession extends EventTarget {
 
   #onRecorderStop(): void {
     if (this.#stopped || this.#late !== undefined) return;
-    if (this.#lastBlobEmpty && this.#state !== 'canceled') {
+    if (this.#lastBlobEmpty) {
       this.#late = setTimeout(() => this.#onStopped(), LATE_BLOB_WAIT_MS);
     } else {
       this.#onStopped();
