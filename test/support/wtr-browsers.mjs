@@ -18,9 +18,14 @@ const { CHROMIUM_ARGS, chromiumPath, enginesFrom, firefoxPath, startWebKitDriver
  * a fresh web process, so memory and state left by a heavy file (large uploads) never reach the next one.
  * Same interface as @web/test-runner-webdriver's SessionManager.
  */
+/** A MiniBrowser that has not started within this time is given up, and the driver started again. */
+const WEBKIT_START_MS = 50_000;
+
 class SessionPerFile {
-  constructor(options) {
+  /** `restartDriver` stops WebKitWebDriver, starts a new one and resolves with its port. */
+  constructor(options, restartDriver) {
     this.options = options;
+    this.restartDriver = restartDriver;
     /** test session id → { driver, url } */
     this.sessions = new Map();
     /** test session id → the WebDriver session being created */
@@ -34,7 +39,7 @@ class SessionPerFile {
     return this.sessions.get(id)?.url;
   }
   async queueStartSession(id, url) {
-    const starting = remote(this.options);
+    const starting = this.#startOrRestart();
     this.starting.set(id, starting);
     let driver;
     try {
@@ -55,6 +60,24 @@ class SessionPerFile {
     this.sessions.delete(id);
     await entry?.driver.deleteSession().catch(() => {});
     return { testCoverage: undefined };
+  }
+  /**
+   * WebKitWebDriver has been seen, rarely, never answering a new session: the runner's start timeout then
+   * fails the file. A start that takes longer than WEBKIT_START_MS is given up once, with a fresh driver.
+   */
+  async #startOrRestart() {
+    const first = remote(this.options);
+    let timer;
+    const slow = new Promise((resolve) => (timer = setTimeout(() => resolve(null), WEBKIT_START_MS)));
+    const driver = await Promise.race([first, slow]).finally(() => clearTimeout(timer));
+    if (driver) return driver;
+    first.then(
+      (late) => late.deleteSession().catch(() => {}),
+      () => {},
+    );
+    process.stderr.write(`WebKit: no session after ${WEBKIT_START_MS / 1000} s; starting WebKitWebDriver again\n`);
+    this.options.port = await this.restartDriver();
+    return await remote(this.options);
   }
   #driver(id) {
     const entry = this.sessions.get(id);
@@ -92,7 +115,11 @@ class WebKitGtkLauncher extends WebdriverLauncher {
 
   /** Replaces the library's single long-lived session with one session per test file. */
   async createDriverManager() {
-    this.driverManager = new SessionPerFile({ logLevel: 'error', ...this.options });
+    this.driverManager = new SessionPerFile({ logLevel: 'error', ...this.options }, async () => {
+      await this.webKitDriver?.stop();
+      this.webKitDriver = await startWebKitDriver();
+      return this.webKitDriver.port;
+    });
     return this.driverManager;
   }
 
