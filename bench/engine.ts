@@ -1,27 +1,33 @@
 /**
  * Upload engine benchmark: `npm run bench:engine`. Headless Chromium (playwright-core, system Chromium).
- * 1. A 512 MiB file (built in the page from one repeated 1 MiB block) through `UploadSession` to the
+ * 1. A 1 GiB file (built in the page from one repeated 1 MiB block) through `UploadSession` to the
  *    local video API, `parallel` 1 and 2, against one plain XHR POST of the same file to a bare
- *    streaming-to-disk node:http endpoint, same run, rounds interleaved; medians and ratios.
+ *    streaming-to-disk node:http endpoint, and against api.video's own uploader
+ *    (`@api.video/video-uploader`) with both behind a TLS front; same run, rounds rotating; medians,
+ *    ratios, and the median of each round's own ratios.
  * 2. The renderer's peak memory during a 1 GiB upload through the engine (RSS of the renderer
  *    processes from /proc, and the JS heap from CDP `Performance.getMetrics`), as growth over the
  *    level just before `start()`.
  * A fourth row sends the engine's parts to a bare `/upload` stand-in, to tell the engine's own cost from the API's ingest.
  * The servers run in a child process (this file with `--serve`), so the browser driver does not share their event loop.
  */
+import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { createServer as createTlsServer } from 'node:tls';
 import { child, median } from './lib.js';
 
 const MiB = 1024 * 1024;
 
 interface Servers {
   api: string;
+  /** The local API behind a TLS front (`https://127.0.0.1:<port>`): api.video's own uploader only speaks https. */
+  apiTls: string;
   bare: string;
   apiKey: string;
 }
@@ -42,7 +48,7 @@ async function serve(bundleDir: string): Promise<void> {
     rateLimit: { limit: 1e9, windowMs: 60_000 },
   });
   const page =
-    '<!doctype html><meta charset="utf-8"><title>engine bench</title><script type="module">import * as engine from "/engine.js"; window.engine = engine; window.ready = true;</script>';
+    '<!doctype html><meta charset="utf-8"><title>engine bench</title><script type="module">import * as engine from "/engine.js"; import * as official from "/official.js"; window.engine = engine; window.official = official.VideoUploader ?? official.default.VideoUploader; window.ready = true;</script>';
   const bare = createServer(async (req, res) => {
     if (req.method === 'GET' && req.url === '/') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(page);
@@ -83,10 +89,49 @@ async function serve(bundleDir: string): Promise<void> {
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-  const info: Servers = { api: api.url, bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`, apiKey };
+  // `@api.video/video-uploader` builds its URLs as `https://{apiHost}`: a TLS front that pipes each
+  // connection's bytes to the local API, with a throwaway self-signed certificate (the browser is
+  // started with --ignore-certificate-errors). Both uploaders are measured through it.
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      join(dataDir, 'key.pem'),
+      '-out',
+      join(dataDir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  const apiPort = new URL(api.url).port;
+  const front = createTlsServer(
+    { key: readFileSync(join(dataDir, 'key.pem')), cert: readFileSync(join(dataDir, 'cert.pem')) },
+    (socket) => {
+      const upstream = connect(Number(apiPort), '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    },
+  );
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  const info: Servers = {
+    api: api.url,
+    apiTls: `https://127.0.0.1:${(front.address() as AddressInfo).port}`,
+    bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`,
+    apiKey,
+  };
   process.stdout.write(JSON.stringify(info) + '\n');
   const stop = async (): Promise<void> => {
     bare.close();
+    front.close();
     await api.close();
     rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
@@ -109,12 +154,12 @@ async function main(): Promise<void> {
   const { build } = await import('esbuild');
   const { chromium } = await import('playwright-core');
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-  const sizeMiB = Number(process.env.BENCH_ENGINE_MIB ?? 512);
+  const sizeMiB = Number(process.env.BENCH_ENGINE_MIB ?? 1024);
   const memoryMiB = Number(process.env.BENCH_ENGINE_MEMORY_MIB ?? 1024);
 
   const bundleDir = mkdtempSync(join(tmpdir(), 'vu-bench-bundle-'));
   await build({
-    entryPoints: { engine: 'src/upload/index.ts' },
+    entryPoints: { engine: 'src/upload/index.ts', official: '@api.video/video-uploader' },
     bundle: true,
     format: 'esm',
     splitting: true,
@@ -133,6 +178,8 @@ async function main(): Promise<void> {
       '--disable-dev-shm-usage',
       '--disable-background-networking',
       '--no-first-run',
+      // The TLS front's certificate is a throwaway self-signed one.
+      '--ignore-certificate-errors',
     ],
   });
   try {
@@ -182,9 +229,9 @@ async function main(): Promise<void> {
           }),
         mib,
       );
-    const engine = async (mib: number, parallel: number, stub = false): Promise<number> => {
+    const engine = async (mib: number, parallel: number, stub = false, tls = false): Promise<number> => {
       const { ms, videoId } = await page.evaluate(
-        ({ mib, parallel, stub }) =>
+        ({ mib, parallel, stub, apiUrl }) =>
           new Promise<{ ms: number; videoId: string }>((resolve, reject) => {
             const w = window as unknown as {
               makeFile(m: number): File;
@@ -192,7 +239,8 @@ async function main(): Promise<void> {
               engine: typeof import('../src/upload/index.js');
             };
             const file = w.makeFile(mib);
-            const tokenProvider = async () => (stub ? { ...(await w.grant()), apiUrl: location.origin } : w.grant());
+            const tokenProvider = async () =>
+              stub ? { ...(await w.grant()), apiUrl: location.origin } : { ...(await w.grant()), apiUrl };
             const session = new w.engine.UploadSession({ tokenProvider, parallel, resume: false });
             const started = performance.now();
             session.addEventListener('complete', (e) =>
@@ -201,23 +249,62 @@ async function main(): Promise<void> {
             session.addEventListener('error', (e) => reject(e.detail.error));
             session.start(file);
           }),
-        { mib, parallel, stub },
+        { mib, parallel, stub, apiUrl: tls ? info.apiTls : info.api },
       );
       if (!stub) await deleteVideo(videoId);
+      return ms;
+    };
+    // api.video's own browser uploader (`@api.video/video-uploader`, default 50 MiB chunks, one at a
+    // time) with a delegated token, through the TLS front.
+    const official = async (mib: number): Promise<number> => {
+      const { ms, videoId } = await page.evaluate(
+        async ({ mib, apiHost }) => {
+          const w = window as unknown as {
+            makeFile(m: number): File;
+            grant(): Promise<{ token: string }>;
+            official: new (options: { file: File; uploadToken: string; apiHost: string }) => {
+              upload(): Promise<{ videoId: string }>;
+            };
+          };
+          const file = w.makeFile(mib);
+          const { token } = await w.grant();
+          const started = performance.now();
+          const video = await new w.official({ file, uploadToken: token, apiHost }).upload();
+          return { ms: performance.now() - started, videoId: video.videoId };
+        },
+        { mib, apiHost: new URL(info.apiTls).host },
+      );
+      await deleteVideo(videoId);
       return ms;
     };
 
     // Warm-up: connections, JIT, disk.
     await plain(64);
     await engine(64, 1);
+    await engine(64, 1, false, true);
+    await official(64);
 
-    const times: Record<string, number[]> = { plain: [], p1: [], p2: [], stub: [], stub2: [] };
+    const runs = {
+      plain: () => plain(sizeMiB),
+      p1: () => engine(sizeMiB, 1),
+      p2: () => engine(sizeMiB, 2),
+      stub: () => engine(sizeMiB, 1, true),
+      stub2: () => engine(sizeMiB, 2, true),
+      tls: () => engine(sizeMiB, 1, false, true),
+      official: () => official(sizeMiB),
+    };
+    type Run = keyof typeof runs;
+    const names = Object.keys(runs) as Run[];
+    const times = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Run, number[]>;
+    // Rounds rotate: round r starts with the r-th run, so no run always follows the same one.
     for (let round = 0; round < rounds; round++) {
-      times.plain.push(await plain(sizeMiB));
-      times.p1.push(await engine(sizeMiB, 1));
-      times.p2.push(await engine(sizeMiB, 2));
-      times.stub.push(await engine(sizeMiB, 1, true));
-      times.stub2.push(await engine(sizeMiB, 2, true));
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(round + i) % names.length];
+        times[name].push(await runs[name]());
+      }
+      console.log(
+        `round ${round + 1}: ` + names.map((name) => `${name} ${(times[name][round] / 1000).toFixed(2)} s`).join(', '),
+      );
     }
     // Where the time of one engine upload goes, from the browser's resource timing of its part requests:
     // each part's request (set-up, body sent, the server's answer) and the gaps between one answer and the next request.
@@ -246,12 +333,21 @@ async function main(): Promise<void> {
       ['p2', 'engine, parallel 2 (50 MiB parts)'],
       ['stub', 'engine, parallel 1 → bare `/upload` stand-in (no ingest)'],
       ['stub2', 'engine, parallel 2 → bare `/upload` stand-in (no ingest)'],
+      ['tls', 'engine, parallel 1 → local API through the TLS front'],
+      ['official', '@api.video/video-uploader → local API through the TLS front'],
     ] as const) {
       const ms = median(times[name]);
       console.log(
         `| ${label} | ${(ms / 1000).toFixed(2)} | ${rate(ms).toFixed(0)} | ${(rate(ms) / base).toFixed(2)}× |`,
       );
     }
+    // Paired ratios: each round's runs share that round's machine state.
+    const paired = (ours: Run, theirs: Run): string =>
+      median(times[ours].map((ms, round) => times[theirs][round] / ms)).toFixed(2) + '×';
+    console.log(
+      `\nMedian of the rounds' own ratios: engine (parallel 1) / plain ${paired('p1', 'plain')}; ` +
+        `engine / official uploader, both through the TLS front, ${paired('tls', 'official')}`,
+    );
 
     if (parts.length > 0) {
       const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
