@@ -13,7 +13,7 @@ const videoApi = videoApiPlugin();
 const engineGate = engineGatePlugin();
 
 export default {
-  // The 200 MiB upload runs on its own (`npm run test:large`): minutes per engine on a 2-core machine.
+  // The 200 MiB upload runs on its own (`npm run test:large`, after `npm test` in .ci/run): its memory and disk stay out of the main run.
   files: ['test/**/browser/**/*.test.ts', '!test/upload/browser/large-upload.test.ts'],
   // Browser builds of dependencies (tus-js-client has a Node and a browser entry).
   nodeResolve: { browser: true },

@@ -25,7 +25,7 @@ function patternFile(mib: number, seed: number, name: string): File {
 
 /**
  * 200 MiB through the engine to the real local API, in each engine (`npm run test:large`; kept out of
- * `npm test` for its time and memory on a 2-core machine). The engine's default part size (50 MiB) is used
+ * `npm test` for its memory and disk; `.ci/run` runs it after `npm test`). The engine's default part size (50 MiB) is used
  * as a site would.
  */
 describe('a large upload', () => {
