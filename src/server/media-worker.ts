@@ -39,6 +39,8 @@ export class MediaWorker {
   #available: Promise<boolean>;
   #running = false;
   #closed = false;
+  /** Per video, the thumbnail work in progress: a frame picked and the background one never interleave. */
+  readonly #thumbnailWork = new Map<string, Promise<void>>();
 
   constructor(videos: VideoStore, media: MediaStore, files: VideoFiles, options: MediaOptions = {}) {
     this.#videos = videos;
@@ -67,11 +69,25 @@ export class MediaWorker {
 
   /** Makes the thumbnail from the frame at `seconds` (the first frame when past the end). */
   async pickThumbnail(id: string, seconds: number): Promise<void> {
-    const duration = this.#media.get(id)?.metadata?.duration ?? null;
-    const at = duration !== null && seconds >= duration ? 0 : seconds;
-    await this.#thumbnail(id, at);
-    await rm(customThumbnailPath(this.#files, id), { force: true });
-    this.#media.setCustomThumbnail(id, '');
+    await this.#oneAtATime(id, async () => {
+      const duration = this.#media.get(id)?.metadata?.duration ?? null;
+      const at = duration !== null && seconds >= duration ? 0 : seconds;
+      await this.#thumbnail(id, at);
+      await rm(customThumbnailPath(this.#files, id), { force: true });
+      // '' marks a picked frame (served from thumbnail.jpg); the background work then keeps it.
+      this.#media.setCustomThumbnail(id, '');
+    });
+  }
+
+  /** Runs `task` after the video's earlier thumbnail work, failed or not. */
+  #oneAtATime(id: string, task: () => Promise<void>): Promise<void> {
+    const run = (this.#thumbnailWork.get(id) ?? Promise.resolve()).then(task);
+    const settled = run.catch(() => {});
+    this.#thumbnailWork.set(id, settled);
+    void settled.then(() => {
+      if (this.#thumbnailWork.get(id) === settled) this.#thumbnailWork.delete(id);
+    });
+    return run;
   }
 
   close(): void {
@@ -112,7 +128,12 @@ export class MediaWorker {
     }
     this.#media.set(id, 'encoding', { metadata });
     try {
-      if (!this.#media.get(id)?.customThumbnail) await this.#thumbnail(id, Math.min(1, (metadata.duration ?? 0) / 2));
+      // A thumbnail uploaded or picked (even before this work began) is kept: null means none was chosen.
+      await this.#oneAtATime(id, async () => {
+        if (this.#media.get(id)?.customThumbnail == null) {
+          await this.#thumbnail(id, Math.min(1, (metadata.duration ?? 0) / 2));
+        }
+      });
       await this.#hls(id);
     } catch {
       fail('ffmpeg could not make the rendition of this video.');

@@ -1,5 +1,6 @@
 /** The local video API's wire as api.video's spec has it: headers, problem types, media work, private assets. */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -246,6 +247,31 @@ describe('the Videos wire', () => {
       const data = Buffer.from(await response.arrayBuffer());
       assert.equal(data[0], 0x47, 'an MPEG-TS packet');
     }
+  });
+
+  it('keeps a frame picked before the media work reaches the video, instead of making its own', async () => {
+    const create = async (title: string): Promise<Video> =>
+      (await (await api.authed('/videos', { method: 'POST', body: JSON.stringify({ title }) })).json()) as Video;
+    const body = async (url: string): Promise<string> =>
+      createHash('sha256')
+        .update(Buffer.from(await (await fetch(url)).arrayBuffer()))
+        .digest('hex');
+    // The media work takes one video at a time: the first keeps it busy while the second waits its turn.
+    const busy = await expectVideo(await sendSource(api, (await create('busy')).videoId, SAMPLE));
+    const video = await expectVideo(await sendSource(api, (await create('picked')).videoId, SAMPLE));
+    const pick = await api.authed(`/videos/${video.videoId}/thumbnail`, {
+      method: 'PATCH',
+      body: '{"timecode":"00:00:03.00"}',
+    });
+    assert.equal(pick.status, 200);
+    const picked = await body(video.assets.thumbnail);
+    const encoded = (s: VideoStatus): boolean =>
+      s.encoding.qualities.length > 0 && s.encoding.qualities.every((q) => q.status === 'encoded');
+    await until(api, busy.videoId, encoded);
+    await until(api, video.videoId, encoded);
+    // The same source's thumbnail made by the media work (its own frame) differs from the one picked.
+    assert.notEqual(await body(busy.assets.thumbnail), picked);
+    assert.equal(await body(video.assets.thumbnail), picked, 'the frame picked is still the thumbnail');
   });
 
   it('marks a source ffmpeg cannot read as failed, with a clear problem on its media URLs', async () => {
