@@ -290,9 +290,12 @@ export class MediaWorker {
       await this.#run(ffprobe, ['-version']);
       return true;
     } catch {
-      console.warn(
-        'video-uploader: ffmpeg/ffprobe not found; thumbnails and HLS are off (install ffmpeg, or pass its path).',
-      );
+      // A stop kills the check's ffmpeg: that says nothing about whether it is installed.
+      if (!this.#closed) {
+        console.warn(
+          'video-uploader: ffmpeg/ffprobe not found; thumbnails and HLS are off (install ffmpeg, or pass its path).',
+        );
+      }
       return false;
     }
   }

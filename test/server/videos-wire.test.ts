@@ -310,3 +310,26 @@ describe('the Videos wire without ffmpeg', () => {
     assert.equal(pick.status, 501);
   });
 });
+
+describe("the local API's word on ffmpeg", () => {
+  it('says on the console, once, that ffmpeg is missing; a server stopped while it looks says nothing', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+    try {
+      const missing = await startTestApi({ ffmpeg: '/nonexistent/ffmpeg' });
+      for (let i = 0; i < 100 && warnings.length === 0; i++) await sleep(50);
+      await missing.stop();
+      assert.deepEqual(warnings, [
+        'video-uploader: ffmpeg/ffprobe not found; thumbnails and HLS are off (install ffmpeg, or pass its path).',
+      ]);
+      // With ffmpeg installed, a stop during the check (it kills the check's ffmpeg) is not "not found".
+      const stopped = await startTestApi();
+      await stopped.stop();
+      await sleep(500);
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+    } finally {
+      console.warn = warn;
+    }
+  });
+});
