@@ -80,13 +80,15 @@ describe('<video-uploader> keeps an upload alive', () => {
     const wakeLock = fakeWakeLock();
     try {
       const el = await fixture<VideoUploader>(
-        html`<video-uploader token-url=${await tokenUrl({ bandwidth: 1 * MiB })}></video-uploader>`,
+        // About 8 s of upload: under load, a faster one could end before the pause below, and never be resumed.
+        html`<video-uploader token-url=${await tokenUrl({ bandwidth: MiB / 2 })}></video-uploader>`,
       );
       expect(wakeLock.locks).to.have.length(0);
       const completed = oneEvent(el, 'video-upload-complete');
-      el.start(videoFile('awake.mp4', 3 * MiB));
+      el.start(videoFile('awake.mp4', 4 * MiB));
       await waitUntil(() => wakeLock.held() === 1, 'a lock while uploading', { timeout: 10_000 });
       el.pause();
+      expect(el.state, 'paused before the upload ended').to.equal('paused');
       await waitUntil(() => wakeLock.held() === 0, 'released on pause', { timeout: 10_000 });
       el.resume();
       await waitUntil(() => wakeLock.held() === 1, 'taken again on resume', { timeout: 10_000 });
