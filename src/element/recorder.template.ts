@@ -5,6 +5,7 @@ import { ref } from 'lit/directives/ref.js';
 import type { RecorderController } from './controllers/recorder.js';
 import { formatBytes } from './format.js';
 import { errorText } from './error-text.js';
+import { playableWords } from './playable.js';
 
 /** m:ss (h:mm:ss past an hour), the way recorders show elapsed time. */
 function clock(ms: number): string {
@@ -155,9 +156,10 @@ export function renderRecorder(r: RecorderController): TemplateResult {
       ${
         r.phase === 'complete'
           ? html`<p part="done">
-              <span>${common.complete}</span>
-              ${r.video ? html`<a part="link" href=${r.video.assets.player} target="_blank" rel="noopener">${common.openVideo}</a>` : nothing}
-            </p>`
+                <span>${common.complete}</span>
+                ${r.video ? html`<a part="link" href=${r.video.assets.player} target="_blank" rel="noopener">${common.openVideo}</a>` : nothing}
+              </p>
+              ${r.playable ? html`<p part="playable-status" data-playable=${r.playable}>${playableWords(r.playable, common)}</p>` : nothing}`
           : nothing
       }
       <div part="actions">${renderActions(r)}</div>

@@ -12,6 +12,7 @@ import { errorIcon, icon } from './icons.js';
 import type { VideoUploaderStrings } from './strings.js';
 import type { UploaderTemplate } from './video-uploader.template.js';
 import { errorText } from './error-text.js';
+import { playableWords } from './playable.js';
 
 export { viewStyles } from './upload-views.styles.js';
 
@@ -226,14 +227,7 @@ function renderDone(t: UploaderTemplate, text: VideoUploaderStrings): TemplateRe
 
 /** Where the uploaded video is on its way to being watched. */
 function renderPlayable(entry: Completed, text: VideoUploaderStrings): TemplateResult {
-  const words = {
-    waiting: text.processing,
-    hls: text.playable,
-    mp4: text.playable,
-    timeout: text.playableTimeout,
-    failed: text.playableFailed,
-  }[entry.playable];
-  return html`<p part="playable-status" data-playable=${entry.playable}>${words}</p>`;
+  return html`<p part="playable-status" data-playable=${entry.playable}>${playableWords(entry.playable, text)}</p>`;
 }
 
 /** The uploaded video in the element: the service's player in an iframe, or a `<video>` of its MP4 file. */

@@ -42,6 +42,7 @@ export interface RecordingSessionOptions extends Pick<
   | 'tokenProvider'
   | 'tokenUrl'
   | 'apiUrl'
+  | 'fields'
   | 'retries'
   | 'tokenSafetyMargin'
   | 'stallTimeout'
@@ -190,6 +191,7 @@ export class RecordingSession extends EventTarget {
         ...(this.#options.token ? { token: this.#options.token } : {}),
         ...(this.#options.tokenProvider ? { tokenProvider: this.#options.tokenProvider } : {}),
         ...(this.#options.tokenUrl ? { tokenUrl: this.#options.tokenUrl } : {}),
+        ...(this.#options.fields ? { fields: this.#options.fields } : {}),
         ...(this.#options.tokenSafetyMargin !== undefined ? { safetyMargin: this.#options.tokenSafetyMargin } : {}),
         ...(this.#options.tokenRequestTimeout !== undefined
           ? { requestTimeout: this.#options.tokenRequestTimeout }

@@ -1,6 +1,6 @@
 /**
  * The recorder: camera or screen to a progressive upload, with preview, timer, device choice, time limit,
- * playback after stop, retry and save after a failure. Loaded on the first click on a Record button, so
+ * playback after stop, retry and save after a failure, and word when the uploaded recording can be watched. Loaded on the first click on a Record button, so
  * that pages where nobody records never download it.
  */
 import type { ReactiveController, ReactiveControllerHost, TemplateResult } from 'lit';
@@ -10,6 +10,7 @@ import type { TokenProvider, UploadErrorLike } from '../../upload/types.js';
 import {
   VideoUploadCompleteEvent,
   VideoUploadErrorEvent,
+  VideoUploadPlayableEvent,
   VideoUploadRecordStartEvent,
   VideoUploadRecordStopEvent,
 } from '../events.js';
@@ -17,7 +18,10 @@ import { formatDuration } from '../format.js';
 import { recorderStringsFor, type RecorderStrings } from '../recorder.strings.js';
 import { renderRecorder } from '../recorder.template.js';
 import type { LocalizeController } from './localize.js';
+import type { PlayableStatus } from './upload.js';
 import { errorText } from '../error-text.js';
+import { typedFieldValues } from '../fields.js';
+import { watchPlayable } from '../playable.js';
 
 export type RecordSource = 'camera' | 'screen';
 export type RecorderPhase = 'starting' | 'setup' | 'recording' | 'finishing' | 'complete' | 'error' | 'blocked';
@@ -28,6 +32,9 @@ export interface RecorderHost extends ReactiveControllerHost, HTMLElement {
   token: string;
   tokenProvider: TokenProvider | undefined;
   apiUrl: string;
+  playableTimeout: number | null;
+  /** What the visitor typed in the `fields` before recording: sent with the token request, as for a file. */
+  readonly typedFields: Readonly<Record<string, string>>;
   retries: number | null;
   stallTimeout: number | null;
   maxDuration: number | null;
@@ -62,6 +69,9 @@ export class RecorderController implements ReactiveController {
   saveName = '';
   announcement = '';
   video: Video | null = null;
+  /** Once uploaded: whether the video API can play the recording yet, as for a file. */
+  playable: PlayableStatus | null = null;
+  #watch: AbortController | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
   readonly #onDone: (video: Video | null) => void;
 
@@ -172,11 +182,13 @@ export class RecorderController implements ReactiveController {
 
   #start(): void {
     const host = this.host;
+    const fields = typedFieldValues(host.typedFields);
     const session = new RecordingSession({
       ...(host.tokenUrl ? { tokenUrl: host.tokenUrl } : {}),
       ...(host.token ? { token: host.token } : {}),
       ...(host.tokenProvider ? { tokenProvider: host.tokenProvider } : {}),
       apiUrl: host.apiUrl,
+      ...(fields ? { fields } : {}),
       ...(host.retries !== null ? { retries: host.retries } : {}),
       ...(host.stallTimeout !== null ? { stallTimeout: host.stallTimeout * 1000 } : {}),
       ...(host.recorderMimeType ? { mimeType: host.recorderMimeType } : {}),
@@ -211,11 +223,12 @@ export class RecorderController implements ReactiveController {
       if (this.session !== session) return;
       this.phase = 'complete';
       this.video = detail.video;
-      this.announcement = this.localize.text.announceComplete(session.recording()?.name ?? 'recording');
-      host.dispatchEvent(
-        new VideoUploadCompleteEvent({ file: session.recording() ?? new File([], 'recording'), video: detail.video }),
-      );
+      // One File for both events: `recording()` makes a new one at each call.
+      const file = session.recording() ?? new File([], 'recording');
+      this.announcement = this.localize.text.announceComplete(file.name);
+      host.dispatchEvent(new VideoUploadCompleteEvent({ file, video: detail.video }));
       this.#onDone(detail.video);
+      this.#watchPlayable(detail.video, file);
       update();
     });
     session.addEventListener('error', ({ detail }) => {
@@ -287,8 +300,26 @@ export class RecorderController implements ReactiveController {
     }
   }
 
+  /** Watches the uploaded recording until the video API can play it, then says so and fires `video-upload-playable`. */
+  #watchPlayable(video: Video, file: File): void {
+    const watch = new AbortController();
+    this.#watch = watch;
+    this.playable = 'waiting';
+    watchPlayable(video, watch.signal, this.host.playableTimeout, (playable) => {
+      this.playable = playable;
+      if (playable === 'hls' || playable === 'mp4') {
+        this.announcement = this.localize.text.announcePlayable(file.name);
+        this.host.dispatchEvent(new VideoUploadPlayableEvent({ file, video, via: playable }));
+      }
+      this.host.requestUpdate();
+    });
+  }
+
   /** Cancels any recording and upload and goes back to the element's idle view. */
   close(): void {
+    this.#watch?.abort();
+    this.#watch = null;
+    this.playable = null;
     this.#stopTimer();
     this.session?.cancel();
     this.session = null;

@@ -1,4 +1,3 @@
-import { waitForPlayable } from '../../upload/playable.js';
 import { UploadSession } from '../../upload/session.js';
 import type {
   UploadErrorLike,
@@ -24,8 +23,10 @@ import {
 import { formatPercent } from '../format.js';
 import type { VideoUploaderStrings } from '../strings.js';
 import type { LocalizeController } from './localize.js';
-import type { Completed, PlayableStatus, Upload, UploadSettings, UploadView } from './upload.js';
+import type { Completed, Upload, UploadSettings, UploadView } from './upload.js';
 import { errorText } from '../error-text.js';
+import { typedFieldValues } from '../fields.js';
+import { watchPlayable } from '../playable.js';
 
 const MILESTONES = [25, 50, 75];
 const BUSY: ReadonlySet<UploadState> = new Set(['authorizing', 'uploading', 'retrying', 'paused']);
@@ -76,29 +77,15 @@ export interface SessionRun {
  * Watches an uploaded video until the video API says it can be watched, then marks its entry and fires
  * `video-upload-playable`. Stops when the upload is cleared (the run's signal) or the time limit passes.
  */
-function watchPlayable(run: SessionRun, entry: Completed): void {
+function followPlayable(run: SessionRun, entry: Completed): void {
   const { file, video } = entry;
-  const timeout = run.host.playableTimeout;
-  const mark = (playable: PlayableStatus): void => {
+  watchPlayable(video, run.signal, run.host.playableTimeout, (playable) => {
     const completed = run.view().completed.map((e) => (e.video.videoId === video.videoId ? { ...e, playable } : e));
     run.set({ completed });
-  };
-  waitForPlayable(video, {
-    signal: run.signal,
-    ...(timeout !== null && timeout > 0 ? { timeoutMs: timeout * 1000 } : {}),
-  }).then(
-    (result) => {
-      if (run.signal.aborted) return;
-      if (!result.playable) {
-        mark(result.reason);
-        return;
-      }
-      mark(result.via);
-      run.announce(run.localize.text.announcePlayable(file.name));
-      run.host.dispatchEvent(new VideoUploadPlayableEvent({ file, video, via: result.via }));
-    },
-    () => undefined,
-  );
+    if (playable !== 'hls' && playable !== 'mp4') return;
+    run.announce(run.localize.text.announcePlayable(file.name));
+    run.host.dispatchEvent(new VideoUploadPlayableEvent({ file, video, via: playable }));
+  });
 }
 
 /**
@@ -153,7 +140,7 @@ function followSession(session: UploadSession, upload: Upload, run: SessionRun):
     run.set({ completed, progress: session.progress });
     run.announce(text().announceComplete(file.name));
     host.dispatchEvent(new VideoUploadCompleteEvent({ file, video }));
-    watchPlayable(run, entry);
+    followPlayable(run, entry);
     const [next, ...rest] = run.view().queue;
     if (next) {
       run.set({ queue: rest });
@@ -179,8 +166,8 @@ function sessionOptions(host: UploadSettings): UploadSessionOptions {
   if (host.token) options.token = host.token;
   if (host.tokenProvider) options.tokenProvider = host.tokenProvider;
   if (host.tokenUrl) options.tokenUrl = host.tokenUrl;
-  const fields = Object.entries(host.typedFields).filter(([, value]) => value.trim() !== '');
-  if (fields.length > 0) options.fields = Object.fromEntries(fields.map(([name, value]) => [name, value.trim()]));
+  const fields = typedFieldValues(host.typedFields);
+  if (fields) options.fields = fields;
   if (host.chunkSize !== null && host.chunkSize > 0) options.chunkSize = host.chunkSize;
   if (host.retries !== null && host.retries >= 0) options.retries = host.retries;
   if (host.stallTimeout !== null && host.stallTimeout > 0) options.stallTimeout = host.stallTimeout * 1000;

@@ -3,6 +3,7 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../../src/element/index.js';
 import type { VideoUploader, VideoUploadRecordStopEvent } from '../../../src/element/index.js';
+import type { Video } from '../../../src/protocol/index.js';
 import { part, text } from './helpers.js';
 
 /** The local API under test accepts 64 KiB parts (test/support/wtr-video-api.mjs). */
@@ -131,6 +132,43 @@ describe('<video-uploader> records', function () {
         const stored = await sourceSha256(detail.video.videoId);
         expect(stored.size, 'stored bytes').to.equal(detail.file.size);
         expect(stored.sha256).to.equal(await sha256(detail.file));
+      } finally {
+        screen.restore();
+      }
+    });
+
+    it('sends the title typed before recording with the token request, and says when the video can be watched', async () => {
+      const screen = fakeScreen();
+      try {
+        const el = await fixture<VideoUploader>(
+          html`<video-uploader
+            token-url="/__issuer?create=1"
+            sources="screen"
+            fields="title"
+            .recorderOptions=${recorderOptions}
+          ></video-uploader>`,
+        );
+        const title = part<HTMLInputElement>(el, 'title-input')!;
+        title.value = '  Screen tour ';
+        title.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+        const completed = oneEvent(el, 'video-upload-complete');
+        const playable = oneEvent(el, 'video-upload-playable');
+        button(el, 'record-screen').click();
+        await waitUntil(() => part(el, 'stop-button'), 'recording', { timeout: 15_000 });
+        await waitUntil(() => /sent/.test(text(el, 'status')), 'bytes recorded', { timeout: 45_000 });
+        button(el, 'stop-button').click();
+        const { detail } = await completed;
+        const video = await executeServerCommand<Video, { videoId: string }>('get-video', {
+          videoId: detail.video.videoId,
+        });
+        expect(video.title).to.equal('Screen tour');
+        await el.updateComplete;
+        expect(text(el, 'playable-status')).to.equal('Processing the video…');
+        const ready = (await playable) as Event & { detail: { video: Video; via: string; file: File } };
+        expect(ready.detail.video.videoId).to.equal(detail.video.videoId);
+        expect(ready.detail.file).to.equal(detail.file);
+        await el.updateComplete;
+        expect(text(el, 'playable-status')).to.equal('Ready to watch');
       } finally {
         screen.restore();
       }
