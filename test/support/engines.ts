@@ -315,9 +315,17 @@ class WebDriverEnginePage implements EnginePage {
 class WebKitEngine implements EngineBrowser {
   readonly name = 'webkit' as const;
   readonly #pages = new Set<WebDriverEnginePage>();
-  constructor(readonly driver: WebKitDriver) {}
+  constructor(
+    readonly driver: WebKitDriver,
+    readonly acceptInsecureCerts = false,
+  ) {}
   async newPage(viewport = { width: 900, height: 900 }): Promise<EnginePage> {
-    const session = await remote(webkitSessionOptions(this.driver.port));
+    const options = webkitSessionOptions(this.driver.port);
+    const session = await remote(
+      this.acceptInsecureCerts
+        ? { ...options, capabilities: { ...options.capabilities, acceptInsecureCerts: true } }
+        : options,
+    );
     await session.setWindowSize(viewport.width, viewport.height).catch(() => {});
     const page = new WebDriverEnginePage(session);
     this.#pages.add(page);
@@ -337,20 +345,28 @@ class WebKitEngine implements EngineBrowser {
 /** Starts `name` (its color scheme fixed at launch: Firefox and WebKit take it from preferences, not per page). */
 export async function launchEngine(
   name: EngineName,
-  options: { colorScheme?: ColorScheme } = {},
+  options: { colorScheme?: ColorScheme; acceptInsecureCerts?: boolean } = {},
 ): Promise<EngineBrowser> {
   const colorScheme = options.colorScheme ?? 'light';
-  if (name === 'webkit') return new WebKitEngine(await startWebKitDriver({ colorScheme }));
+  // A test's throwaway self-signed certificate (a TLS front on loopback) is accepted only when asked for.
+  const acceptInsecureCerts = options.acceptInsecureCerts ?? false;
+  if (name === 'webkit') return new WebKitEngine(await startWebKitDriver({ colorScheme }), acceptInsecureCerts);
   if (name === 'firefox') {
     const browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: firefoxPath(),
       headless: true,
+      acceptInsecureCerts,
       // 0 dark, 1 light: what `prefers-color-scheme` says to pages.
       extraPrefsFirefox: { 'layout.css.prefers-color-scheme.content-override': colorScheme === 'dark' ? 0 : 1 },
     });
     return new PuppeteerEngine(name, browser, colorScheme);
   }
-  const browser = await puppeteer.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+  const browser = await puppeteer.launch({
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+    acceptInsecureCerts,
+  });
   return new PuppeteerEngine(name, browser, colorScheme);
 }
