@@ -229,9 +229,9 @@ async function main(): Promise<void> {
           }),
         mib,
       );
-    const engine = async (mib: number, parallel: number, stub = false, tls = false): Promise<number> => {
+    const engine = async (mib: number, parallel: number, stub = false, tls = false, partMiB = 0): Promise<number> => {
       const { ms, videoId } = await page.evaluate(
-        ({ mib, parallel, stub, apiUrl }) =>
+        ({ mib, parallel, stub, apiUrl, chunkSize }) =>
           new Promise<{ ms: number; videoId: string }>((resolve, reject) => {
             const w = window as unknown as {
               makeFile(m: number): File;
@@ -241,7 +241,12 @@ async function main(): Promise<void> {
             const file = w.makeFile(mib);
             const tokenProvider = async () =>
               stub ? { ...(await w.grant()), apiUrl: location.origin } : { ...(await w.grant()), apiUrl };
-            const session = new w.engine.UploadSession({ tokenProvider, parallel, resume: false });
+            const session = new w.engine.UploadSession({
+              tokenProvider,
+              parallel,
+              resume: false,
+              ...(chunkSize > 0 ? { chunkSize } : {}),
+            });
             const started = performance.now();
             session.addEventListener('complete', (e) =>
               resolve({ ms: performance.now() - started, videoId: e.detail.video.videoId }),
@@ -249,7 +254,7 @@ async function main(): Promise<void> {
             session.addEventListener('error', (e) => reject(e.detail.error));
             session.start(file);
           }),
-        { mib, parallel, stub, apiUrl: tls ? info.apiTls : info.api },
+        { mib, parallel, stub, apiUrl: tls ? info.apiTls : info.api, chunkSize: partMiB * MiB },
       );
       if (!stub) await deleteVideo(videoId);
       return ms;
@@ -284,18 +289,44 @@ async function main(): Promise<void> {
     await engine(64, 1, false, true);
     await official(64);
 
-    const runs = {
-      plain: () => plain(sizeMiB),
-      p1: () => engine(sizeMiB, 1),
-      p2: () => engine(sizeMiB, 2),
-      stub: () => engine(sizeMiB, 1, true),
-      stub2: () => engine(sizeMiB, 2, true),
-      tls: () => engine(sizeMiB, 1, false, true),
-      official: () => official(sizeMiB),
-    };
-    type Run = keyof typeof runs;
-    const names = Object.keys(runs) as Run[];
-    const times = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Run, number[]>;
+    // `BENCH_PART_MIB=25,50,100` compares part sizes instead (the engine's default settings otherwise, to the local API).
+    const partSizes = (process.env.BENCH_PART_MIB ?? '')
+      .split(',')
+      .map(Number)
+      .filter((n) => n > 0);
+    const labels: Record<string, string> =
+      partSizes.length > 0
+        ? {
+            plain: 'plain XHR POST → bare streaming-to-disk endpoint',
+            ...Object.fromEntries(partSizes.map((n) => [`part${n}`, `engine, parallel 1, ${n} MiB parts → local API`])),
+          }
+        : {
+            plain: 'plain XHR POST → bare streaming-to-disk endpoint',
+            p1: 'engine, parallel 1 (50 MiB parts)',
+            p2: 'engine, parallel 2 (50 MiB parts)',
+            stub: 'engine, parallel 1 → bare `/upload` stand-in (no ingest)',
+            stub2: 'engine, parallel 2 → bare `/upload` stand-in (no ingest)',
+            tls: 'engine, parallel 1 → local API through the TLS front',
+            official: '@api.video/video-uploader → local API through the TLS front',
+          };
+    const runs: Record<string, () => Promise<number>> =
+      partSizes.length > 0
+        ? {
+            plain: () => plain(sizeMiB),
+            ...Object.fromEntries(partSizes.map((n) => [`part${n}`, () => engine(sizeMiB, 1, false, false, n)])),
+          }
+        : {
+            plain: () => plain(sizeMiB),
+            p1: () => engine(sizeMiB, 1),
+            p2: () => engine(sizeMiB, 2),
+            stub: () => engine(sizeMiB, 1, true),
+            stub2: () => engine(sizeMiB, 2, true),
+            tls: () => engine(sizeMiB, 1, false, true),
+            official: () => official(sizeMiB),
+          };
+    type Run = string;
+    const names = Object.keys(runs);
+    const times: Record<Run, number[]> = Object.fromEntries(names.map((name) => [name, [] as number[]]));
     // Rounds rotate: round r starts with the r-th run, so no run always follows the same one.
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < names.length; i++) {
@@ -327,15 +358,7 @@ async function main(): Promise<void> {
     console.log(`\n${sizeMiB} MiB upload, headless Chromium → loopback, median of ${rounds} rounds (interleaved)`);
     console.log('| run | median s | MiB/s | vs plain XHR |');
     console.log('|---|---|---|---|');
-    for (const [name, label] of [
-      ['plain', 'plain XHR POST → bare streaming-to-disk endpoint'],
-      ['p1', 'engine, parallel 1 (50 MiB parts)'],
-      ['p2', 'engine, parallel 2 (50 MiB parts)'],
-      ['stub', 'engine, parallel 1 → bare `/upload` stand-in (no ingest)'],
-      ['stub2', 'engine, parallel 2 → bare `/upload` stand-in (no ingest)'],
-      ['tls', 'engine, parallel 1 → local API through the TLS front'],
-      ['official', '@api.video/video-uploader → local API through the TLS front'],
-    ] as const) {
+    for (const [name, label] of Object.entries(labels)) {
       const ms = median(times[name]);
       console.log(
         `| ${label} | ${(ms / 1000).toFixed(2)} | ${rate(ms).toFixed(0)} | ${(rate(ms) / base).toFixed(2)}× |`,
@@ -345,8 +368,11 @@ async function main(): Promise<void> {
     const paired = (ours: Run, theirs: Run): string =>
       median(times[ours].map((ms, round) => times[theirs][round] / ms)).toFixed(2) + '×';
     console.log(
-      `\nMedian of the rounds' own ratios: engine (parallel 1) / plain ${paired('p1', 'plain')}; ` +
-        `engine / official uploader, both through the TLS front, ${paired('tls', 'official')}`,
+      partSizes.length > 0
+        ? `\nMedian of the rounds' own ratios against plain: ` +
+            partSizes.map((n) => `${n} MiB parts ${paired(`part${n}`, 'plain')}`).join(', ')
+        : `\nMedian of the rounds' own ratios: engine (parallel 1) / plain ${paired('p1', 'plain')}; ` +
+            `engine / official uploader, both through the TLS front, ${paired('tls', 'official')}`,
     );
 
     if (parts.length > 0) {
