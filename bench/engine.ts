@@ -11,15 +11,14 @@
  * A fourth row sends the engine's parts to a bare `/upload` stand-in, to tell the engine's own cost from the API's ingest.
  * The servers run in a child process (this file with `--serve`), so the browser driver does not share their event loop.
  */
-import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createServer as createTlsServer } from 'node:tls';
+import { startTlsFront } from '../test/support/tls-front.js';
 import { child, median } from './lib.js';
 
 const MiB = 1024 * 1024;
@@ -89,42 +88,12 @@ async function serve(bundleDir: string): Promise<void> {
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-  // `@api.video/video-uploader` builds its URLs as `https://{apiHost}`: a TLS front that pipes each
-  // connection's bytes to the local API, with a throwaway self-signed certificate (the browser is
-  // started with --ignore-certificate-errors). Both uploaders are measured through it.
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-keyout',
-      join(dataDir, 'key.pem'),
-      '-out',
-      join(dataDir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  const apiPort = new URL(api.url).port;
-  const front = createTlsServer(
-    { key: readFileSync(join(dataDir, 'key.pem')), cert: readFileSync(join(dataDir, 'cert.pem')) },
-    (socket) => {
-      const upstream = connect(Number(apiPort), '127.0.0.1');
-      socket.pipe(upstream).pipe(socket);
-      socket.on('error', () => upstream.destroy());
-      upstream.on('error', () => socket.destroy());
-    },
-  );
-  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  // `@api.video/video-uploader` builds its URLs as `https://{apiHost}`: both uploaders are measured
+  // through a TLS front (the browser is started with --ignore-certificate-errors).
+  const front = await startTlsFront(api.url);
   const info: Servers = {
     api: api.url,
-    apiTls: `https://127.0.0.1:${(front.address() as AddressInfo).port}`,
+    apiTls: front.url,
     bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`,
     apiKey,
   };

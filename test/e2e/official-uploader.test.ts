@@ -5,17 +5,15 @@
  * to it: what a site would see with api.video's uploader pointed at the local API behind a TLS proxy.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Video } from '../../src/protocol/index.js';
-import { startTestApi, tempDir, type TestApi } from '../support/api.js';
+import { startTestApi, type TestApi } from '../support/api.js';
 import { enginesFrom, launchEngine, type EngineBrowser, type EngineName } from '../support/engines.js';
+import { startTlsFront, type TlsFront } from '../support/tls-front.js';
 import { createToken } from '../support/upload.js';
 
 const MiB = 1024 * 1024;
@@ -37,46 +35,15 @@ const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).d
 
 describe("api.video's own browser uploader against the local API", () => {
   let api: TestApi;
-  let front: TlsServer;
+  let front: TlsFront;
   let site: Server;
-  let certDir: string;
   let apiHost: string;
   let siteUrl: string;
 
   before(async () => {
     api = await startTestApi();
-    certDir = tempDir('vu-tls-');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-keyout',
-        join(certDir, 'key.pem'),
-        '-out',
-        join(certDir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const apiPort = Number(new URL(api.url).port);
-    front = createTlsServer(
-      { key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) },
-      (socket) => {
-        const upstream = connect(apiPort, '127.0.0.1');
-        socket.pipe(upstream).pipe(socket);
-        socket.on('error', () => upstream.destroy());
-        upstream.on('error', () => socket.destroy());
-      },
-    );
-    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-    apiHost = `127.0.0.1:${(front.address() as AddressInfo).port}`;
+    front = await startTlsFront(api.url);
+    apiHost = front.host;
     // The page (plain http on loopback, a secure context) loads the uploader's own UMD file as it ships.
     site = createServer((req, res) => {
       if (req.url === '/uploader.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(UPLOADER);
@@ -95,7 +62,6 @@ describe("api.video's own browser uploader against the local API", () => {
     site?.close();
     front?.close();
     await api?.stop();
-    if (certDir) rmSync(certDir, { recursive: true, force: true });
   });
 
   /** The source the API stored for `videoId`, from its mp4 asset. */
