@@ -1,7 +1,7 @@
 /**
  * The recorder: camera or screen to a progressive upload, with preview, timer, device choice, time limit,
- * playback after stop, retry and save after a failure, and word when the uploaded recording can be watched. Loaded on the first click on a Record button, so
- * that pages where nobody records never download it.
+ * playback after stop, retry and save after a failure, and word when the uploaded recording can be watched.
+ * Loaded on the first click on a Record button, so that pages where nobody records never download it.
  */
 import type { ReactiveController, ReactiveControllerHost, TemplateResult } from 'lit';
 import type { Video } from '../../protocol/index.js';
