@@ -75,10 +75,15 @@ export class TokenSource {
     return this.#skewMs;
   }
 
-  /** Feeds the `Date` header of any response from the video API, to keep the skew estimate current. */
+  /**
+   * Feeds the `Date` header of any response from the video API, to keep the skew estimate current.
+   * The header counts whole seconds: the server's clock read up to a second past it, so the skew is taken
+   * at the top of that second. A grant then never looks longer-lived than the server holds it (up to a
+   * second shorter), which matters for short tokens whose margin is a fraction of a second.
+   */
   observeServerDate(date: string | null | undefined): void {
     const server = date ? Date.parse(date) : NaN;
-    if (!Number.isNaN(server)) this.#skewMs = server - this.#now();
+    if (!Number.isNaN(server)) this.#skewMs = server + 1000 - this.#now();
   }
 
   /**

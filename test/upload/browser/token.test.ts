@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { UploadError, UploadSession } from '../../../src/upload/index.js';
+import { TokenSource } from '../../../src/upload/token-source.js';
 import {
   CHUNK,
   clearResumeRecords,
@@ -55,6 +56,26 @@ describe('token sources', () => {
     const { state, error } = await settled(session);
     expect(error?.message ?? null).to.equal(null);
     expect(state).to.equal('complete');
+  });
+
+  it('never takes a grant for longer-lived than the server does: the Date header counts whole seconds', () => {
+    // The local clock agrees with the server's. A 2 s token (its margin is a quarter: 0.5 s), and a Date
+    // header that says 00:00:00 for a server time of 00:00:00.900.
+    let now = Date.parse('2026-12-01T00:00:00.900Z');
+    const source = new TokenSource(new File([], 'skew.mp4'), { tokenProvider: async () => '', now: () => now });
+    source.adopt({
+      token: 'to1',
+      ttl: 2,
+      createdAt: '2026-12-01T00:00:00.900Z',
+      expiresAt: '2026-12-01T00:00:02.900Z',
+    });
+    source.observeServerDate('Tue, 01 Dec 2026 00:00:00 GMT');
+    now = Date.parse('2026-12-01T00:00:01.000Z');
+    expect(source.isExpiring(), '1.9 s left').to.equal(false);
+    // 0.4 s left on the server's clock: within the margin. Read as 00:00:00.000, the header would have
+    // made the token look 0.9 s longer-lived, and a part would have gone out with it.
+    now = Date.parse('2026-12-01T00:00:02.500Z');
+    expect(source.isExpiring(), '0.4 s left').to.equal(true);
   });
 
   it('explains what a bad token endpoint returned', async () => {
