@@ -293,9 +293,8 @@ async function main(): Promise<void> {
             tls: () => engine(sizeMiB, 1, false, true),
             official: () => official(sizeMiB),
           };
-    type Run = string;
     const names = Object.keys(runs);
-    const times: Record<Run, number[]> = Object.fromEntries(names.map((name) => [name, [] as number[]]));
+    const times: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, [] as number[]]));
     // Rounds rotate: round r starts with the r-th run, so no run always follows the same one.
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < names.length; i++) {
@@ -334,7 +333,7 @@ async function main(): Promise<void> {
       );
     }
     // Paired ratios: each round's runs share that round's machine state.
-    const paired = (ours: Run, theirs: Run): string =>
+    const paired = (ours: string, theirs: string): string =>
       median(times[ours].map((ms, round) => times[theirs][round] / ms)).toFixed(2) + '×';
     console.log(
       partSizes.length > 0

@@ -37,13 +37,11 @@ describe("api.video's own browser uploader against the local API", () => {
   let api: TestApi;
   let front: TlsFront;
   let site: Server;
-  let apiHost: string;
   let siteUrl: string;
 
   before(async () => {
     api = await startTestApi();
     front = await startTlsFront(api.url);
-    apiHost = front.host;
     // The page (plain http on loopback, a secure context) loads the uploader's own UMD file as it ships.
     site = createServer((req, res) => {
       if (req.url === '/uploader.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(UPLOADER);
@@ -92,7 +90,7 @@ describe("api.video's own browser uploader against the local API", () => {
           const size = 12 * MiB;
           const videoId = await page.evaluate<string>(`(async () => {
             const file = new File([window.bytesOf(${size}, 1)], 'official.mp4', { type: 'video/mp4' });
-            const uploader = new VideoUploader({ file, uploadToken: ${JSON.stringify(token)}, apiHost: ${JSON.stringify(apiHost)}, chunkSize: 5 * 1024 * 1024 });
+            const uploader = new VideoUploader({ file, uploadToken: ${JSON.stringify(token)}, apiHost: ${JSON.stringify(front.host)}, chunkSize: 5 * 1024 * 1024 });
             const video = await uploader.upload();
             return video.videoId;
           })()`);
@@ -115,7 +113,7 @@ describe("api.video's own browser uploader against the local API", () => {
           const last = 1 * MiB + 7;
           const videoId = await page.evaluate<string>(`(async () => {
             const all = window.bytesOf(${2 * part + last}, 2);
-            const uploader = new ProgressiveUploader({ uploadToken: ${JSON.stringify(token)}, apiHost: ${JSON.stringify(apiHost)} });
+            const uploader = new ProgressiveUploader({ uploadToken: ${JSON.stringify(token)}, apiHost: ${JSON.stringify(front.host)} });
             await uploader.uploadPart(new Blob([all.subarray(0, ${part})]));
             await uploader.uploadPart(new Blob([all.subarray(${part}, ${2 * part})]));
             const video = await uploader.uploadLastPart(new Blob([all.subarray(${2 * part})]));
