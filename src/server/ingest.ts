@@ -46,6 +46,13 @@ interface Flight {
   to: number;
 }
 
+/**
+ * How long a part waits for the earlier parts still arriving before it is written to a temporary file:
+ * a client that sends the next part while the previous one's answer is on its way (the element does)
+ * reaches the server a moment before that part is recorded, and its place is known once it is.
+ */
+export const PLACE_WAIT_MS = 500;
+
 const keyOf = (range: ChunkRange): number => (range.kind === 'part' ? range.part : range.from);
 
 export class Ingest {
@@ -56,6 +63,8 @@ export class Ingest {
   readonly #flights = new Map<string, Flight[]>();
   /** Videos whose `source.partial` is being replaced by a rename: no direct write may open it meanwhile. */
   readonly #renaming = new Set<string>();
+  /** Per video, what to call when one of its direct writes ends (see `placeSoon`). */
+  readonly #landed = new Map<string, Set<() => void>>();
 
   readonly #durable: boolean;
   readonly #minPartSize: number;
@@ -134,8 +143,49 @@ export class Ingest {
         const list = this.#flights.get(videoId) ?? [];
         list.splice(list.indexOf(flight), 1);
         if (list.length === 0) this.#flights.delete(videoId);
+        for (const wake of this.#landed.get(videoId) ?? []) wake();
       },
     };
+  }
+
+  /**
+   * `planDirect`, after waiting up to `waitMs` for the parts before this one that are still arriving
+   * in place: once they are recorded, this part's offset is known and it is written in place too,
+   * instead of to a temporary file that assembly would copy. Only a part whose every earlier part is
+   * either recorded or arriving waits; nothing else does.
+   */
+  async placeSoon(videoId: string, range: ChunkRange, waitMs = PLACE_WAIT_MS): Promise<ChunkTarget | undefined> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const direct = this.planDirect(videoId, range);
+      if (direct || range.kind !== 'part' || !this.#earlierArriving(videoId, range.part)) return direct;
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const wakers = this.#landed.get(videoId) ?? new Set<() => void>();
+        this.#landed.set(videoId, wakers);
+        const wake = (): void => {
+          clearTimeout(timer);
+          wakers.delete(wake);
+          if (wakers.size === 0 && this.#landed.get(videoId) === wakers) this.#landed.delete(videoId);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        wakers.add(wake);
+      });
+      // The write that ended is recorded right after it releases its place (same turn, or after the
+      // video's lock): give the commit a turn before planning again.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Every part before `part` is recorded or being written in place, and at least one is still arriving. */
+  #earlierArriving(videoId: string, part: number): boolean {
+    const flights = this.#flights.get(videoId) ?? [];
+    if (flights.length === 0 || flights.some((f) => f.key >= part)) return false;
+    const recorded = new Set(this.store.chunks(videoId).map((c) => c.key));
+    for (let p = 1; p < part; p++) if (!recorded.has(p) && !flights.some((f) => f.key === p)) return false;
+    return true;
   }
 
   tempTarget(): ChunkTarget {

@@ -166,11 +166,12 @@ function receive(
 
     const finish = (): void => {
       if (failed || !parsed) return;
-      if (!file || !target) {
+      if (!file) {
         fail(uploadProblems.fileMissing());
         return;
       }
-      if (size === undefined) return;
+      // The file's bytes are still being placed or written.
+      if (size === undefined || !target) return;
       incoming.off('close', onClose);
       if (size === 0) fail(uploadProblems.fileEmpty());
       else resolve({ videoId, fileName, size, target });
@@ -210,17 +211,26 @@ function receive(
       file = stream;
       fileName = info.filename ?? '';
       stream.once('limit', () => fail(uploadProblems.requestTooLarge(maxRequest)));
-      target = (videoId !== undefined ? ingest.planDirect(videoId, range) : undefined) ?? ingest.tempTarget();
-      writing = ingest.write(stream, target).then(
-        (written) => {
-          size = written;
-          finish();
-        },
-        (error: unknown) => {
-          if (error instanceof ChunkTooLong) fail(uploadProblems.rangeLength());
-          else fail(uploadProblems.malformedBody('The upload was interrupted.'));
-        },
-      );
+      // A part whose earlier parts are still arriving waits a moment for its place (Ingest.placeSoon);
+      // the file stream is not read meanwhile, so the connection holds its bytes.
+      const planned = videoId !== undefined ? ingest.placeSoon(videoId, range) : Promise.resolve(undefined);
+      writing = planned
+        .then((direct) => {
+          target = direct ?? ingest.tempTarget();
+          // Failed while waiting: the teardown discards the target once this settles.
+          return failed ? undefined : ingest.write(stream, target);
+        })
+        .then(
+          (written) => {
+            if (written === undefined) return;
+            size = written;
+            finish();
+          },
+          (error: unknown) => {
+            if (error instanceof ChunkTooLong) fail(uploadProblems.rangeLength());
+            else fail(uploadProblems.malformedBody('The upload was interrupted.'));
+          },
+        );
     });
     parser.on('filesLimit', () => fail(uploadProblems.tooManyFiles()));
     parser.on('fieldsLimit', () => fail(uploadProblems.malformedBody('The body has too many fields.')));

@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { MIN_PART_SIZE, type Video, type VideoStatus } from '../../src/protocol/index.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { bytes, createToken, expectVideo, sendChunk, sha256, sha256File, split } from '../support/upload.js';
+import { PLACE_WAIT_MS } from '../../src/server/ingest.js';
+import { bytes, createToken, expectVideo, heldChunk, sendChunk, sha256, sha256File, split } from '../support/upload.js';
 
 const PART = MIN_PART_SIZE;
 
@@ -142,6 +145,54 @@ describe('POST /upload', () => {
     );
     for (const response of rest) await expectVideo(response);
     await assertAssembled(video, file);
+  });
+
+  /** Whether each recorded part of a video was written in place (true) or copied in from a temporary file. */
+  function placedParts(id: string): Record<number, boolean> {
+    const db = new Database(join(api.dataDir, 'video-api.sqlite'), { readonly: true });
+    try {
+      const rows = db
+        .prepare('SELECT key, placed FROM video_chunks WHERE video_seq = (SELECT seq FROM videos WHERE id = ?)')
+        .all(id) as { key: number; placed: number }[];
+      return Object.fromEntries(rows.map((row) => [row.key, row.placed === 1]));
+    } finally {
+      db.close();
+    }
+  }
+
+  it('writes a part that comes while the previous one is still arriving in place, as the engine sends them', async () => {
+    const file = bytes(3 * PART + 77, 21);
+    const chunks = split(file, PART);
+    const video = await expectVideo(await sendChunk(api, token, chunks[0], { range: 'part 1/4' }));
+    const id = video.videoId;
+    // Part 2's last bytes are still on their way when part 3 arrives (the next part goes out as soon as the
+    // previous one's body is sent): part 3 waits for part 2 to be recorded, then goes in place.
+    const second = heldChunk(api, token, chunks[1], { range: 'part 2/4', videoId: id, holdBytes: 64 * 1024 });
+    await second.sent;
+    const third = sendChunk(api, token, chunks[2], { range: 'part 3/4', videoId: id });
+    await sleep(100);
+    assert.equal((await second.finish()).status, 201);
+    await expectVideo(await third);
+    const done = await expectVideo(await sendChunk(api, token, chunks[3], { range: 'part 4/4', videoId: id }));
+    assert.deepEqual(placedParts(id), { 1: true, 2: true, 3: true, 4: true });
+    await assertAssembled(done, file);
+  });
+
+  it('writes a part to a temporary file when the one before it is held up, without waiting for it', async () => {
+    const file = bytes(2 * PART + 99, 22);
+    const chunks = split(file, PART);
+    const video = await expectVideo(await sendChunk(api, token, chunks[0], { range: 'part 1/3' }));
+    const id = video.videoId;
+    const second = heldChunk(api, token, chunks[1], { range: 'part 2/3', videoId: id, holdBytes: 64 * 1024 });
+    await second.sent;
+    const started = Date.now();
+    await expectVideo(await sendChunk(api, token, chunks[2], { range: 'part 3/3', videoId: id }));
+    const waited = Date.now() - started;
+    assert.ok(waited < PLACE_WAIT_MS + 1500, `part 3 waited ${waited} ms behind part 2`);
+    const answer = await second.finish();
+    assert.equal(answer.status, 201, answer.body);
+    assert.deepEqual(placedParts(id), { 1: true, 2: true, 3: false });
+    await assertAssembled(JSON.parse(answer.body) as Video, file);
   });
 
   it('answers 201 again to a part sent twice, before and after the upload finished', async () => {

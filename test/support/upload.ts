@@ -1,6 +1,7 @@
 /** Node-side helpers for upload tests: deterministic data, multipart chunks, hashes. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import type { Video } from '../../src/protocol/index.js';
 import type { TestApi } from './api.js';
 
@@ -69,4 +70,49 @@ export function split(data: Buffer, size: number): Buffer[] {
   const parts: Buffer[] = [];
   for (let offset = 0; offset < data.length; offset += size) parts.push(data.subarray(offset, offset + size));
   return parts;
+}
+
+/**
+ * A chunk sent in two steps: the multipart head, the videoId and all but the last `holdBytes` bytes of
+ * the file at once; the rest when `finish()` is called, which resolves with the answer.
+ */
+export function heldChunk(
+  api: Pick<TestApi, 'url'>,
+  token: string,
+  data: Uint8Array,
+  options: { range: string; videoId: string; holdBytes: number },
+): { sent: Promise<void>; finish(): Promise<{ status: number; body: string }> } {
+  const boundary = 'vu-held-chunk-boundary';
+  const head =
+    `--${boundary}\r\nContent-Disposition: form-data; name="videoId"\r\n\r\n${options.videoId}\r\n` +
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="clip.mp4"\r\n` +
+    'Content-Type: video/mp4\r\n\r\n';
+  const tail = `\r\n--${boundary}--\r\n`;
+  const req = request(`${api.url}/upload?token=${encodeURIComponent(token)}`, {
+    method: 'POST',
+    headers: {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-range': options.range,
+      'content-length': Buffer.byteLength(head) + data.length + Buffer.byteLength(tail),
+    },
+  });
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+  });
+  const split = data.length - options.holdBytes;
+  req.write(head);
+  const sent = new Promise<void>((resolve) => req.write(data.subarray(0, split), () => resolve()));
+  return {
+    sent,
+    finish: () => {
+      req.end(Buffer.concat([data.subarray(split), Buffer.from(tail)]));
+      return answer;
+    },
+  };
 }
