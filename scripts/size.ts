@@ -102,7 +102,9 @@ for (const c of chunks) {
               ? 'only when recording'
               : /-(de|es|fr|ja)-/.test(c.name)
                 ? 'a built-in language, loaded when used'
-                : 'shared by the chunks that import it';
+                : c.name.includes('diagnosis')
+                  ? 'only when a token request fails (its words)'
+                  : 'shared by the chunks that import it';
   row(c.name, c.min, c.gz, note);
 }
 console.log();

@@ -1,9 +1,9 @@
 /** The browser upload engine: `UploadSession` and everything it reports. */
 export { UploadSession, DEFAULT_STALL_TIMEOUT_MS, MAX_PARALLEL } from './session.js';
 export { UploadError, type UploadErrorInit } from './errors.js';
+export { validateGrant } from './diagnosis.js';
 export {
   TokenSource,
-  validateGrant,
   DEFAULT_TOKEN_SAFETY_MARGIN_S,
   DEFAULT_TOKEN_REQUEST_TIMEOUT_MS,
   type ActiveGrant,

@@ -1,7 +1,7 @@
 import type { TokenGrant, UploadProtocol } from '../protocol/index.js';
-import { canceledError, excerpt, UploadError } from './errors.js';
+import { canceledError, excerpt, UploadError, type UploadErrorInit } from './errors.js';
 import { parseRetryAfter } from './retry.js';
-import type { TokenProvider } from './types.js';
+import type { TokenProvider, UploadErrorCode } from './types.js';
 
 export const DEFAULT_TOKEN_SAFETY_MARGIN_S = 60;
 export const DEFAULT_TOKEN_REQUEST_TIMEOUT_MS = 15_000;
@@ -214,7 +214,7 @@ export class TokenSource {
           false,
         );
       }
-      return this.#activate(validateGrant(value, 'The tokenProvider'), 'the tokenProvider', true);
+      return this.#activate(await checkedGrant(value, { from: 'The tokenProvider' }), 'the tokenProvider', true);
     }
     return this.#fetchUrl(tokenUrl as string, signal);
   }
@@ -223,7 +223,8 @@ export class TokenSource {
     const wait = notBefore.get(url);
     if (wait !== undefined && wait > Date.now()) {
       // The endpoint said its allowance is spent until then: wait without asking (and spending more).
-      throw rateLimited(url, wait - Date.now(), 0);
+      const waitMs = Math.max(0, Math.round(wait - Date.now()));
+      throw await tokenError({ code: 'rate-limited', url, waitMs }, { retryAfterMs: waitMs });
     }
     const timeoutMs = this.#options.requestTimeout ?? DEFAULT_TOKEN_REQUEST_TIMEOUT_MS;
     const controller = new AbortController();
@@ -253,13 +254,7 @@ export class TokenSource {
       text = await response.text();
     } catch (error) {
       if (signal.aborted) throw canceledError();
-      if (timedOut) {
-        throw new UploadError(
-          'token-request-failed',
-          `The token endpoint ${url} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}.`,
-          { cause: error },
-        );
-      }
+      if (timedOut) throw await tokenError({ code: 'token-request-failed', url, timeoutMs }, { cause: error });
       throw await unreachable(url, error, signal);
     } finally {
       clearTimeout(timer);
@@ -268,47 +263,40 @@ export class TokenSource {
     const type = response.headers.get('content-type') ?? '';
     const said = excerpt(text);
     const headers = (name: string): string | null => response.headers.get(name);
+    const { status, statusText } = response;
     if (!response.ok) {
-      const answered = `The token endpoint ${url} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}: ${said || 'no body'}`;
-      if (response.status === 429 || (response.status === 503 && headers('retry-after'))) {
-        throw rateLimited(url, rateLimitWait(headers) ?? undefined, response.status, said);
-      }
-      if (response.status === 404 || response.status === 405) {
-        throw new UploadError(
-          'token-endpoint-missing',
-          `${answered}. Nothing answers token requests there: check token-url (a typo, a missing route, or a route that takes GET instead of POST).`,
-          { status: response.status, retryable: false },
+      const failure = { url, status, statusText, said };
+      if (status === 429 || (status === 503 && headers('retry-after'))) {
+        const waitMs = rateLimitWait(headers) ?? undefined;
+        throw await tokenError(
+          { ...failure, code: 'rate-limited', waitMs },
+          { status, ...(waitMs === undefined ? {} : { retryAfterMs: Math.max(0, Math.round(waitMs)) }) },
         );
       }
-      if (response.status === 401 || response.status === 403) {
-        throw new UploadError(
-          'token-endpoint-refused',
-          `${answered}. The token issuer refused this visitor (authorize said no, the visitor is not signed in, or the page's origin is not in allowedOrigins).`,
-          { status: response.status, retryable: false },
-        );
-      }
-      const retryable = response.status >= 500 || response.status === 408;
-      throw new UploadError('token-request-failed', answered, {
-        status: response.status,
-        retryable,
-        ...(retryable ? { retryAfterMs: parseRetryAfter(headers) } : {}),
-      });
-    }
-    if (/html/i.test(type) || /^\s*</.test(text)) {
-      throw new UploadError(
-        'token-endpoint-not-json',
-        `The token endpoint ${url} returned an HTML page (${type || 'no content type'}) instead of a JSON token grant: "${said}". Check that token-url points at the token issuer.`,
-        { status: response.status, retryable: false },
+      const code =
+        status === 404 || status === 405
+          ? 'token-endpoint-missing'
+          : status === 401 || status === 403
+            ? 'token-endpoint-refused'
+            : 'token-request-failed';
+      const retryable = code === 'token-request-failed' && (status >= 500 || status === 408);
+      throw await tokenError(
+        { ...failure, code },
+        { status, retryable, ...(retryable ? { retryAfterMs: parseRetryAfter(headers) } : {}) },
       );
     }
-    let parsed: unknown;
+    const html = /html/i.test(type) || /^\s*</.test(text);
+    let parsed: unknown = null;
+    let json = !html;
     try {
-      parsed = JSON.parse(text);
+      if (json) parsed = JSON.parse(text);
     } catch {
-      throw new UploadError(
-        'token-endpoint-not-json',
-        `The token endpoint ${url} returned something that is not JSON (${type || 'no content type'}): "${said || 'an empty body'}". It must answer a JSON token grant.`,
-        { status: response.status, retryable: false },
+      json = false;
+    }
+    if (!json) {
+      throw await tokenError(
+        { code: 'token-endpoint-not-json', url, status, said, type, html },
+        { status, retryable: false },
       );
     }
     this.observeServerDate(response.headers.get('date'));
@@ -316,7 +304,7 @@ export class TokenSource {
       const until = rateLimitWait(headers);
       if (until) notBefore.set(url, Date.now() + until);
     }
-    return this.#activate(validateGrant(parsed, `The token endpoint ${url}`), `the token endpoint ${url}`, true);
+    return this.#activate(await checkedGrant(parsed, { url }), `the token endpoint ${url}`, true);
   }
 
   #activate(grant: TokenGrant, from: string, checkExpiry: boolean): ActiveGrant {
@@ -356,18 +344,6 @@ function rateLimitWait(get: (name: string) => string | null): number | null {
   return Math.min(Math.max(0, ms), MAX_RATE_WAIT_MS);
 }
 
-function rateLimited(url: string, waitMs: number | undefined, status: number, said = ''): UploadError {
-  const wait =
-    waitMs === undefined ? '' : ` It asked to wait ${Math.ceil(waitMs / 1000)} s; the upload waits and goes on.`;
-  const what = status
-    ? `answered ${status} (too many token requests${said ? `: ${said}` : ''})`
-    : 'has no tokens left in this window';
-  return new UploadError('rate-limited', `The token endpoint ${url} ${what}.${wait}`, {
-    ...(status ? { status } : {}),
-    ...(waitMs === undefined ? {} : { retryAfterMs: Math.max(0, Math.round(waitMs)) }),
-  });
-}
-
 /**
  * Why a request to the token endpoint failed without an answer. A browser hides a CORS refusal behind the
  * same network error as a dead host, so a `no-cors` probe tells them apart: it reaches a live host (and gets
@@ -385,72 +361,82 @@ async function unreachable(url: string, error: unknown, signal: AbortSignal): Pr
     try {
       await fetch(url, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', signal });
       const origin = typeof location === 'undefined' ? 'this page' : location.origin;
-      return new UploadError(
-        'token-endpoint-cors',
-        `The token endpoint ${url} answered, but the browser refused to let the page read it (CORS). The issuer must allow the origin ${origin} (allowedOrigins) and answer its preflight (OPTIONS), or serve token-url from the page's own origin.`,
-        { cause: error, retryable: false },
-      );
+      return tokenError({ code: 'token-endpoint-cors', url, origin }, { cause: error, retryable: false });
     } catch {
       if (signal.aborted) return canceledError();
     }
   }
-  return new UploadError(
-    'token-endpoint-unreachable',
-    `The token endpoint ${url} could not be reached (${reason}). Check that the token issuer is running and that token-url's host and port are right.`,
-    { cause: error },
-  );
+  return tokenError({ code: 'token-endpoint-unreachable', url, reason }, { cause: error });
 }
 
 const PROTOCOLS: readonly UploadProtocol[] = ['apivideo', 'tus'];
 
-/** Checks the shape of a grant; names what is wrong and what came back. */
-export function validateGrant(value: unknown, from: string): TokenGrant {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UploadError(
-      'token-invalid',
-      `${from} returned ${JSON.stringify(value)?.slice(0, 80) ?? String(value)} instead of an object with a "token".`,
-    );
-  }
-  const record = value as Record<string, unknown>;
-  if (typeof record.token !== 'string' || record.token === '') {
-    const keys = Object.keys(record);
-    throw new UploadError(
-      'token-invalid',
-      `${from} returned JSON without a "token" string (keys: ${keys.length ? keys.join(', ') : 'none'}).`,
-    );
-  }
-  if (
-    record.expiresAt !== undefined &&
-    record.expiresAt !== null &&
-    (typeof record.expiresAt !== 'string' || Number.isNaN(Date.parse(record.expiresAt)))
-  ) {
-    throw new UploadError(
-      'token-invalid',
-      `${from} returned an "expiresAt" that is not a date: ${JSON.stringify(record.expiresAt)}.`,
-    );
-  }
-  if (record.apiUrl !== undefined && (typeof record.apiUrl !== 'string' || !/^https?:\/\//.test(record.apiUrl))) {
-    throw new UploadError(
-      'token-invalid',
-      `${from} returned an "apiUrl" that is not an http(s) URL: ${JSON.stringify(record.apiUrl)}.`,
-    );
-  }
-  if (record.protocol !== undefined && !PROTOCOLS.includes(record.protocol as UploadProtocol)) {
-    throw new UploadError(
-      'token-invalid',
-      `${from} returned an unknown "protocol": ${JSON.stringify(record.protocol)} (expected apivideo or tus).`,
-    );
-  }
-  if (record.videoId !== undefined && record.videoId !== null && typeof record.videoId !== 'string') {
-    throw new UploadError('token-invalid', `${from} returned a "videoId" that is not a string.`);
-  }
+/** What was wrong with a grant: its shape, or the field named. */
+export type GrantProblem = 'shape' | 'token' | 'expiresAt' | 'apiUrl' | 'protocol' | 'videoId';
+
+/** A grant read from what a token source returned, or what is wrong with it (diagnosis.ts words it). */
+export function readGrant(value: unknown): TokenGrant | GrantProblem {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'shape';
+  const { token, ttl, createdAt, expiresAt, apiUrl, protocol, videoId } = value as Record<string, unknown>;
+  if (typeof token !== 'string' || token === '') return 'token';
+  if (expiresAt != null && (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt)))) return 'expiresAt';
+  if (apiUrl !== undefined && (typeof apiUrl !== 'string' || !/^https?:\/\//.test(apiUrl))) return 'apiUrl';
+  if (protocol !== undefined && !PROTOCOLS.includes(protocol as UploadProtocol)) return 'protocol';
+  if (videoId != null && typeof videoId !== 'string') return 'videoId';
   return {
-    token: record.token,
-    ttl: typeof record.ttl === 'number' ? record.ttl : 0,
-    createdAt: typeof record.createdAt === 'string' ? record.createdAt : '',
-    expiresAt: typeof record.expiresAt === 'string' ? record.expiresAt : null,
-    ...(typeof record.apiUrl === 'string' ? { apiUrl: record.apiUrl } : {}),
-    ...(typeof record.videoId === 'string' && record.videoId ? { videoId: record.videoId } : {}),
-    ...(record.protocol ? { protocol: record.protocol as UploadProtocol } : {}),
+    token,
+    ttl: typeof ttl === 'number' ? ttl : 0,
+    createdAt: typeof createdAt === 'string' ? createdAt : '',
+    expiresAt: typeof expiresAt === 'string' ? expiresAt : null,
+    ...(typeof apiUrl === 'string' ? { apiUrl } : {}),
+    ...(typeof videoId === 'string' && videoId ? { videoId } : {}),
+    ...(protocol ? { protocol: protocol as UploadProtocol } : {}),
   };
+}
+
+/** The grant in `value`, or a `token-invalid` error that says what is wrong with it. */
+async function checkedGrant(value: unknown, where: { url?: string; from?: string }): Promise<TokenGrant> {
+  const grant = readGrant(value);
+  if (typeof grant !== 'string') return grant;
+  throw await tokenError({ code: 'token-invalid', url: where.url ?? '', from: where.from, problem: grant, value });
+}
+
+/** What the engine knows of a failed token request; diagnosis.ts puts it into words. */
+export interface TokenFailure {
+  code: UploadErrorCode;
+  url: string;
+  status?: number;
+  statusText?: string;
+  /** An excerpt of the answer's body. */
+  said?: string;
+  /** The answer's content type, and whether it looked like an HTML page. */
+  type?: string;
+  html?: boolean;
+  timeoutMs?: number;
+  /** Why the request failed without an answer. */
+  reason?: string;
+  /** The page's origin, for a CORS refusal. */
+  origin?: string;
+  waitMs?: number;
+  /** Who returned a wrong grant, when not the endpoint at `url` (the tokenProvider). */
+  from?: string;
+  problem?: GrantProblem;
+  value?: unknown;
+}
+
+let diagnosis: Promise<typeof import('./diagnosis.js') | null> | null = null;
+
+/**
+ * The error of a failed token request, worded by diagnosis.ts, which is loaded now (an upload that goes well
+ * never needs it). When it cannot load, the error keeps its code and gets a shorter message; the next
+ * failure tries to load it again.
+ */
+async function tokenError(failure: TokenFailure, init: UploadErrorInit = {}): Promise<UploadError> {
+  diagnosis ??= import('./diagnosis.js').catch(() => (diagnosis = null));
+  const words = await diagnosis;
+  const status = failure.status ? ` ${failure.status}` : '';
+  const message = words
+    ? words.tokenFailureMessage(failure)
+    : `${failure.from ?? `The token endpoint ${failure.url}`} failed: ${failure.code}${status}.`;
+  return new UploadError(failure.code, message, init);
 }

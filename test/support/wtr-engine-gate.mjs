@@ -1,9 +1,10 @@
 /**
- * Web Test Runner plugin: a gate on the element's lazily imported upload engine (src/element/engine.ts, and the
- * CDN build's video-uploader-engine.min.js). Per engine, the gate is `open` (served as usual), `hold` (the
- * request waits until the gate opens or fails) or `fail` (503, as a CDN error would). It logs every request for
- * the engine module, so a test can tell when it was asked for. It also gives the engine loader the file to fetch
- * again after a failed load, as the CDN build does for its chunk, and a way to start the loader afresh.
+ * Web Test Runner plugin: a gate on the modules that are imported lazily: the element's upload engine
+ * (src/element/engine.ts, and the CDN build's video-uploader-engine.min.js), and the engine's words for a failed
+ * token request (src/upload/diagnosis.ts). Per browser engine and module, the gate is `open` (served as usual),
+ * `hold` (the request waits until the gate opens or fails) or `fail` (503, as a CDN error would). It logs every
+ * request for the module, so a test can tell when it was asked for. It also gives the engine loader the file to
+ * fetch again after a failed load, as the CDN build does for its chunk, and a way to start the loader afresh.
  */
 
 /** @param {string} userAgent */
@@ -18,26 +19,32 @@ const ENGINE_PATHS = new Set([
   '/src/element/engine.js',
   '/dist/cdn/video-uploader-engine.min.js',
 ]);
+const DIAGNOSIS_PATHS = new Set(['/src/upload/diagnosis.ts', '/src/upload/diagnosis.js']);
+/** @param {string} path */
+const moduleOfPath = (path) => (ENGINE_PATHS.has(path) ? 'engine' : DIAGNOSIS_PATHS.has(path) ? 'diagnosis' : null);
 const IMPORT = /import\((['"])\.\.\/engine\.js\1\)/;
+const DIAGNOSIS_IMPORT = /(?<!typeof )import\((['"])\.\/diagnosis\.[jt]s\1\)/;
 const RETRY_MARKER = /const ENGINE_RETRY_FILE = (['"])\1( as string)?;/;
 
 export function engineGatePlugin() {
-  /** engine → { mode, log, waiters } */
+  /** `${browser engine}:${module}` → { mode, log, waiters } */
   const lanes = new Map();
-  const lane = (engine) => {
-    if (!lanes.has(engine)) lanes.set(engine, { mode: 'open', log: [], waiters: [] });
-    return lanes.get(engine);
+  const lane = (engine, module = 'engine') => {
+    const key = `${engine}:${module}`;
+    if (!lanes.has(key)) lanes.set(key, { mode: 'open', log: [], waiters: [] });
+    return lanes.get(key);
   };
 
   const middleware = async (ctx, next) => {
-    if (!ENGINE_PATHS.has(ctx.path)) return next();
-    const state = lane(engineOfUserAgent(ctx.get('user-agent')));
+    const module = moduleOfPath(ctx.path);
+    if (!module) return next();
+    const state = lane(engineOfUserAgent(ctx.get('user-agent')), module);
     state.log.push({ path: ctx.path, query: ctx.querystring, at: Date.now() });
     if (state.mode === 'hold') await new Promise((resolve) => state.waiters.push(resolve));
     if (state.mode === 'fail') {
       ctx.status = 503;
       ctx.set('cache-control', 'no-store');
-      ctx.body = 'engine unavailable';
+      ctx.body = `${module} unavailable`;
       return;
     }
     await next();
@@ -48,9 +55,12 @@ export function engineGatePlugin() {
   };
 
   const commands = {
-    /** payload: { mode?: 'open' | 'hold' | 'fail', reset?: boolean } → the log of engine requests so far. */
+    /**
+     * payload: { module?: 'engine' | 'diagnosis', mode?: 'open' | 'hold' | 'fail', reset?: boolean } → the log of
+     * the module's requests so far.
+     */
     'engine-gate': ({ payload, engine }) => {
-      const state = lane(engine);
+      const state = lane(engine, payload?.module);
       const log = state.log;
       if (payload?.reset) state.log = [];
       if (payload?.mode) {
@@ -65,6 +75,17 @@ export function engineGatePlugin() {
     name: 'engine-gate',
     middleware,
     transform(context) {
+      if (context.path === '/src/upload/token-source.ts') {
+        const body = String(context.body);
+        if (!DIAGNOSIS_IMPORT.test(body)) throw new Error('token-source.ts: the import of diagnosis.js not found');
+        // A page's failed import stays failed for its URL, and a loaded module stays loaded: a test forgets it
+        // with `__resetDiagnosis()` and gives it a new URL with `globalThis.__diagnosisGatePage`.
+        return {
+          body:
+            body.replace(DIAGNOSIS_IMPORT, "import('./diagnosis.ts?page=' + (globalThis.__diagnosisGatePage ?? ''))") +
+            '\nexport function __resetDiagnosis() { diagnosis = null; }\n',
+        };
+      }
       if (context.path !== '/src/element/controllers/engine-loader.ts') return undefined;
       const body = String(context.body);
       if (!RETRY_MARKER.test(body) || !IMPORT.test(body)) throw new Error('engine-loader.ts: markers not found');

@@ -3,8 +3,12 @@ import { executeServerCommand } from '@web/test-runner-commands';
 
 export type GateLog = Array<{ path: string; query: string; at: number }>;
 
-export const gate = (payload: { mode?: 'open' | 'hold' | 'fail'; reset?: boolean }): Promise<GateLog> =>
-  executeServerCommand<GateLog, typeof payload>('engine-gate', payload);
+export const gate = (payload: {
+  /** The lazily imported module: the element's upload engine (the default), or the words of a failed token request. */
+  module?: 'engine' | 'diagnosis';
+  mode?: 'open' | 'hold' | 'fail';
+  reset?: boolean;
+}): Promise<GateLog> => executeServerCommand<GateLog, typeof payload>('engine-gate', payload);
 
 /**
  * The page's engine loader as if the page had just loaded: test files share one page, so an earlier file may

@@ -1,6 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { UploadError, UploadSession } from '../../../src/upload/index.js';
+import * as tokenSourceModule from '../../../src/upload/token-source.js';
 import { TokenSource } from '../../../src/upload/token-source.js';
+import { gate } from '../../element/browser/engine-gate.js';
 import {
   CHUNK,
   clearResumeRecords,
@@ -260,6 +262,41 @@ describe('setup mistakes', () => {
     expect(cors.code).to.equal('token-endpoint-cors');
     expect(cors.message).to.contain(location.origin);
     expect(cors.message).to.match(/CORS.*allowedOrigins/);
+  });
+
+  it('loads the words of a failed token request only when one fails, and keeps the code when they cannot load', async () => {
+    // The words' module forgotten and given a new URL: the page may have loaded it for an earlier test.
+    const page = globalThis as { __diagnosisGatePage?: string };
+    const fresh = (): void => {
+      page.__diagnosisGatePage = String(Math.random()).slice(2);
+      (tokenSourceModule as unknown as { __resetDiagnosis(): void }).__resetDiagnosis();
+    };
+    fresh();
+    await gate({ module: 'diagnosis', reset: true });
+    // An upload that goes well never asks for them.
+    const session = new UploadSession({ tokenUrl: tokenUrl('ttl=600'), chunkSize: CHUNK });
+    session.start(makeFile(1 * MiB, 'no-words.mp4', 23));
+    expect((await settled(session)).state).to.equal('complete');
+    expect(await gate({ module: 'diagnosis' })).to.deep.equal([]);
+    // They cannot load (a CDN error): the failure keeps its code, status and retry policy, in fewer words.
+    await gate({ module: 'diagnosis', mode: 'fail' });
+    try {
+      const missing = await failure({ tokenUrl: '/__no-token-endpoint-here' });
+      expect(missing.code).to.equal('token-endpoint-missing');
+      expect(missing.status).to.equal(404);
+      expect(missing.retryable).to.equal(false);
+      expect(missing.message).to.equal(
+        'The token endpoint /__no-token-endpoint-here failed: token-endpoint-missing 404.',
+      );
+      expect(await gate({ module: 'diagnosis' })).to.have.length(1);
+    } finally {
+      await gate({ module: 'diagnosis', mode: 'open', reset: true });
+    }
+    // The next failure asks for them again (here under a new URL, as after a reload) and has its full words.
+    page.__diagnosisGatePage = String(Math.random()).slice(2);
+    const again = await failure({ tokenUrl: '/__no-token-endpoint-here' });
+    expect(again.message).to.match(/answered 404.*check token-url/);
+    expect(await gate({ module: 'diagnosis' })).to.have.length(1);
   });
 
   it('names the missing token source and the missing api-url of a static token', async () => {
