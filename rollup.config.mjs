@@ -10,6 +10,41 @@ import terser from '@rollup/plugin-terser';
 
 const ENGINE_FILE = 'video-uploader-engine.min.js';
 
+const slashed = (id) => id.replaceAll('\\', '/');
+const ENTRY_ID = '/dist/element/index.js';
+const ENGINE_ID = '/dist/element/engine.js';
+
+/** Every module that `from` imports statically, itself included. */
+function staticClosure(from, getModuleInfo) {
+  const seen = new Set();
+  const visit = (id) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    for (const next of getModuleInfo(id)?.importedIds ?? []) visit(next);
+  };
+  visit(from);
+  return seen;
+}
+
+/**
+ * The engine's chunk holds everything the engine imports statically that the first chunk does not: the upload
+ * session too. The element loads the engine as it connects, so the recorder, which also uses the session, always
+ * finds it loaded; a chunk of its own for the session would only cost a request and its own gzip window.
+ */
+let chunkOf = null;
+function manualChunks(id, { getModuleInfo, getModuleIds }) {
+  if (!chunkOf) {
+    const ids = [...getModuleIds()];
+    const entry = ids.find((m) => slashed(m).endsWith(ENTRY_ID));
+    const engine = ids.find((m) => slashed(m).endsWith(ENGINE_ID));
+    if (!entry || !engine) throw new Error('rollup.config.mjs: the element entry or its engine module is missing');
+    // The first chunk is named too: a manual chunk would otherwise take in the dependencies it shares with it (lit).
+    chunkOf = new Map([...staticClosure(engine, getModuleInfo)].map((m) => [m, 'engine']));
+    for (const m of staticClosure(entry, getModuleInfo)) chunkOf.set(m, 'video-uploader');
+  }
+  return chunkOf.get(id);
+}
+
 /** Tells the engine loader the engine chunk's file, which it fetches again with a new query after a failed load. */
 const engineRetryFile = {
   name: 'engine-retry-file',
@@ -28,13 +63,8 @@ export default {
     dir: 'dist/cdn',
     format: 'es',
     entryFileNames: 'video-uploader.min.js',
-    // The chunk that the engine and the recorder share is named after the upload session it holds.
-    chunkFileNames: (chunk) =>
-      chunk.name === 'engine'
-        ? ENGINE_FILE
-        : chunk.moduleIds.some((id) => id.replaceAll('\\', '/').endsWith('/dist/upload/session.js'))
-          ? 'video-uploader-session-[hash].min.js'
-          : 'video-uploader-[name]-[hash].min.js',
+    manualChunks,
+    chunkFileNames: (chunk) => (chunk.name === 'engine' ? ENGINE_FILE : 'video-uploader-[name]-[hash].min.js'),
     sourcemap: true,
   },
   plugins: [
