@@ -99,6 +99,48 @@ describe(
           await page.close();
         });
 
+        // WebKitGTK's MediaRecorder on Debian records nothing (test/element/browser/record.test.ts).
+        it(
+          'records the camera with the built element, which loads its recorder beside the engine',
+          {
+            skip: engine === 'webkit' && 'WebKitGTK cannot record here',
+          },
+          async () => {
+            const page = await openPage('/record.html');
+            const shadow = "document.getElementById('uploader').shadowRoot";
+            const press = (name: string): Promise<unknown> =>
+              page.evaluate(`${shadow}.querySelector('[part~="${name}"]').click()`);
+            try {
+              await press('record-camera');
+              await page.waitFor(`${shadow}.querySelector('[part~="record-button"]') !== null`, 20_000);
+              await press('record-button');
+              await page.waitFor(
+                `/0:0[2-9]/.test(${shadow}.querySelector('[part~="timer"]')?.textContent ?? '')`,
+                20_000,
+              );
+              await press('stop-button');
+              await page.waitFor("!document.getElementById('result').hidden", 45_000);
+            } catch (error) {
+              await page.screenshot(shot('record-failed'));
+              throw error;
+            }
+            const log = await page.evaluate<string>("document.getElementById('log').textContent");
+            for (const event of ['video-upload-record-start', 'video-upload-record-stop', 'video-upload-complete']) {
+              assert.match(log, new RegExp(event));
+            }
+            // The CDN files the page loaded: the element, its engine (with the upload session) and the recorder.
+            const files = await page.evaluate<string[]>(
+              "performance.getEntriesByType('resource').map((e) => e.name.replace(/^.*\\//, '')).filter((n) => n.startsWith('video-uploader'))",
+            );
+            assert.deepEqual(
+              files.map((name) => name.replace(/^(video-uploader-[a-z-]+?)-[\w-]{8}\.min\.js$/, '$1.min.js')).sort(),
+              ['video-uploader-engine.min.js', 'video-uploader-recorder.min.js', 'video-uploader.min.js'],
+            );
+            assert.deepEqual(page.errors, []);
+            await page.close();
+          },
+        );
+
         it('blocks the CMS form until the upload is done, then sends the videoId', async () => {
           const page = await openPage('/form.html');
           await page.fill('#title', 'My first post');

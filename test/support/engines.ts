@@ -358,7 +358,12 @@ export async function launchEngine(
       headless: true,
       acceptInsecureCerts,
       // 0 dark, 1 light: what `prefers-color-scheme` says to pages.
-      extraPrefsFirefox: { 'layout.css.prefers-color-scheme.content-override': colorScheme === 'dark' ? 0 : 1 },
+      // A fake camera and microphone, granted without a prompt, as Chromium's flags give (recording tests).
+      extraPrefsFirefox: {
+        'layout.css.prefers-color-scheme.content-override': colorScheme === 'dark' ? 0 : 1,
+        'media.navigator.streams.fake': true,
+        'media.navigator.permission.disabled': true,
+      },
     });
     return new PuppeteerEngine(name, browser, colorScheme);
   }
