@@ -47,9 +47,10 @@ interface Flight {
 }
 
 /**
- * How long a part waits for the earlier parts still arriving before it is written to a temporary file:
- * a client that sends the next part while the previous one's answer is on its way (the element does)
- * reaches the server a moment before that part is recorded, and its place is known once it is.
+ * How long a part waits for the earlier parts still arriving before it is written to a temporary file.
+ * A part sent beside the one before it (the element's `parallel` option, or a client that sends the next
+ * part before the previous answer is back) often arrives while that one is still being written; its place
+ * is known as soon as that one is recorded, and it is then written in place instead of copied at assembly.
  */
 export const PLACE_WAIT_MS = 500;
 

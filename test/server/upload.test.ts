@@ -160,13 +160,13 @@ describe('POST /upload', () => {
     }
   }
 
-  it('writes a part that comes while the previous one is still arriving in place, as the engine sends them', async () => {
+  it('writes a part that comes while the previous one is still arriving in place', async () => {
     const file = bytes(3 * PART + 77, 21);
     const chunks = split(file, PART);
     const video = await expectVideo(await sendChunk(api, token, chunks[0], { range: 'part 1/4' }));
     const id = video.videoId;
-    // Part 2's last bytes are still on their way when part 3 arrives (the next part goes out as soon as the
-    // previous one's body is sent): part 3 waits for part 2 to be recorded, then goes in place.
+    // Part 2's last bytes are still on their way when part 3 arrives (two parts side by side, as with the
+    // element's `parallel`): part 3 waits for part 2 to be recorded, then goes in place.
     const second = heldChunk(api, token, chunks[1], { range: 'part 2/4', videoId: id, holdBytes: 64 * 1024 });
     await second.sent;
     const third = sendChunk(api, token, chunks[2], { range: 'part 3/4', videoId: id });
