@@ -45,14 +45,14 @@ function manualChunks(id, { getModuleInfo, getModuleIds }) {
   return chunkOf.get(id);
 }
 
-/** Tells the engine loader the engine chunk's file, which it fetches again with a new query after a failed load. */
-const engineRetryFile = {
-  name: 'engine-retry-file',
+/** Tells the engine loader the engine chunk's file, which it fetches before importing it (engine-loader.ts). */
+const engineFile = {
+  name: 'engine-file',
   transform(code, id) {
     if (!id.replaceAll('\\', '/').endsWith('/dist/element/controllers/engine-loader.js')) return null;
-    const marker = "const ENGINE_RETRY_FILE = '';";
-    if (!code.includes(marker)) this.error('engine-loader.js: ENGINE_RETRY_FILE marker not found');
-    return { code: code.replace(marker, `const ENGINE_RETRY_FILE = './${ENGINE_FILE}';`), map: null };
+    const marker = "const ENGINE_FILE = '';";
+    if (!code.includes(marker)) this.error('engine-loader.js: ENGINE_FILE marker not found');
+    return { code: code.replace(marker, `const ENGINE_FILE = './${ENGINE_FILE}';`), map: null };
   },
 };
 
@@ -72,7 +72,7 @@ export default {
     { name: 'clean-cdn', buildStart: () => rmSync('dist/cdn', { recursive: true, force: true }) },
     // Whitespace and comments out of the element's html``, svg`` and css`` templates (lit's own code has none).
     // The closing slashes stay: in an svg`` template `<circle/><path/>` would otherwise nest the path in the circle.
-    engineRetryFile,
+    engineFile,
     minifyHTML({
       include: ['dist/element/**'],
       failOnError: true,

@@ -3,8 +3,8 @@
  * (src/element/engine.ts, and the CDN build's video-uploader-engine.min.js), and the engine's words for a failed
  * token request (src/upload/diagnosis.ts). Per browser engine and module, the gate is `open` (served as usual),
  * `hold` (the request waits until the gate opens or fails) or `fail` (503, as a CDN error would). It logs every
- * request for the module, so a test can tell when it was asked for. It also gives the engine loader the file to
- * fetch again after a failed load, as the CDN build does for its chunk, and a way to start the loader afresh.
+ * request for the module, so a test can tell when it was asked for. It also gives the engine loader the engine's
+ * file, as the CDN build does for its chunk, and a way to start the loader afresh.
  */
 
 /** @param {string} userAgent */
@@ -22,9 +22,9 @@ const ENGINE_PATHS = new Set([
 const DIAGNOSIS_PATHS = new Set(['/src/upload/diagnosis.ts', '/src/upload/diagnosis.js']);
 /** @param {string} path */
 const moduleOfPath = (path) => (ENGINE_PATHS.has(path) ? 'engine' : DIAGNOSIS_PATHS.has(path) ? 'diagnosis' : null);
-const IMPORT = /import\((['"])\.\.\/engine\.js\1\)/;
 const DIAGNOSIS_IMPORT = /(?<!typeof )import\((['"])\.\/diagnosis\.[jt]s\1\)/;
-const RETRY_MARKER = /const ENGINE_RETRY_FILE = (['"])\1( as string)?;/;
+const FILE_MARKER = /const ENGINE_FILE = (['"])\1( as string)?;/;
+const IMPORT = /return import\((['"])\.\.\/engine\.[jt]s\1\)/;
 
 export function engineGatePlugin() {
   /** `${browser engine}:${module}` → { mode, log, waiters } */
@@ -43,7 +43,9 @@ export function engineGatePlugin() {
     if (state.mode === 'hold') await new Promise((resolve) => state.waiters.push(resolve));
     if (state.mode === 'fail') {
       ctx.status = 503;
-      ctx.set('cache-control', 'no-store');
+      // The test runner marks every file it serves cacheable for a year, this failure too: `Vary: *` keeps
+      // browsers from answering the next request for the URL with it.
+      ctx.set('vary', '*');
       ctx.body = `${module} unavailable`;
       return;
     }
@@ -88,17 +90,15 @@ export function engineGatePlugin() {
       }
       if (context.path !== '/src/element/controllers/engine-loader.ts') return undefined;
       const body = String(context.body);
-      if (!RETRY_MARKER.test(body) || !IMPORT.test(body)) throw new Error('engine-loader.ts: markers not found');
-      // Test files share one page (and its module map): a test starts the loader afresh with
-      // `__resetEngineLoader()` after setting `globalThis.__engineGatePage`, which gives the engine new URLs.
-      const page = "(globalThis.__engineGatePage ?? '')";
+      if (!FILE_MARKER.test(body) || !IMPORT.test(body)) throw new Error('engine-loader.ts: markers not found');
+      // The loader gets the engine's file as the CDN build gives it its chunk. Test files share one page (and
+      // its module map): a test starts the loader afresh with `__resetEngineLoader()` after setting
+      // `globalThis.__engineGatePage`, which gives the engine a new URL.
+      const file = "'../engine.ts?page=' + (globalThis.__engineGatePage ?? '')";
       return {
         body:
-          body
-            .replace(RETRY_MARKER, "const ENGINE_RETRY_FILE = '../engine.ts';")
-            .replace(IMPORT, `import('../engine.ts?page=' + ${page})`) +
-          // Attempts keep counting, so that a retry's URL is new to the page too.
-          '\nexport function __resetEngineLoader() { pending = null; }\n',
+          body.replace(FILE_MARKER, `let ENGINE_FILE = ${file};`).replace(IMPORT, 'return import(ENGINE_FILE)') +
+          `\nexport function __resetEngineLoader() { pending = null; ENGINE_FILE = ${file}; }\n`,
       };
     },
     async executeCommand({ command, payload, session }) {
