@@ -28,8 +28,9 @@ function staticClosure(from, getModuleInfo) {
 
 /**
  * The engine's chunk holds everything the engine imports statically that the first chunk does not: the upload
- * session too. The element loads the engine as it connects, so the recorder, which also uses the session, always
- * finds it loaded; a chunk of its own for the session would only cost a request and its own gzip window.
+ * session too. The recorder's chunk, which also uses the session, imports it from there by the same URL; the
+ * element has loaded the engine by then as a rule (it does on connect), and its loader keeps a failed load out of
+ * the module map. A chunk of its own for the session would only cost a request and its own gzip window.
  */
 let chunkOf = null;
 function manualChunks(id, { getModuleInfo, getModuleIds }) {
@@ -49,7 +50,7 @@ function manualChunks(id, { getModuleInfo, getModuleIds }) {
 const engineFile = {
   name: 'engine-file',
   transform(code, id) {
-    if (!id.replaceAll('\\', '/').endsWith('/dist/element/controllers/engine-loader.js')) return null;
+    if (!slashed(id).endsWith('/dist/element/controllers/engine-loader.js')) return null;
     const marker = "const ENGINE_FILE = '';";
     if (!code.includes(marker)) this.error('engine-loader.js: ENGINE_FILE marker not found');
     return { code: code.replace(marker, `const ENGINE_FILE = './${ENGINE_FILE}';`), map: null };
